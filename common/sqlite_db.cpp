@@ -1,0 +1,97 @@
+#include "common/sqlite_db.hpp"
+
+namespace newswatch {
+
+SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_.get(), index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_null(int index) {
+  sqlite3_bind_null(stmt_.get(), index);
+  return *this;
+}
+
+Result<bool> SqliteStatement::step() {
+  const int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return make_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
+}
+
+Result<Ok> SqliteStatement::run() {
+  auto r = step();
+  reset();
+  if (!r) return r.error();
+  return Ok{};
+}
+
+void SqliteStatement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
+std::int64_t SqliteStatement::column_int(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+
+std::string SqliteStatement::column_text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_.get(), column);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column))};
+}
+
+bool SqliteStatement::column_is_null(int column) const {
+  return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
+}
+
+Result<SqliteDb> SqliteDb::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db(raw);  // owns raw even on failure
+  if (rc != SQLITE_OK) {
+    return make_error("cannot open database " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(raw, 5000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (auto r = db.exec(pragma); !r) return make_error(path + ": " + r.error().message);
+  }
+  return db;
+}
+
+Result<Ok> SqliteDb::exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err != nullptr ? err : "unknown error";
+    sqlite3_free(err);
+    return make_error("sqlite: " + message);
+  }
+  return Ok{};
+}
+
+Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return make_error(std::string("sqlite: ") + sqlite3_errmsg(db_.get()));
+  }
+  return SqliteStatement(db_.get(), stmt);
+}
+
+SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db) { began_ = db_.exec("BEGIN IMMEDIATE").ok(); }
+
+SqliteTransaction::~SqliteTransaction() {
+  if (began_ && !done_) (void)db_.exec("ROLLBACK");
+}
+
+Result<Ok> SqliteTransaction::commit() {
+  if (!began_) return make_error("transaction did not begin: " + db_.last_error());
+  auto r = db_.exec("COMMIT");
+  if (r) done_ = true;
+  return r;
+}
+
+}  // namespace newswatch

@@ -1,0 +1,74 @@
+#pragma once
+// RAII handles for SQLite: SqliteDb owns the connection, SqliteStatement a prepared
+// statement. Errors surface as Result values; nothing here throws.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace newswatch {
+
+class SqliteStatement {
+ public:
+  SqliteStatement() = default;
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt, &sqlite3_finalize) {}
+
+  SqliteStatement& bind(int index, std::string_view text);
+  SqliteStatement& bind(int index, std::int64_t value);
+  SqliteStatement& bind_null(int index);
+
+  // Steps once: true while a row is available, false when done; errors are reported.
+  Result<bool> step();
+  // Steps to completion and resets, for statements that return no rows.
+  Result<Ok> run();
+  void reset();
+
+  std::int64_t column_int(int column) const;
+  std::string column_text(int column) const;
+  bool column_is_null(int column) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt_{nullptr, &sqlite3_finalize};
+};
+
+class SqliteDb {
+ public:
+  // Opens (creating if needed) the database at `path` in WAL mode with synchronous=FULL.
+  static Result<SqliteDb> open(const std::string& path);
+
+  Result<Ok> exec(const std::string& sql);
+  Result<SqliteStatement> prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
+  std::string last_error() const { return sqlite3_errmsg(db_.get()); }
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db, &sqlite3_close_v2) {}
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db_;
+};
+
+// Begins on construction; rolls back on destruction unless commit() succeeded.
+class SqliteTransaction {
+ public:
+  explicit SqliteTransaction(SqliteDb& db);
+  ~SqliteTransaction();
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+
+  bool began() const { return began_; }
+  Result<Ok> commit();
+
+ private:
+  SqliteDb& db_;
+  bool began_ = false;
+  bool done_ = false;
+};
+
+}  // namespace newswatch

@@ -1,0 +1,449 @@
+#include "daemon/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace newswatch::daemon {
+
+std::string format_error(const ConfigError& e) {
+  return filters::format_error(filters::CompileError{e.pos, e.message});
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (1ULL << 40)) return std::nullopt;
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  const std::string_view unit = text.substr(i);
+  static const std::map<std::string_view, std::uint64_t, std::less<>> units{
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  const auto it = units.find(unit);
+  if (it == units.end()) return std::nullopt;
+  return std::chrono::milliseconds(value * it->second);
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (1ULL << 40)) return std::nullopt;
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  static const std::map<std::string_view, std::uint64_t, std::less<>> units{{"", 1},
+                                                                            {"B", 1},
+                                                                            {"KiB", 1ULL << 10},
+                                                                            {"MiB", 1ULL << 20},
+                                                                            {"GiB", 1ULL << 30},
+                                                                            {"KB", 1000ULL},
+                                                                            {"MB", 1000'000ULL},
+                                                                            {"GB", 1000'000'000ULL}};
+  const auto it = units.find(text.substr(i));
+  if (it == units.end()) return std::nullopt;
+  return value * it->second;
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1);
+  std::vector<std::size_t> cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// Walks one file's tables, checking keys and types; collects every error.
+class ConfigReader {
+ public:
+  ConfigReader(std::string file, Config& config, std::vector<ConfigError>& errors)
+      : file_(std::move(file)), config_(config), errors_(errors) {}
+
+  void read(const toml::table& root) {
+    check_keys(root, {"daemon", "publish", "scheduler", "fetch", "metrics", "feed", "entity", "filter"}, "");
+    if (auto t = section(root, "daemon")) read_daemon(*t);
+    if (auto t = section(root, "publish")) read_publish(*t);
+    if (auto t = section(root, "scheduler")) read_scheduler(*t);
+    if (auto t = section(root, "fetch")) read_fetch(*t);
+    if (auto t = section(root, "metrics")) read_metrics(*t);
+    for_each_table(root, "feed", [this](const toml::table& t) { read_feed(t); });
+    for_each_table(root, "entity", [this](const toml::table& t) { read_entity(t); });
+    for_each_table(root, "filter", [this](const toml::table& t) { read_filter(t); });
+  }
+
+ private:
+  filters::SourcePos pos_of(const toml::node& n) const {
+    const auto& src = n.source();
+    return {file_, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)};
+  }
+
+  void error(const toml::node& n, std::string message) { errors_.push_back({pos_of(n), std::move(message)}); }
+
+  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, std::string_view where) {
+    for (const auto& [key, node] : t) {
+      const std::string_view k = key.str();
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      std::string message = "unknown key '" + std::string(k) + "'";
+      if (!where.empty()) message += " in [" + std::string(where) + "]";
+      std::string_view best;
+      std::size_t best_d = 3;
+      for (auto a : allowed) {
+        if (auto d = edit_distance(k, a); d < best_d) {
+          best_d = d;
+          best = a;
+        }
+      }
+      if (!best.empty()) message += "; did you mean '" + std::string(best) + "'?";
+      errors_.push_back(
+          {{file_, static_cast<int>(key.source().begin.line), static_cast<int>(key.source().begin.column)}, message});
+    }
+  }
+
+  const toml::table* section(const toml::table& root, std::string_view name) {
+    const toml::node* n = root.get(name);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) {
+      error(*n, "[" + std::string(name) + "] must be a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  template <class F>
+  void for_each_table(const toml::table& root, std::string_view name, F&& f) {
+    const toml::node* n = root.get(name);
+    if (n == nullptr) return;
+    const auto* arr = n->as_array();
+    if (arr == nullptr) {
+      error(*n, "'" + std::string(name) + "' must be an array of tables ([[" + std::string(name) + "]])");
+      return;
+    }
+    for (const auto& el : *arr) {
+      if (const auto* t = el.as_table()) {
+        f(*t);
+      } else {
+        error(el, "each [[" + std::string(name) + "]] entry must be a table");
+      }
+    }
+  }
+
+  void get_string(const toml::table& t, std::string_view key, std::string& out) {
+    if (const auto* n = t.get(key)) {
+      if (auto v = n->value<std::string>()) {
+        out = *v;
+      } else {
+        error(*n, "'" + std::string(key) + "' must be a string");
+      }
+    }
+  }
+
+  void get_bool(const toml::table& t, std::string_view key, bool& out) {
+    if (const auto* n = t.get(key)) {
+      if (auto v = n->value<bool>()) {
+        out = *v;
+      } else {
+        error(*n, "'" + std::string(key) + "' must be true or false");
+      }
+    }
+  }
+
+  void get_int(const toml::table& t, std::string_view key, int& out, int min, int max) {
+    if (const auto* n = t.get(key)) {
+      auto v = n->value<std::int64_t>();
+      if (!v || !n->is_integer()) {
+        error(*n, "'" + std::string(key) + "' must be an integer");
+      } else if (*v < min || *v > max) {
+        error(*n, "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
+      } else {
+        out = static_cast<int>(*v);
+      }
+    }
+  }
+
+  template <class Duration>
+  void get_duration(const toml::table& t, std::string_view key, Duration& out) {
+    if (const auto* n = t.get(key)) {
+      auto s = n->value<std::string>();
+      auto d = s ? parse_duration(*s) : std::nullopt;
+      if (!d) {
+        error(*n, "'" + std::string(key) + "' must be a duration such as \"90s\", \"5m\" or \"1h\"");
+      } else {
+        out = std::chrono::duration_cast<Duration>(*d);
+      }
+    }
+  }
+
+  void get_size(const toml::table& t, std::string_view key, std::uint64_t& out) {
+    if (const auto* n = t.get(key)) {
+      std::optional<std::uint64_t> v;
+      if (auto s = n->value<std::string>()) {
+        v = parse_size(*s);
+      } else if (n->is_integer()) {
+        if (auto i = n->value<std::int64_t>(); i && *i > 0) v = static_cast<std::uint64_t>(*i);
+      }
+      if (!v || *v == 0) {
+        error(*n, "'" + std::string(key) + "' must be a size such as \"16MiB\"");
+      } else {
+        out = *v;
+      }
+    }
+  }
+
+  std::vector<std::string> get_string_list(const toml::table& t, std::string_view key) {
+    std::vector<std::string> out;
+    if (const auto* n = t.get(key)) {
+      const auto* arr = n->as_array();
+      if (arr == nullptr) {
+        error(*n, "'" + std::string(key) + "' must be an array of strings");
+        return out;
+      }
+      for (const auto& el : *arr) {
+        if (auto v = el.value<std::string>()) {
+          out.push_back(*v);
+        } else {
+          error(el, "'" + std::string(key) + "' must hold only strings");
+        }
+      }
+    }
+    return out;
+  }
+
+  void require_id(const toml::table& t, std::string_view what, std::string& id) {
+    get_string(t, "id", id);
+    if (t.get("id") == nullptr) {
+      error(t, std::string(what) + " without an 'id'");
+    } else if (!id.empty() && !std::all_of(id.begin(), id.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+               })) {
+      error(*t.get("id"), std::string(what) + " id '" + id + "' may use only letters, digits, '-', '_' and '.'");
+    } else if (id.empty()) {
+      error(*t.get("id"), std::string(what) + " id must not be empty");
+    }
+  }
+
+  void read_daemon(const toml::table& t) {
+    check_keys(t, {"state_dir", "log_level"}, "daemon");
+    get_string(t, "state_dir", config_.daemon.state_dir);
+    get_string(t, "log_level", config_.daemon.log_level);
+    static constexpr std::string_view levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (std::find(std::begin(levels), std::end(levels), config_.daemon.log_level) == std::end(levels)) {
+      error(*t.get("log_level"), "log_level must be one of trace, debug, info, warn, error, critical, off");
+    }
+  }
+
+  void check_endpoint(const toml::table& t, std::string_view key, const std::string& value, bool allow_empty) {
+    if (value.empty() && allow_empty) return;
+    const bool ok = value.rfind("tcp://", 0) == 0 || value.rfind("ipc://", 0) == 0 || value.rfind("inproc://", 0) == 0;
+    if (!ok) error(*t.get(key), "'" + std::string(key) + "' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)");
+  }
+
+  void read_publish(const toml::table& t) {
+    check_keys(t, {"endpoint", "replay_endpoint", "send_hwm", "curve_secret_key_file", "curve_allowed_keys_dir"},
+               "publish");
+    auto& p = config_.publish;
+    get_string(t, "endpoint", p.endpoint);
+    get_string(t, "replay_endpoint", p.replay_endpoint);
+    get_int(t, "send_hwm", p.send_hwm, 0, 100'000'000);
+    get_string(t, "curve_secret_key_file", p.curve_secret_key_file);
+    get_string(t, "curve_allowed_keys_dir", p.curve_allowed_keys_dir);
+    if (t.get("endpoint") != nullptr) check_endpoint(t, "endpoint", p.endpoint, false);
+    if (t.get("replay_endpoint") != nullptr) check_endpoint(t, "replay_endpoint", p.replay_endpoint, true);
+  }
+
+  void read_scheduler(const toml::table& t) {
+    check_keys(t, {"default_interval", "min_interval", "max_interval", "max_backoff", "startup_delay"}, "scheduler");
+    auto& s = config_.scheduler;
+    get_duration(t, "default_interval", s.default_interval);
+    get_duration(t, "min_interval", s.min_interval);
+    get_duration(t, "max_interval", s.max_interval);
+    get_duration(t, "max_backoff", s.max_backoff);
+    get_duration(t, "startup_delay", s.startup_delay);
+    if (s.min_interval > s.max_interval) error(t, "min_interval must not exceed max_interval");
+  }
+
+  void read_fetch(const toml::table& t) {
+    check_keys(t,
+               {"user_agent", "connect_timeout", "timeout", "max_body_size", "max_redirects", "per_host_connections",
+                "max_in_flight", "allow_file_urls", "block_private_addresses"},
+               "fetch");
+    auto& f = config_.fetch;
+    get_string(t, "user_agent", f.user_agent);
+    get_duration(t, "connect_timeout", f.connect_timeout);
+    get_duration(t, "timeout", f.timeout);
+    get_size(t, "max_body_size", f.max_body_size);
+    get_int(t, "max_redirects", f.max_redirects, 0, 50);
+    get_int(t, "per_host_connections", f.per_host_connections, 1, 1000);
+    get_int(t, "max_in_flight", f.max_in_flight, 1, 100'000);
+    get_bool(t, "allow_file_urls", f.allow_file_urls);
+    get_bool(t, "block_private_addresses", f.block_private_addresses);
+  }
+
+  void read_metrics(const toml::table& t) {
+    check_keys(t, {"listen"}, "metrics");
+    get_string(t, "listen", config_.metrics.listen);
+  }
+
+  void read_feed(const toml::table& t) {
+    check_keys(t, {"id", "url", "interval", "title"}, "feed");
+    FeedDef f;
+    f.pos = pos_of(t);
+    require_id(t, "feed", f.id);
+    get_string(t, "url", f.url);
+    if (const auto* n = t.get("url"); n == nullptr) {
+      error(t, "feed '" + f.id + "' has no 'url'");
+    } else if (n->is_string()) {
+      const bool http = f.url.rfind("http://", 0) == 0 || f.url.rfind("https://", 0) == 0;
+      const bool file = f.url.rfind("file://", 0) == 0;
+      if (!http && !file) error(*n, "feed url must start with http://, https:// or file://: '" + f.url + "'");
+      if (http && f.url.find_first_of(" \t\r\n") != std::string::npos) error(*n, "feed url contains whitespace");
+    }
+    if (t.get("interval") != nullptr) {
+      Seconds s{0};
+      get_duration(t, "interval", s);
+      f.interval = s;
+    }
+    config_.feeds.push_back(std::move(f));
+  }
+
+  void read_entity(const toml::table& t) {
+    check_keys(t, {"id", "type", "aliases", "exact_case_aliases"}, "entity");
+    filters::EntityDef e;
+    e.pos = pos_of(t);
+    require_id(t, "entity", e.id);
+    get_string(t, "type", e.type);
+    for (auto& a : get_string_list(t, "aliases"))
+      e.aliases.push_back({std::move(a), false});
+    for (auto& a : get_string_list(t, "exact_case_aliases"))
+      e.aliases.push_back({std::move(a), true});
+    if (e.aliases.empty()) e.aliases.push_back({e.id, false});
+    config_.entities.push_back(std::move(e));
+  }
+
+  void read_filter(const toml::table& t) {
+    check_keys(t, {"id", "query", "topic", "min_hits", "feeds", "description"}, "filter");
+    filters::FilterDef f;
+    f.pos = pos_of(t);
+    require_id(t, "filter", f.id);
+    if (const auto* q = t.get("query"); q == nullptr) {
+      error(t, "filter '" + f.id + "' has no 'query'");
+    } else {
+      get_string(t, "query", f.query);
+      f.query_pos = pos_of(*q);
+    }
+    f.topic = "alert." + f.id;
+    get_string(t, "topic", f.topic);
+    get_int(t, "min_hits", f.min_hits, 1, 1'000'000);
+    f.feeds = get_string_list(t, "feeds");
+    config_.filters.push_back(std::move(f));
+  }
+
+  std::string file_;
+  Config& config_;
+  std::vector<ConfigError>& errors_;
+};
+
+// Ids must be unique across all files; the error names both places.
+template <class T>
+void check_unique(const std::vector<T>& defs, std::string_view what, std::vector<ConfigError>& errors) {
+  std::map<std::string, const filters::SourcePos*> seen;
+  for (const auto& d : defs) {
+    auto [it, inserted] = seen.emplace(d.id, &d.pos);
+    if (!inserted) {
+      const auto& first = *it->second;
+      errors.push_back({d.pos, "duplicate " + std::string(what) + " id '" + d.id + "' (first defined at " + first.file +
+                                   ":" + std::to_string(first.line) + ":" + std::to_string(first.column) + ")"});
+    }
+  }
+}
+
+void cross_check(const Config& config, std::vector<ConfigError>& errors) {
+  check_unique(config.feeds, "feed", errors);
+  check_unique(config.entities, "entity", errors);
+  check_unique(config.filters, "filter", errors);
+  for (const auto& f : config.filters) {
+    for (const auto& feed : f.feeds) {
+      if (std::none_of(config.feeds.begin(), config.feeds.end(), [&](const auto& d) { return d.id == feed; })) {
+        errors.push_back({f.pos, "filter '" + f.id + "' lists unknown feed '" + feed + "'"});
+      }
+    }
+  }
+  if (!config.fetch.allow_file_urls) {
+    for (const auto& f : config.feeds) {
+      if (f.url.rfind("file://", 0) == 0) {
+        errors.push_back({f.pos, "feed '" + f.id + "' uses a file:// url but [fetch] allow_file_urls is false"});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<Config, std::vector<ConfigError>> load_config_texts(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  Config config;
+  std::vector<ConfigError> errors;
+  for (const auto& [name, text] : files) {
+    config.files.push_back(name);
+    try {
+      const toml::table root = toml::parse(text, name);
+      ConfigReader(name, config, errors).read(root);
+    } catch (const toml::parse_error& e) {
+      const auto& b = e.source().begin;
+      errors.push_back({{name, static_cast<int>(b.line), static_cast<int>(b.column)},
+                        "TOML syntax error: " + std::string(e.description())});
+    }
+  }
+  if (errors.empty()) cross_check(config, errors);
+  if (!errors.empty()) return errors;
+  return config;
+}
+
+Result<Config, std::vector<ConfigError>> load_config(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, std::string>> files;
+  auto read = [&files](const std::string& p) -> bool {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    files.emplace_back(p, ss.str());
+    return true;
+  };
+  if (!read(path))
+    return std::vector<ConfigError>{
+        {{path, 1, 1}, "cannot read config file (" + std::string(std::strerror(errno)) + ")"}};
+  std::error_code ec;
+  const fs::path dropins = fs::path(path).parent_path() / "conf.d";
+  if (fs::is_directory(dropins, ec)) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dropins, ec)) {
+      if (entry.path().extension() == ".toml") names.push_back(entry.path().string());
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      if (!read(n)) return std::vector<ConfigError>{{{n, 1, 1}, "cannot read config file"}};
+    }
+  }
+  return load_config_texts(files);
+}
+
+}  // namespace newswatch::daemon

@@ -1,0 +1,82 @@
+#pragma once
+// Config: newswatch.toml plus conf.d/*.toml read into plain values. Every problem is
+// reported as "file:line:col: message"; nothing is half-loaded.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "filters/filter_def.hpp"
+
+namespace newswatch::daemon {
+
+using Seconds = std::chrono::seconds;
+
+struct FeedDef {
+  std::string id;
+  std::string url;
+  std::optional<Seconds> interval;
+  filters::SourcePos pos;
+};
+
+struct Config {
+  struct Daemon {
+    std::string state_dir = "/var/lib/newswatch";
+    std::string log_level = "info";
+  } daemon;
+  struct Publish {
+    std::string endpoint = "tcp://127.0.0.1:7600";
+    std::string replay_endpoint = "tcp://127.0.0.1:7601";
+    int send_hwm = 100000;
+    std::string curve_secret_key_file;
+    std::string curve_allowed_keys_dir;
+  } publish;
+  struct Scheduler {
+    Seconds default_interval{300};
+    Seconds min_interval{30};
+    Seconds max_interval{6 * 3600};
+    Seconds max_backoff{6 * 3600};
+    std::chrono::milliseconds startup_delay{1000};  // ours: lets subscribers connect first
+  } scheduler;
+  struct Fetch {
+    std::string user_agent = "newswatch/0.1 (+https://example.org/newswatch)";
+    Seconds connect_timeout{10};
+    Seconds timeout{60};
+    std::uint64_t max_body_size = 16ULL << 20;
+    int max_redirects = 5;
+    int per_host_connections = 2;
+    int max_in_flight = 256;
+    bool allow_file_urls = false;
+    bool block_private_addresses = false;
+  } fetch;
+  struct Metrics {
+    std::string listen = "127.0.0.1:9464";
+  } metrics;
+  std::vector<FeedDef> feeds;
+  std::vector<filters::EntityDef> entities;
+  std::vector<filters::FilterDef> filters;
+  std::vector<std::string> files;  // every file read, main config first
+};
+
+struct ConfigError {
+  filters::SourcePos pos;
+  std::string message;
+};
+std::string format_error(const ConfigError& e);
+
+// Reads `path` and then `<dir of path>/conf.d/*.toml` in lexical order.
+Result<Config, std::vector<ConfigError>> load_config(const std::string& path);
+
+// Same, from strings (for tests): each pair is (file name, TOML text), in order.
+Result<Config, std::vector<ConfigError>> load_config_texts(
+    const std::vector<std::pair<std::string, std::string>>& files);
+
+// "90s", "5m", "1h", "2d", "250ms" -> milliseconds.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+// "16MiB", "512KiB", "1GB", "100" -> bytes.
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+}  // namespace newswatch::daemon

@@ -1,0 +1,46 @@
+#pragma once
+// Filters and entities as the config declares them, before compilation. Plain values;
+// SourcePos lets every compile error name file:line:col.
+
+#include <string>
+#include <vector>
+
+namespace newswatch::filters {
+
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct Alias {
+  std::string text;
+  bool exact_case = false;
+};
+
+struct EntityDef {
+  std::string id;
+  std::string type;
+  std::vector<Alias> aliases;
+  SourcePos pos;
+};
+
+struct FilterDef {
+  std::string id;
+  std::string query;
+  std::string topic;  // "alert.<id>" unless overridden
+  int min_hits = 1;
+  std::vector<std::string> feeds;  // empty: every feed
+  SourcePos pos;                   // of the filter table
+  SourcePos query_pos;             // of the query string's opening quote
+};
+
+struct CompileError {
+  SourcePos pos;
+  std::string message;
+};
+
+// "file:line:col: message"
+std::string format_error(const CompileError& e);
+
+}  // namespace newswatch::filters

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian packages newswatch needs to build, run and test.
+# Idempotent: only missing packages are installed; apt-get update runs once, only if needed.
+set -eu
+
+PACKAGES="build-essential cmake ninja-build pkg-config git
+libboost-dev libcurl4-openssl-dev libpugixml-dev libzmq3-dev cppzmq-dev
+libspdlog-dev libgtest-dev libgmock-dev libvectorscan-dev libtomlplusplus-dev
+nlohmann-json3-dev libsqlite3-dev sqlite3 libsystemd-dev libutf8proc-dev
+python3 python3-zmq clang-format curl"
+
+# Optional extras: `install-deps.sh --bench` adds what the benchmarks compare against.
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time"
+fi
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # shellcheck disable=SC2086
+  apt-get install -y -q --no-install-recommends $missing
+else
+  echo "install-deps: all packages present"
+fi
