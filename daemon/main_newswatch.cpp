@@ -1,1 +1,33 @@
-int main() { return 0; }
+// newswatch: the user's command-line tool. Thin: dispatches to daemon/cli_*.cpp.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "daemon/cli.hpp"
+
+namespace {
+
+int usage(std::FILE* out, int code) {
+  std::fputs(
+      "usage: newswatch <command> [options]\n"
+      "  tail [TOPIC...] [--since N] [--json] [--config FILE] [--endpoint ADDR] [--replay ADDR]\n"
+      "  parse FILE|URL            print the parsed items as JSON Lines\n"
+      "  match [--config FILE] FILE|URL   print the alerts the config would publish\n",
+      out);
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace newswatch::daemon;
+  if (argc < 2) return usage(stderr, 2);
+  const std::string cmd = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout, 0);
+  if (cmd == "tail") return cmd_tail(args);
+  if (cmd == "parse") return cmd_parse(args);
+  if (cmd == "match") return cmd_match(args);
+  std::fprintf(stderr, "newswatch: unknown command '%s'\n", cmd.c_str());
+  return usage(stderr, 2);
+}
