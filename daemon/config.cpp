@@ -395,6 +395,16 @@ void cross_check(const Config& config, std::vector<ConfigError>& errors) {
   }
 }
 
+// Built step by step: GCC 12 at -O3 warns falsely on a nested brace-initialised temporary.
+std::vector<ConfigError> single_error(const std::string& file, std::string message) {
+  std::vector<ConfigError> out(1);
+  out[0].pos.file = file;
+  out[0].pos.line = 1;
+  out[0].pos.column = 1;
+  out[0].message = std::move(message);
+  return out;
+}
+
 }  // namespace
 
 Result<Config, std::vector<ConfigError>> load_config_texts(
@@ -440,7 +450,7 @@ Result<Config, std::vector<ConfigError>> load_config(const std::string& path) {
     }
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
-      if (!read(n)) return std::vector<ConfigError>{{{n, 1, 1}, "cannot read config file"}};
+      if (!read(n)) return single_error(n, "cannot read config file (" + std::string(std::strerror(errno)) + ")");
     }
   }
   return load_config_texts(files);

@@ -1,0 +1,45 @@
+#pragma once
+// AlertJournal: the alerts/ table of the state database. Every alert is appended here,
+// inside the caller's transaction, before it is sent; replay reads it back by seq.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alerts/alert.hpp"
+#include "common/result.hpp"
+#include "common/sqlite_db.hpp"
+
+namespace newswatch::alerts {
+
+class AlertJournal {
+ public:
+  static Result<AlertJournal> open(SqliteDb& db);
+
+  // The highest seq ever assigned (0 when none); survives pruning.
+  std::uint64_t last_seq() const { return last_seq_; }
+  // The seq the next append() must use.
+  std::uint64_t next_seq() const { return last_seq_ + 1; }
+  // Appends; alert.seq must equal next_seq().
+  Result<Ok> append(const Alert& alert, std::int64_t unix_time);
+  // Undo the in-memory seq after the caller's transaction rolled back.
+  void rollback_to(std::uint64_t last_seq) { last_seq_ = last_seq; }
+
+  // Alerts with seq > since, in seq order, at most `limit`, optionally only topics with
+  // one of the given prefixes.
+  Result<std::vector<Alert>> read_after(std::uint64_t since, std::size_t limit,
+                                        const std::vector<std::string>& topic_prefixes = {});
+  // Smallest seq still kept (0 when the journal is empty).
+  Result<std::uint64_t> oldest_seq();
+  // Drops alerts older than `cutoff_unix` and beyond the newest `max_count`.
+  Result<std::int64_t> prune(std::int64_t cutoff_unix, std::int64_t max_count);
+
+ private:
+  explicit AlertJournal(SqliteDb& db) : db_(&db) {}
+  SqliteDb* db_;
+  SqliteStatement append_;
+  SqliteStatement update_meta_;
+  std::uint64_t last_seq_ = 0;
+};
+
+}  // namespace newswatch::alerts

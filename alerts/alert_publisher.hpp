@@ -1,0 +1,37 @@
+#pragma once
+// AlertPublisher: the ZeroMQ PUB socket. Sends [topic, payload] without ever blocking;
+// a message refused at the high-water mark is counted as dropped (replay recovers it).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <zmq.hpp>
+
+#include "common/result.hpp"
+
+namespace newswatch::alerts {
+
+class AlertPublisher {
+ public:
+  static Result<std::unique_ptr<AlertPublisher>> bind(zmq::context_t& context, const std::string& endpoint,
+                                                      int send_hwm);
+
+  // False when the message was dropped.
+  bool send(std::string_view topic, std::string_view payload);
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t dropped() const { return dropped_; }
+  const std::string& endpoint() const { return endpoint_; }
+
+  explicit AlertPublisher(zmq::socket_t socket, std::string endpoint)
+      : socket_(std::move(socket)), endpoint_(std::move(endpoint)) {}
+
+ private:
+  zmq::socket_t socket_;
+  std::string endpoint_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace newswatch::alerts

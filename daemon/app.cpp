@@ -1,0 +1,346 @@
+#include "daemon/app.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <zmq.hpp>
+
+#include "alerts/alert.hpp"
+#include "alerts/alert_journal.hpp"
+#include "alerts/alert_publisher.hpp"
+#include "common/asio.hpp"
+#include "common/sqlite_db.hpp"
+#include "daemon/logging.hpp"
+#include "feeds/feed_parser.hpp"
+#include "feeds/feed_store.hpp"
+#include "feeds/http_fetcher.hpp"
+#include "feeds/scheduler.hpp"
+#include "filters/matcher.hpp"
+
+namespace newswatch::daemon {
+
+namespace {
+
+using SystemClock = std::chrono::system_clock;
+
+feeds::FetchOptions fetch_options(const Config& c) {
+  feeds::FetchOptions o;
+  o.user_agent = c.fetch.user_agent;
+  o.connect_timeout = c.fetch.connect_timeout;
+  o.timeout = c.fetch.timeout;
+  o.max_body_size = c.fetch.max_body_size;
+  o.max_redirects = c.fetch.max_redirects;
+  o.allow_file_urls = c.fetch.allow_file_urls;
+  o.block_private_addresses = c.fetch.block_private_addresses;
+  return o;
+}
+
+feeds::SchedulerOptions scheduler_options(const Config& c, bool once) {
+  feeds::SchedulerOptions o;
+  o.bounds = {c.scheduler.default_interval, c.scheduler.min_interval, c.scheduler.max_interval,
+              c.scheduler.max_backoff};
+  o.startup_delay = once ? std::chrono::milliseconds(0) : c.scheduler.startup_delay;
+  o.startup_spread = once ? std::chrono::milliseconds(1) : std::chrono::milliseconds(2000);
+  o.per_host_connections = c.fetch.per_host_connections;
+  o.max_in_flight = c.fetch.max_in_flight;
+  return o;
+}
+
+std::vector<feeds::FeedSpec> feed_specs(const Config& c) {
+  std::vector<feeds::FeedSpec> out;
+  out.reserve(c.feeds.size());
+  for (const auto& f : c.feeds)
+    out.push_back({f.id, f.url, f.interval});
+  return out;
+}
+
+std::string state_dir_for(const Config& c) {
+  // systemd's StateDirectory= wins over the built-in default, not over an explicit setting.
+  if (const char* env = std::getenv("STATE_DIRECTORY");
+      env != nullptr && c.daemon.state_dir == Config{}.daemon.state_dir) {
+    std::string dir = env;
+    if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
+    return dir;
+  }
+  return c.daemon.state_dir;
+}
+
+// A compiled config: swapped whole on reload.
+struct Snapshot {
+  Config config;
+  std::shared_ptr<const filters::Matcher> matcher;
+  std::uint64_t generation = 0;
+};
+
+}  // namespace
+
+class App::Impl {
+ public:
+  Impl(Config config, AppOptions options, std::shared_ptr<const filters::Matcher> matcher, SqliteDb db)
+      : options_(std::move(options)),
+        db_(std::move(db)),
+        signals_(io_, SIGINT, SIGTERM, SIGHUP),
+        heartbeat_(io_),
+        fetcher_(io_, fetch_options(config)),
+        scheduler_(
+            io_, fetcher_, scheduler_options(config, options_.once),
+            [this](const feeds::FeedSpec& spec, feeds::FetchResult& r) { return on_fetched(spec, r); },
+            [this](const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) { on_feed_state(spec, rt); }) {
+    snapshot_ = std::make_shared<Snapshot>(Snapshot{std::move(config), std::move(matcher), 1});
+  }
+
+  Result<Ok> init() {
+    auto store = feeds::FeedStore::open(db_);
+    if (!store) return store.error();
+    store_.emplace(std::move(*store));
+    auto journal = alerts::AlertJournal::open(db_);
+    if (!journal) return journal.error();
+    journal_.emplace(std::move(*journal));
+    auto pub =
+        alerts::AlertPublisher::bind(zmq_, snapshot_->config.publish.endpoint, snapshot_->config.publish.send_hwm);
+    if (!pub) return pub.error();
+    publisher_ = std::move(*pub);
+    return Ok{};
+  }
+
+  int run() {
+    signals_wait();
+    auto restored = store_->load_runtime();
+    if (!restored) spdlog::warn("cannot read feed state, starting fresh: {}", restored.error().message);
+    scheduler_.set_feeds(feed_specs(snapshot_->config),
+                         restored ? *restored : std::map<std::string, feeds::FeedRuntime>{});
+    spdlog::info("newswatchd started: {} feeds, {} filters, {} entities; publishing on {}; last seq {}",
+                 snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size(),
+                 publisher_->endpoint(), journal_->last_seq());
+    if (options_.once) {
+      scheduler_.run_once([this] {
+        spdlog::info("poll cycle done: {} alerts published", published_);
+        shutdown();
+      });
+    } else {
+      heartbeat();
+    }
+    sd_notify(0, "READY=1");
+    notify_status();
+    io_.run();
+    return exit_code_;
+  }
+
+ private:
+  void signals_wait() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        reload();
+        signals_wait();
+        return;
+      }
+      spdlog::info("signal {}: stopping", signo);
+      shutdown();
+    });
+  }
+
+  void shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    sd_notify(0, "STOPPING=1");
+    scheduler_.stop();
+    fetcher_.cancel_all();
+    heartbeat_.cancel();
+    signals_.cancel();
+    // Cancelled transfers complete through posted handlers; let them drain, then stop.
+    asio::post(io_, [this] { io_.stop(); });
+  }
+
+  void reload() {
+    sd_notify(0, "RELOADING=1");
+    auto config = load_config(options_.config_path);
+    std::vector<std::string> errors;
+    if (!config) {
+      for (const auto& e : config.error())
+        errors.push_back(format_error(e));
+    } else {
+      auto matcher = filters::Matcher::compile(config->filters, config->entities);
+      if (!matcher) {
+        for (const auto& e : matcher.error())
+          errors.push_back(filters::format_error(e));
+      } else {
+        auto next =
+            std::make_shared<Snapshot>(Snapshot{std::move(*config), std::move(*matcher), snapshot_->generation + 1});
+        snapshot_ = std::move(next);
+        set_log_level(snapshot_->config.daemon.log_level);
+        scheduler_.set_feeds(feed_specs(snapshot_->config));
+      }
+    }
+    for (const auto& e : errors)
+      spdlog::error("reload: {}", e);
+    if (errors.empty()) {
+      spdlog::info("reload: generation {} live ({} feeds, {} filters)", snapshot_->generation,
+                   snapshot_->config.feeds.size(), snapshot_->config.filters.size());
+    } else {
+      spdlog::error("reload failed: keeping generation {}", snapshot_->generation);
+    }
+    publish_system("sys.reload", {{"ok", errors.empty()}, {"errors", errors}, {"generation", snapshot_->generation}});
+    sd_notify(0, "READY=1");
+    notify_status();
+  }
+
+  void heartbeat() {
+    publish_system("sys.heartbeat",
+                   {{"last_seq", journal_->last_seq()},
+                    {"time", feeds::format_rfc3339(std::chrono::floor<std::chrono::seconds>(SystemClock::now()))}});
+    heartbeat_.expires_after(std::chrono::seconds(5));
+    heartbeat_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) heartbeat();
+    });
+  }
+
+  void notify_status() {
+    const std::string status = "feeds " + std::to_string(scheduler_.feed_count()) + ", failing " +
+                               std::to_string(scheduler_.failing_count()) + ", last seq " +
+                               std::to_string(journal_->last_seq());
+    sd_notify(0, ("STATUS=" + status).c_str());
+  }
+
+  void publish_system(const std::string& topic, const nlohmann::json& body) {
+    publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+
+  void on_feed_state(const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) {
+    if (auto r = store_->save_runtime(spec.id, rt); !r) {
+      spdlog::warn("feed {}: cannot save state: {}", spec.id, r.error().message);
+    }
+  }
+
+  feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
+    feeds::FetchVerdict verdict;
+    switch (r.outcome) {
+      case feeds::FetchOutcome::not_modified:
+        spdlog::debug("feed {}: not modified", spec.id);
+        return verdict;
+      case feeds::FetchOutcome::ok:
+        break;
+      default: {
+        const bool gone = r.status == 410;
+        spdlog::warn("feed {}: {}: {}", spec.id, feeds::to_string(r.outcome), r.error);
+        publish_system(
+            gone ? "sys.feed.gone" : "sys.feed.error",
+            {{"feed", spec.id}, {"status", r.status}, {"outcome", feeds::to_string(r.outcome)}, {"message", r.error}});
+        return verdict;
+      }
+    }
+    auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type});
+    if (!parsed) {
+      spdlog::warn("feed {}: parse error: {}", spec.id, parsed.error().message);
+      publish_system(
+          "sys.feed.error",
+          {{"feed", spec.id}, {"status", r.status}, {"outcome", "parse_error"}, {"message", parsed.error().message}});
+      verdict.parse_failed = true;
+      verdict.recorded = false;
+      return verdict;
+    }
+    if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);
+    verdict.recorded = record_items(spec, *parsed);
+    return verdict;
+  }
+
+  // Marks the feed's new items seen and journals their alerts in one transaction, then
+  // publishes. False when nothing could be recorded (the items come again next time).
+  bool record_items(const feeds::FeedSpec& spec, const feeds::Feed& feed) {
+    const auto snapshot = snapshot_;  // one snapshot for the whole batch, even across a reload
+    const auto now = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
+    const std::int64_t unix_now = now.time_since_epoch().count();
+    std::vector<const feeds::Item*> fresh;
+    std::set<std::string_view> batch;
+    // Feeds list newest first: walk backwards so alerts go out oldest first.
+    for (auto it = feed.items.rbegin(); it != feed.items.rend(); ++it) {
+      if (!batch.insert(it->id).second) continue;
+      auto seen = store_->is_seen(spec.id, it->id);
+      if (!seen) {
+        spdlog::error("feed {}: state database: {}", spec.id, seen.error().message);
+        return false;
+      }
+      if (!*seen) fresh.push_back(&*it);
+    }
+    if (fresh.empty()) return true;
+    std::vector<alerts::Alert> out;
+    const std::uint64_t seq_before = journal_->last_seq();
+    SqliteTransaction tx(db_);
+    for (const auto* item : fresh) {
+      auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
+      for (const auto& fm : result.filters) {
+        const auto& def = snapshot->matcher->filters()[fm.filter_index];
+        alerts::Alert a;
+        a.seq = journal_->next_seq();
+        a.topic = def.topic;
+        a.payload = alerts::encode_alert_payload(a.seq, def.id, def.topic, spec.id, now, *item, fm, result.entities);
+        if (auto r = journal_->append(a, unix_now); !r) {
+          spdlog::error("feed {}: journal: {}", spec.id, r.error().message);
+          journal_->rollback_to(seq_before);
+          return false;
+        }
+        out.push_back(std::move(a));
+      }
+      if (auto r = store_->mark_seen(spec.id, item->id, unix_now); !r) {
+        spdlog::error("feed {}: state database: {}", spec.id, r.error().message);
+        journal_->rollback_to(seq_before);
+        return false;
+      }
+    }
+    if (auto r = tx.commit(); !r) {
+      spdlog::error("feed {}: commit: {}", spec.id, r.error().message);
+      journal_->rollback_to(seq_before);
+      return false;
+    }
+    spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
+    for (const auto& a : out) {
+      if (!publisher_->send(a.topic, a.payload)) spdlog::warn("alert seq {} dropped at the high-water mark", a.seq);
+      ++published_;
+    }
+    if (!out.empty()) notify_status();
+    return true;
+  }
+
+  AppOptions options_;
+  SqliteDb db_;
+  asio::io_context io_;
+  zmq::context_t zmq_{1};
+  asio::signal_set signals_;
+  asio::steady_timer heartbeat_;
+  feeds::HttpFetcher fetcher_;
+  feeds::Scheduler scheduler_;
+  std::optional<feeds::FeedStore> store_;
+  std::optional<alerts::AlertJournal> journal_;
+  std::unique_ptr<alerts::AlertPublisher> publisher_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::uint64_t published_ = 0;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+Result<std::unique_ptr<App>> App::create(Config config, AppOptions options) {
+  auto matcher = filters::Matcher::compile(config.filters, config.entities);
+  if (!matcher) {
+    std::string all;
+    for (const auto& e : matcher.error())
+      all += (all.empty() ? "" : "\n") + filters::format_error(e);
+    return make_error(all);
+  }
+  const std::string dir = state_dir_for(config);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  auto db = SqliteDb::open((std::filesystem::path(dir) / "newswatch.db").string());
+  if (!db) return db.error();
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(options), std::move(*matcher), std::move(*db));
+  if (auto r = impl->init(); !r) return r.error();
+  return std::unique_ptr<App>(new App(std::move(impl)));
+}
+
+App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+App::~App() = default;
+int App::run() { return impl_->run(); }
+
+}  // namespace newswatch::daemon

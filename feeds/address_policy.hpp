@@ -1,0 +1,14 @@
+#pragma once
+// Which peer addresses block_private_addresses refuses: loopback, private, link-local,
+// multicast, unspecified and reserved ranges, IPv4 and IPv6 (IPv4-mapped included).
+
+#include <sys/socket.h>
+
+#include <string>
+
+namespace newswatch::feeds {
+
+// True when the address must not be connected to; `why` then names it ("127.0.0.1 (loopback)").
+bool is_blocked_address(const sockaddr* address, std::string& why);
+
+}  // namespace newswatch::feeds

@@ -1,0 +1,98 @@
+#include "feeds/feed_store.hpp"
+
+namespace newswatch::feeds {
+
+namespace {
+constexpr int kSchemaVersion = 1;
+}
+
+Result<FeedStore> FeedStore::open(SqliteDb& db) {
+  // Each module records its own schema version, so folders migrate independently.
+  auto r = db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS feed_state ("
+      "  feed_id TEXT PRIMARY KEY, config_url TEXT NOT NULL, url TEXT NOT NULL, etag TEXT NOT NULL DEFAULT '',"
+      "  last_modified TEXT NOT NULL DEFAULT '', failures INTEGER NOT NULL DEFAULT 0,"
+      "  gone INTEGER NOT NULL DEFAULT 0, last_outcome TEXT NOT NULL DEFAULT '');"
+      "CREATE TABLE IF NOT EXISTS seen_items ("
+      "  feed_id TEXT NOT NULL, item_id TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+      "  PRIMARY KEY (feed_id, item_id)) WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(first_seen);"
+      "INSERT INTO schema_version(module, version) VALUES ('feeds', 1) ON CONFLICT(module) DO NOTHING;");
+  if (!r) return r.error();
+  auto version = db.prepare("SELECT version FROM schema_version WHERE module = 'feeds'");
+  if (!version) return version.error();
+  if (auto row = version->step(); !row || !*row || version->column_int(0) > kSchemaVersion) {
+    return make_error("state database has a newer 'feeds' schema than this newswatch understands");
+  }
+  FeedStore store(db);
+  auto a = db.prepare("SELECT 1 FROM seen_items WHERE feed_id = ?1 AND item_id = ?2");
+  auto b = db.prepare("INSERT OR IGNORE INTO seen_items(feed_id, item_id, first_seen) VALUES (?1, ?2, ?3)");
+  auto c = db.prepare(
+      "INSERT INTO feed_state(feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(feed_id) DO UPDATE SET url = excluded.url, "
+      "config_url = excluded.config_url, "
+      "etag = excluded.etag, last_modified = excluded.last_modified, failures = excluded.failures, "
+      "gone = excluded.gone, last_outcome = excluded.last_outcome");
+  if (!a) return a.error();
+  if (!b) return b.error();
+  if (!c) return c.error();
+  store.is_seen_ = std::move(*a);
+  store.mark_seen_ = std::move(*b);
+  store.save_runtime_ = std::move(*c);
+  return store;
+}
+
+Result<bool> FeedStore::is_seen(std::string_view feed_id, std::string_view item_id) {
+  is_seen_.bind(1, feed_id).bind(2, item_id);
+  auto r = is_seen_.step();
+  is_seen_.reset();
+  return r;
+}
+
+Result<Ok> FeedStore::mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time) {
+  return mark_seen_.bind(1, feed_id).bind(2, item_id).bind(3, unix_time).run();
+}
+
+Result<std::int64_t> FeedStore::prune_seen(std::int64_t cutoff_unix) {
+  auto st = db_->prepare("DELETE FROM seen_items WHERE first_seen < ?1");
+  if (!st) return st.error();
+  if (auto r = st->bind(1, cutoff_unix).run(); !r) return r.error();
+  return static_cast<std::int64_t>(sqlite3_changes(db_->handle()));
+}
+
+Result<Ok> FeedStore::save_runtime(std::string_view feed_id, const FeedRuntime& rt) {
+  return save_runtime_.bind(1, feed_id)
+      .bind(2, rt.url)
+      .bind(3, rt.etag)
+      .bind(4, rt.last_modified)
+      .bind(5, static_cast<std::int64_t>(rt.failures))
+      .bind(6, static_cast<std::int64_t>(rt.gone ? 1 : 0))
+      .bind(7, rt.last_outcome)
+      .bind(8, rt.config_url)
+      .run();
+}
+
+Result<std::map<std::string, FeedRuntime>> FeedStore::load_runtime() {
+  auto st = db_->prepare(
+      "SELECT feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url FROM feed_state");
+  if (!st) return st.error();
+  std::map<std::string, FeedRuntime> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    FeedRuntime rt;
+    rt.url = st->column_text(1);
+    rt.etag = st->column_text(2);
+    rt.last_modified = st->column_text(3);
+    rt.failures = static_cast<int>(st->column_int(4));
+    rt.gone = st->column_int(5) != 0;
+    rt.last_outcome = st->column_text(6);
+    rt.config_url = st->column_text(7);
+    out.emplace(st->column_text(0), std::move(rt));
+  }
+  return out;
+}
+
+}  // namespace newswatch::feeds

@@ -1,0 +1,38 @@
+#pragma once
+// FeedStore: the feeds/ tables in the state database — per-feed runtime state and the
+// identities of items already seen. Writes join the caller's transaction when one is open.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "common/sqlite_db.hpp"
+#include "feeds/scheduler.hpp"
+
+namespace newswatch::feeds {
+
+class FeedStore {
+ public:
+  // Creates or migrates the tables. `db` must outlive the store.
+  static Result<FeedStore> open(SqliteDb& db);
+
+  Result<bool> is_seen(std::string_view feed_id, std::string_view item_id);
+  Result<Ok> mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
+  // Deletes seen identities first seen before `cutoff_unix`; returns how many.
+  Result<std::int64_t> prune_seen(std::int64_t cutoff_unix);
+
+  Result<Ok> save_runtime(std::string_view feed_id, const FeedRuntime& runtime);
+  Result<std::map<std::string, FeedRuntime>> load_runtime();
+
+ private:
+  explicit FeedStore(SqliteDb& db) : db_(&db) {}
+  SqliteDb* db_;
+  SqliteStatement is_seen_;
+  SqliteStatement mark_seen_;
+  SqliteStatement save_runtime_;
+};
+
+}  // namespace newswatch::feeds
