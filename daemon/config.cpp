@@ -148,8 +148,8 @@ class ConfigReader {
 
   void get_string(const toml::table& t, std::string_view key, std::string& out) {
     if (const auto* n = t.get(key)) {
-      if (auto v = n->value<std::string>()) {
-        out = *v;
+      if (n->is_string()) {
+        out = *n->value<std::string>();
       } else {
         error(*n, "'" + std::string(key) + "' must be a string");
       }
@@ -158,8 +158,8 @@ class ConfigReader {
 
   void get_bool(const toml::table& t, std::string_view key, bool& out) {
     if (const auto* n = t.get(key)) {
-      if (auto v = n->value<bool>()) {
-        out = *v;
+      if (n->is_boolean()) {
+        out = *n->value<bool>();
       } else {
         error(*n, "'" + std::string(key) + "' must be true or false");
       }

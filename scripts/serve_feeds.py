@@ -7,6 +7,7 @@ Answers conditional GETs (ETag / Last-Modified -> 304) like a well-behaved feed 
 import argparse
 import email.utils
 import hashlib
+import json
 import http.server
 import os
 import sys
@@ -14,6 +15,8 @@ import sys
 
 class FeedHandler(http.server.BaseHTTPRequestHandler):
     root = "."
+    validators = True
+    counts = {}
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):  # keep the demo output to alerts
@@ -22,6 +25,15 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         name = os.path.basename(self.path.split("?", 1)[0])
+        if name == "__requests":  # for tests: how often each feed was fetched
+            body = json.dumps(FeedHandler.counts).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        FeedHandler.counts[name] = FeedHandler.counts.get(name, 0) + 1
         path = os.path.join(self.root, name)
         if not name or not os.path.isfile(path):
             self.send_response(404)
@@ -32,8 +44,9 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
             body = f.read()
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         mtime = email.utils.formatdate(os.path.getmtime(path), usegmt=True)
-        if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == mtime
+        if self.validators and self.headers.get("If-None-Match") == etag or (
+            self.validators and self.headers.get("If-None-Match") is None
+            and self.headers.get("If-Modified-Since") == mtime
         ):
             self.send_response(304)
             self.send_header("ETag", etag)
@@ -44,8 +57,9 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", ctype + "; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", mtime)
+        if self.validators:
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", mtime)
         self.end_headers()
         self.wfile.write(body)
 
@@ -54,8 +68,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("directory")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--no-validators", action="store_true", help="never send ETag/Last-Modified or 304")
     args = parser.parse_args()
     FeedHandler.root = os.path.abspath(args.directory)
+    FeedHandler.validators = not args.no_validators
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), FeedHandler)
     print("PORT %d" % server.server_address[1], flush=True)
     try:

@@ -1,0 +1,14 @@
+#!/bin/bash
+# The whole test suite: installs what is missing, checks formatting, builds the
+# Debug + ASan/UBSan preset with warnings as errors, and runs every test with CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+./scripts/check-format.sh
+cmake --preset asan
+cmake --build build/asan
+# ASan: fail on leaks too; UBSan: stop at the first finding with a stack.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+ctest --preset asan "$@"

@@ -1,0 +1,119 @@
+"""Shared helpers for the integration tests: real processes on 127.0.0.1.
+
+Each test starts its own feed server (scripts/serve_feeds.py), its own newswatchd with a
+config written into a temporary directory, and real ZeroMQ sockets (pyzmq), and stops
+them all when done.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import zmq
+
+SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN_DIR = os.environ.get("NEWSWATCH_BIN_DIR", os.path.join(SOURCE_DIR, "build", "asan", "daemon"))
+NEWSWATCHD = os.path.join(BIN_DIR, "newswatchd")
+NEWSWATCH = os.path.join(BIN_DIR, "newswatch")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FeedServer:
+    """scripts/serve_feeds.py on a free port."""
+
+    def __init__(self, directory, *extra_args):
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(SOURCE_DIR, "scripts", "serve_feeds.py"), directory, *extra_args],
+            stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError("feed server did not start: %r" % line)
+        self.port = int(line.split()[1])
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def requests(self):
+        with urllib.request.urlopen(self.base + "/__requests", timeout=5) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+
+
+def demo_config(feed_base, pub_port, replay_port, state_dir, extra=""):
+    """examples/demo.toml with its ports and state dir rewritten, plus `extra` TOML."""
+    with open(os.path.join(SOURCE_DIR, "examples", "demo.toml")) as f:
+        text = f.read()
+    text = text.replace("http://127.0.0.1:18080", feed_base)
+    text = text.replace("127.0.0.1:17600", "127.0.0.1:%d" % pub_port)
+    text = text.replace("127.0.0.1:17601", "127.0.0.1:%d" % replay_port)
+    text = re.sub(r'(?m)^state_dir = .*$', 'state_dir = "%s"' % state_dir, text)
+    return text + "\n" + extra
+
+
+class Daemon:
+    """newswatchd as a child process; stderr goes to a log file we can read."""
+
+    def __init__(self, config_path, *args):
+        self.log_path = config_path + ".log"
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([NEWSWATCHD, "--config", config_path, *args], stderr=self.log)
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        started = time.monotonic()
+        try:
+            code = self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.log.close()
+        return code, time.monotonic() - started
+
+
+class Subscriber:
+    """A pyzmq SUB socket collecting [topic, payload] messages."""
+
+    def __init__(self, endpoint, topics=("alert.",)):
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        for t in topics:
+            self.sock.setsockopt_string(zmq.SUBSCRIBE, t)
+        self.sock.connect(endpoint)
+
+    def collect(self, until, timeout):
+        """Receives until until(messages) is true or `timeout` seconds pass."""
+        messages = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not until(messages):
+            if self.sock.poll(100):
+                frames = self.sock.recv_multipart()
+                messages.append(frames)
+        return messages
+
+    def close(self):
+        self.sock.close()
+        self.ctx.term()
+
+
+def tempdir():
+    return tempfile.TemporaryDirectory(prefix="newswatch-test-")

@@ -1,0 +1,211 @@
+#include "daemon/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace newswatch::daemon {
+namespace {
+
+using Texts = std::vector<std::pair<std::string, std::string>>;
+
+std::vector<std::string> errors_of(const Texts& files) {
+  auto r = load_config_texts(files);
+  std::vector<std::string> out;
+  if (!r) {
+    for (const auto& e : r.error())
+      out.push_back(format_error(e));
+  }
+  return out;
+}
+
+TEST(Config, DefaultsMatchTheDesignSketch) {
+  auto r = load_config_texts({{"a.toml", ""}});
+  ASSERT_TRUE(r);
+  const Config& c = *r;
+  EXPECT_EQ(c.daemon.state_dir, "/var/lib/newswatch");
+  EXPECT_EQ(c.publish.endpoint, "tcp://127.0.0.1:7600");
+  EXPECT_EQ(c.publish.replay_endpoint, "tcp://127.0.0.1:7601");
+  EXPECT_EQ(c.publish.send_hwm, 100000);
+  EXPECT_EQ(c.scheduler.default_interval, std::chrono::minutes(5));
+  EXPECT_EQ(c.scheduler.min_interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.scheduler.max_interval, std::chrono::hours(6));
+  EXPECT_EQ(c.fetch.max_body_size, 16u << 20);
+  EXPECT_EQ(c.fetch.max_redirects, 5);
+  EXPECT_EQ(c.fetch.per_host_connections, 2);
+  EXPECT_EQ(c.fetch.max_in_flight, 256);
+  EXPECT_FALSE(c.fetch.allow_file_urls);
+  EXPECT_FALSE(c.fetch.block_private_addresses);
+  EXPECT_EQ(c.metrics.listen, "127.0.0.1:9464");
+}
+
+TEST(Config, ReadsEveryDesignKey) {
+  const char* text = R"(
+[daemon]
+state_dir = "/srv/nw"
+log_level = "debug"
+[publish]
+endpoint = "tcp://127.0.0.1:9000"
+replay_endpoint = "ipc:///run/newswatch/replay"
+send_hwm = 50
+curve_secret_key_file = "/etc/newswatch/keys/server.key"
+curve_allowed_keys_dir = "/etc/newswatch/keys/clients"
+[scheduler]
+default_interval = "90s"
+min_interval = "10s"
+max_interval = "2h"
+max_backoff = "1d"
+[fetch]
+user_agent = "ua"
+connect_timeout = "3s"
+timeout = "20s"
+max_body_size = "1MiB"
+max_redirects = 2
+per_host_connections = 4
+max_in_flight = 64
+allow_file_urls = true
+block_private_addresses = true
+[metrics]
+listen = ""
+[[feed]]
+id = "un-news-africa"
+url = "https://news.example.org/rss.xml"
+interval = "5m"
+[[entity]]
+id = "ECOWAS"
+type = "organization"
+aliases = ["ECOWAS", "CEDEAO"]
+[[filter]]
+id = "sahel"
+query = '@ECOWAS OR Sahel'
+topic = "alert.custom"
+min_hits = 2
+feeds = ["un-news-africa"]
+)";
+  auto r = load_config_texts({{"main.toml", text}});
+  ASSERT_TRUE(r) << format_error(r.error().front());
+  const Config& c = *r;
+  EXPECT_EQ(c.daemon.state_dir, "/srv/nw");
+  EXPECT_EQ(c.publish.send_hwm, 50);
+  EXPECT_EQ(c.scheduler.default_interval, std::chrono::seconds(90));
+  EXPECT_EQ(c.scheduler.max_backoff, std::chrono::hours(24));
+  EXPECT_EQ(c.fetch.max_body_size, 1u << 20);
+  EXPECT_TRUE(c.fetch.block_private_addresses);
+  ASSERT_EQ(c.feeds.size(), 1u);
+  EXPECT_EQ(c.feeds[0].interval, std::chrono::minutes(5));
+  ASSERT_EQ(c.filters.size(), 1u);
+  EXPECT_EQ(c.filters[0].topic, "alert.custom");
+  EXPECT_EQ(c.filters[0].min_hits, 2);
+  EXPECT_EQ(c.filters[0].query_pos.line, 38);
+  EXPECT_EQ(c.filters[0].query_pos.column, 9);
+  ASSERT_EQ(c.entities.size(), 1u);
+  EXPECT_EQ(c.entities[0].aliases.size(), 2u);
+}
+
+TEST(Config, FilterTopicDefaultsToAlertDotId) {
+  auto r = load_config_texts({{"a.toml", "[[filter]]\nid = \"mali\"\nquery = 'Mali'\n"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->filters[0].topic, "alert.mali");
+}
+
+struct BadCase {
+  const char* text;
+  const char* expected;
+};
+
+class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigErrors, NameFileLineColumnAndWhat) {
+  const auto errors = errors_of({{"bad.toml", GetParam().text}});
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors.front(), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Golden, ConfigErrors,
+    ::testing::Values(
+        BadCase{"[daemon]\nstate_dri = \"/x\"\n",
+                "bad.toml:2:1: unknown key 'state_dri' in [daemon]; did you mean 'state_dir'?"},
+        BadCase{"[scheduler]\ndefault_interval = \"5 minutes\"\n",
+                "bad.toml:2:20: 'default_interval' must be a duration such as \"90s\", \"5m\" or \"1h\""},
+        BadCase{"[fetch]\nmax_redirects = \"five\"\n", "bad.toml:2:17: 'max_redirects' must be an integer"},
+        BadCase{"[fetch]\nmax_redirects = 500\n", "bad.toml:2:17: 'max_redirects' must be between 0 and 50"},
+        BadCase{"[fetch]\nmax_body_size = \"lots\"\n",
+                "bad.toml:2:17: 'max_body_size' must be a size such as \"16MiB\""},
+        BadCase{"[fetch]\nallow_file_urls = 1\n", "bad.toml:2:19: 'allow_file_urls' must be true or false"},
+        BadCase{"[[feed]]\nurl = \"http://a/b\"\n", "bad.toml:1:1: feed without an 'id'"},
+        BadCase{"[[feed]]\nid = \"a\"\n", "bad.toml:1:1: feed 'a' has no 'url'"},
+        BadCase{"[[feed]]\nid = \"a\"\nurl = \"ftp://a/b\"\n",
+                "bad.toml:3:7: feed url must start with http://, https:// or file://: 'ftp://a/b'"},
+        BadCase{"[[feed]]\nid = \"a b\"\nurl = \"http://a/b\"\n",
+                "bad.toml:2:6: feed id 'a b' may use only letters, digits, '-', '_' and '.'"},
+        BadCase{"[[filter]]\nid = \"f\"\n", "bad.toml:1:1: filter 'f' has no 'query'"},
+        BadCase{"[publish]\nendpoint = \"127.0.0.1:7600\"\n",
+                "bad.toml:2:12: 'endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)"},
+        BadCase{"[daemon]\nlog_level = \"loud\"\n",
+                "bad.toml:2:13: log_level must be one of trace, debug, info, warn, error, critical, off"},
+        BadCase{"feed = 3\n", "bad.toml:1:8: 'feed' must be an array of tables ([[feed]])"},
+        BadCase{"[[feed]]\nid = \"a\"\nurl = \"file:///tmp/a.xml\"\n",
+                "bad.toml:1:1: feed 'a' uses a file:// url but [fetch] allow_file_urls is false"},
+        BadCase{"[daemon\n",
+                "bad.toml:1:8: TOML syntax error: Error while parsing table header: expected ']', saw '\\n'"}));
+
+TEST(Config, DuplicateIdsAcrossFilesNameBothPlaces) {
+  const auto errors = errors_of({{"main.toml", "[[feed]]\nid = \"a\"\nurl = \"http://x/1\"\n"},
+                                 {"conf.d/10-more.toml", "\n[[feed]]\nid = \"a\"\nurl = \"http://x/2\"\n"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "conf.d/10-more.toml:2:1: duplicate feed id 'a' (first defined at main.toml:1:1)");
+}
+
+TEST(Config, FilterNamingUnknownFeed) {
+  const auto errors = errors_of({{"a.toml", "[[filter]]\nid = \"f\"\nquery = 'x'\nfeeds = [\"nope\"]\n"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "a.toml:1:1: filter 'f' lists unknown feed 'nope'");
+}
+
+TEST(Config, ReportsEveryErrorNotJustTheFirst) {
+  const auto errors = errors_of({{"a.toml", "[daemon]\nfoo = 1\nbar = 2\n"}});
+  EXPECT_EQ(errors.size(), 2u);
+}
+
+TEST(Config, ReadsDropInsInLexicalOrder) {
+  const std::string dir = ::testing::TempDir() + "/nw-config-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/conf.d");
+  std::ofstream(dir + "/newswatch.toml") << "[[feed]]\nid = \"main\"\nurl = \"http://x/m\"\n";
+  std::ofstream(dir + "/conf.d/20-b.toml") << "[[feed]]\nid = \"b\"\nurl = \"http://x/b\"\n";
+  std::ofstream(dir + "/conf.d/10-a.toml") << "[[feed]]\nid = \"a\"\nurl = \"http://x/a\"\n";
+  std::ofstream(dir + "/conf.d/ignored.txt") << "not toml";
+  auto r = load_config(dir + "/newswatch.toml");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->feeds.size(), 3u);
+  EXPECT_EQ(r->feeds[0].id, "main");
+  EXPECT_EQ(r->feeds[1].id, "a");
+  EXPECT_EQ(r->feeds[2].id, "b");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Durations, GoldenTable) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(parse_duration("90s"), milliseconds(90'000));
+  EXPECT_EQ(parse_duration("5m"), milliseconds(300'000));
+  EXPECT_EQ(parse_duration("1h"), milliseconds(3'600'000));
+  EXPECT_EQ(parse_duration("2d"), milliseconds(172'800'000));
+  EXPECT_EQ(parse_duration("250ms"), milliseconds(250));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("m"));
+  EXPECT_FALSE(parse_duration("5"));
+  EXPECT_FALSE(parse_duration("5 m"));
+  EXPECT_FALSE(parse_duration("-5m"));
+  EXPECT_FALSE(parse_duration("99999999999999999999s"));
+  EXPECT_EQ(parse_size("16MiB"), 16u << 20);
+  EXPECT_EQ(parse_size("512KiB"), 512u << 10);
+  EXPECT_EQ(parse_size("1GB"), 1'000'000'000u);
+  EXPECT_EQ(parse_size("100"), 100u);
+  EXPECT_FALSE(parse_size("16 MiB"));
+  EXPECT_FALSE(parse_size("MiB"));
+}
+
+}  // namespace
+}  // namespace newswatch::daemon
