@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <zmq.hpp>
@@ -13,7 +14,10 @@
 #include "alerts/alert_publisher.hpp"
 #include "common/asio.hpp"
 #include "common/sqlite_db.hpp"
+#include "daemon/config_watcher.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/metrics_server.hpp"
 #include "feeds/feed_parser.hpp"
 #include "feeds/feed_store.hpp"
 #include "feeds/http_fetcher.hpp"
@@ -75,6 +79,41 @@ struct Snapshot {
   std::uint64_t generation = 0;
 };
 
+// Loads and compiles a whole new snapshot. Pure with respect to the running App: it is
+// called on a worker thread during a reload and touches nothing shared.
+struct ReloadOutcome {
+  std::shared_ptr<Snapshot> snapshot;  // null when invalid
+  std::vector<std::string> errors;
+};
+
+ReloadOutcome build_snapshot(const std::string& path) {
+  ReloadOutcome out;
+  auto config = load_config(path);
+  if (!config) {
+    for (const auto& e : config.error())
+      out.errors.push_back(format_error(e));
+    return out;
+  }
+  auto matcher = filters::Matcher::compile(config->filters, config->entities);
+  if (!matcher) {
+    for (const auto& e : matcher.error())
+      out.errors.push_back(filters::format_error(e));
+    return out;
+  }
+  out.snapshot = std::make_shared<Snapshot>(Snapshot{std::move(*config), std::move(*matcher), 0});
+  return out;
+}
+
+std::uint64_t monotonic_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec) / 1000ULL;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 class App::Impl {
@@ -84,6 +123,8 @@ class App::Impl {
         db_(std::move(db)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         heartbeat_(io_),
+        watchdog_(io_),
+        grace_(io_),
         fetcher_(io_, fetch_options(config)),
         scheduler_(
             io_, fetcher_, scheduler_options(config, options_.once),
@@ -103,6 +144,16 @@ class App::Impl {
         alerts::AlertPublisher::bind(zmq_, snapshot_->config.publish.endpoint, snapshot_->config.publish.send_hwm);
     if (!pub) return pub.error();
     publisher_ = std::move(*pub);
+    const auto& listen = snapshot_->config.metrics.listen;
+    if (!listen.empty() && !options_.once) {
+      auto server = MetricsServer::start(io_, listen, [this](const std::string& method, const std::string& target) {
+        return serve_http(method, target);
+      });
+      if (!server) return server.error();
+      metrics_server_ = std::move(*server);
+    }
+    metrics_.declare_filters(filter_ids());
+    metrics_.feeds_total = snapshot_->config.feeds.size();
     return Ok{};
   }
 
@@ -122,6 +173,8 @@ class App::Impl {
       });
     } else {
       heartbeat();
+      start_watchdog();
+      if (snapshot_->config.daemon.watch_config) watch_config();
     }
     sd_notify(0, "READY=1");
     notify_status();
@@ -130,6 +183,57 @@ class App::Impl {
   }
 
  private:
+  std::vector<std::string> filter_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& f : snapshot_->config.filters)
+      ids.push_back(f.id);
+    return ids;
+  }
+
+  HttpReply serve_http(const std::string& method, const std::string& target) {
+    if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "method not allowed\n"};
+    if (target == "/metrics") {
+      metrics_.last_seq = journal_->last_seq();
+      metrics_.publish_dropped = publisher_->dropped();
+      metrics_.feeds_total = scheduler_.feed_count();
+      metrics_.feeds_failing = scheduler_.failing_count();
+      return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
+    }
+    if (target == "/healthz") {
+      // Answered from the loop itself, so a stuck loop cannot answer at all.
+      const bool healthy = !stopping_ && snapshot_ && snapshot_->matcher;
+      return {healthy ? 200 : 503, "text/plain; charset=utf-8", healthy ? "ok\n" : "unhealthy\n"};
+    }
+    return {404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n"};
+  }
+
+  void start_watchdog() {
+    std::uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+    watchdog_period_ = std::chrono::microseconds(usec / 2);
+    ping_watchdog();
+  }
+
+  void ping_watchdog() {
+    sd_notify(0, "WATCHDOG=1");
+    watchdog_.expires_after(watchdog_period_);
+    watchdog_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) ping_watchdog();
+    });
+  }
+
+  void watch_config() {
+    auto watcher = ConfigWatcher::start(io_, options_.config_path, std::chrono::milliseconds(500), [this] {
+      spdlog::info("config files changed: reloading");
+      reload();
+    });
+    if (!watcher) {
+      spdlog::warn("not watching config files: {}", watcher.error().message);
+      return;
+    }
+    config_watcher_ = std::move(*watcher);
+  }
+
   void signals_wait() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (ec) return;
@@ -143,49 +247,78 @@ class App::Impl {
     });
   }
 
+  // Stops scheduling, lets in-flight fetches finish for a short grace period (their
+  // items are recorded as usual), cancels the rest, then leaves the loop.
   void shutdown() {
     if (stopping_) return;
     stopping_ = true;
     sd_notify(0, "STOPPING=1");
     scheduler_.stop();
-    fetcher_.cancel_all();
     heartbeat_.cancel();
+    watchdog_.cancel();
     signals_.cancel();
-    // Cancelled transfers complete through posted handlers; let them drain, then stop.
-    asio::post(io_, [this] { io_.stop(); });
+    config_watcher_.reset();
+    if (metrics_server_) metrics_server_->stop();
+    wait_for_fetches(std::chrono::steady_clock::now() + snapshot_->config.daemon.shutdown_grace);
   }
 
-  void reload() {
-    sd_notify(0, "RELOADING=1");
-    auto config = load_config(options_.config_path);
-    std::vector<std::string> errors;
-    if (!config) {
-      for (const auto& e : config.error())
-        errors.push_back(format_error(e));
-    } else {
-      auto matcher = filters::Matcher::compile(config->filters, config->entities);
-      if (!matcher) {
-        for (const auto& e : matcher.error())
-          errors.push_back(filters::format_error(e));
-      } else {
-        auto next =
-            std::make_shared<Snapshot>(Snapshot{std::move(*config), std::move(*matcher), snapshot_->generation + 1});
-        snapshot_ = std::move(next);
-        set_log_level(snapshot_->config.daemon.log_level);
-        scheduler_.set_feeds(feed_specs(snapshot_->config));
-      }
+  void wait_for_fetches(std::chrono::steady_clock::time_point deadline) {
+    if (fetcher_.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (fetcher_.in_flight() > 0) spdlog::info("cancelling {} fetches still in flight", fetcher_.in_flight());
+      fetcher_.cancel_all();
+      // Cancelled transfers complete through posted handlers; let them run, then stop.
+      asio::post(io_, [this] { io_.stop(); });
+      return;
     }
-    for (const auto& e : errors)
-      spdlog::error("reload: {}", e);
-    if (errors.empty()) {
-      spdlog::info("reload: generation {} live ({} feeds, {} filters)", snapshot_->generation,
-                   snapshot_->config.feeds.size(), snapshot_->config.filters.size());
+    grace_.expires_after(std::chrono::milliseconds(50));
+    grace_.async_wait([this, deadline](const boost::system::error_code&) { wait_for_fetches(deadline); });
+  }
+
+  // Compiles the new snapshot on a worker thread, then swaps it in on the loop. A reload
+  // asked for while one runs is done once more afterwards, so no edit is missed.
+  void reload() {
+    if (stopping_) return;
+    if (reloading_) {
+      reload_again_ = true;
+      return;
+    }
+    reloading_ = true;
+    const std::string notify = "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec());
+    sd_notify(0, notify.c_str());
+    asio::post(reload_pool_, [this, path = options_.config_path, life = std::weak_ptr<int>(life_)] {
+      auto outcome = std::make_shared<ReloadOutcome>(build_snapshot(path));
+      asio::post(io_, [this, outcome, life] {
+        if (!life.expired()) finish_reload(std::move(*outcome));
+      });
+    });
+  }
+
+  void finish_reload(ReloadOutcome outcome) {
+    reloading_ = false;
+    if (stopping_) return;
+    const bool ok = outcome.snapshot != nullptr;
+    if (ok) {
+      outcome.snapshot->generation = snapshot_->generation + 1;
+      snapshot_ = std::move(outcome.snapshot);
+      set_log_level(snapshot_->config.daemon.log_level);
+      scheduler_.set_feeds(feed_specs(snapshot_->config));
+      metrics_.declare_filters(filter_ids());
+      metrics_.snapshot_generation = snapshot_->generation;
+      spdlog::info("reload: generation {} live ({} feeds, {} filters, {} entities)", snapshot_->generation,
+                   snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size());
     } else {
+      for (const auto& e : outcome.errors)
+        spdlog::error("reload: {}", e);
       spdlog::error("reload failed: keeping generation {}", snapshot_->generation);
     }
-    publish_system("sys.reload", {{"ok", errors.empty()}, {"errors", errors}, {"generation", snapshot_->generation}});
+    ++metrics_.reloads_by_result[ok ? "ok" : "error"];
+    publish_system("sys.reload", {{"ok", ok}, {"errors", outcome.errors}, {"generation", snapshot_->generation}});
     sd_notify(0, "READY=1");
-    notify_status();
+    notify_status(ok ? "" : "reload failed: " + outcome.errors.front());
+    if (reload_again_) {
+      reload_again_ = false;
+      reload();
+    }
   }
 
   void heartbeat() {
@@ -198,15 +331,18 @@ class App::Impl {
     });
   }
 
-  void notify_status() {
-    const std::string status = "feeds " + std::to_string(scheduler_.feed_count()) + ", failing " +
-                               std::to_string(scheduler_.failing_count()) + ", last seq " +
-                               std::to_string(journal_->last_seq());
+  void notify_status(const std::string& note = "") {
+    std::string status = "feeds " + std::to_string(scheduler_.feed_count()) + ", failing " +
+                         std::to_string(scheduler_.failing_count()) + ", last seq " +
+                         std::to_string(journal_->last_seq()) + ", generation " + std::to_string(snapshot_->generation);
+    if (!note.empty()) status += "; " + note;
     sd_notify(0, ("STATUS=" + status).c_str());
   }
 
   void publish_system(const std::string& topic, const nlohmann::json& body) {
-    publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))) {
+      metrics_.publish_dropped = publisher_->dropped();
+    }
   }
 
   void on_feed_state(const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) {
@@ -216,6 +352,20 @@ class App::Impl {
   }
 
   feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
+    feeds::FetchVerdict verdict = handle_fetch(spec, r);
+    const bool success = (r.outcome == feeds::FetchOutcome::ok || r.outcome == feeds::FetchOutcome::not_modified) &&
+                         !verdict.parse_failed;
+    ++metrics_.fetches_by_outcome[verdict.parse_failed ? "parse_error" : feeds::to_string(r.outcome)];
+    metrics_.bytes_fetched += r.bytes;
+    metrics_.fetch_seconds.observe(std::chrono::duration<double>(r.elapsed).count());
+    if (success) {
+      metrics_.last_success_by_feed[spec.id] = static_cast<double>(
+          std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch()).count());
+    }
+    return verdict;
+  }
+
+  feeds::FetchVerdict handle_fetch(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
     feeds::FetchVerdict verdict;
     switch (r.outcome) {
       case feeds::FetchOutcome::not_modified:
@@ -232,7 +382,9 @@ class App::Impl {
         return verdict;
       }
     }
+    const auto parse_start = std::chrono::steady_clock::now();
     auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type});
+    metrics_.parse_seconds.observe(seconds_since(parse_start));
     if (!parsed) {
       spdlog::warn("feed {}: parse error: {}", spec.id, parsed.error().message);
       publish_system(
@@ -242,6 +394,7 @@ class App::Impl {
       verdict.recorded = false;
       return verdict;
     }
+    metrics_.items_parsed += parsed->items.size();
     if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);
     verdict.recorded = record_items(spec, *parsed);
     return verdict;
@@ -267,10 +420,13 @@ class App::Impl {
     }
     if (fresh.empty()) return true;
     std::vector<alerts::Alert> out;
+    std::vector<std::string> out_filters;
     const std::uint64_t seq_before = journal_->last_seq();
     SqliteTransaction tx(db_);
     for (const auto* item : fresh) {
+      const auto match_start = std::chrono::steady_clock::now();
       auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
+      metrics_.match_seconds.observe(seconds_since(match_start));
       for (const auto& fm : result.filters) {
         const auto& def = snapshot->matcher->filters()[fm.filter_index];
         alerts::Alert a;
@@ -283,6 +439,7 @@ class App::Impl {
           return false;
         }
         out.push_back(std::move(a));
+        out_filters.push_back(def.id);
       }
       if (auto r = store_->mark_seen(spec.id, item->id, unix_now); !r) {
         spdlog::error("feed {}: state database: {}", spec.id, r.error().message);
@@ -296,8 +453,11 @@ class App::Impl {
       return false;
     }
     spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
-    for (const auto& a : out) {
+    metrics_.items_new += fresh.size();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto& a = out[i];
       if (!publisher_->send(a.topic, a.payload)) spdlog::warn("alert seq {} dropped at the high-water mark", a.seq);
+      ++metrics_.alerts_by_filter[out_filters[i]];
       ++published_;
     }
     if (!out.empty()) notify_status();
@@ -310,12 +470,22 @@ class App::Impl {
   zmq::context_t zmq_{1};
   asio::signal_set signals_;
   asio::steady_timer heartbeat_;
+  asio::steady_timer watchdog_;
+  asio::steady_timer grace_;
+  std::chrono::microseconds watchdog_period_{0};
   feeds::HttpFetcher fetcher_;
   feeds::Scheduler scheduler_;
   std::optional<feeds::FeedStore> store_;
   std::optional<alerts::AlertJournal> journal_;
   std::unique_ptr<alerts::AlertPublisher> publisher_;
   std::shared_ptr<const Snapshot> snapshot_;
+  Metrics metrics_;
+  std::unique_ptr<MetricsServer> metrics_server_;
+  std::unique_ptr<ConfigWatcher> config_watcher_;
+  asio::thread_pool reload_pool_{1};  // compiles snapshots off the loop
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);
+  bool reloading_ = false;
+  bool reload_again_ = false;
   std::uint64_t published_ = 0;
   bool stopping_ = false;
   int exit_code_ = 0;

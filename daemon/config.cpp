@@ -241,8 +241,10 @@ class ConfigReader {
   }
 
   void read_daemon(const toml::table& t) {
-    check_keys(t, {"state_dir", "log_level"}, "daemon");
+    check_keys(t, {"state_dir", "log_level", "watch_config", "shutdown_grace"}, "daemon");
     get_string(t, "state_dir", config_.daemon.state_dir);
+    get_bool(t, "watch_config", config_.daemon.watch_config);
+    get_duration(t, "shutdown_grace", config_.daemon.shutdown_grace);
     get_string(t, "log_level", config_.daemon.log_level);
     static constexpr std::string_view levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (std::find(std::begin(levels), std::end(levels), config_.daemon.log_level) == std::end(levels)) {
@@ -300,6 +302,16 @@ class ConfigReader {
   void read_metrics(const toml::table& t) {
     check_keys(t, {"listen"}, "metrics");
     get_string(t, "listen", config_.metrics.listen);
+    const std::string& l = config_.metrics.listen;
+    if (t.get("listen") != nullptr && !l.empty()) {
+      const auto colon = l.rfind(':');
+      const bool port_ok = colon != std::string::npos && colon + 1 < l.size() && l.size() - colon - 1 <= 5 &&
+                           std::all_of(l.begin() + static_cast<std::ptrdiff_t>(colon) + 1, l.end(),
+                                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+      if (!port_ok || colon == 0) {
+        error(*t.get("listen"), "'listen' must be HOST:PORT, e.g. \"127.0.0.1:9464\" (empty disables)");
+      }
+    }
   }
 
   void read_feed(const toml::table& t) {

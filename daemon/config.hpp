@@ -26,6 +26,8 @@ struct Config {
   struct Daemon {
     std::string state_dir = "/var/lib/newswatch";
     std::string log_level = "info";
+    bool watch_config = true;                        // ours: reload when a config file changes (debounced)
+    std::chrono::milliseconds shutdown_grace{2000};  // ours: in-flight fetches may finish
   } daemon;
   struct Publish {
     std::string endpoint = "tcp://127.0.0.1:7600";

@@ -1,0 +1,96 @@
+#include "daemon/config_watcher.hpp"
+
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace newswatch::daemon {
+
+class ConfigWatcher::Impl : public std::enable_shared_from_this<ConfigWatcher::Impl> {
+ public:
+  Impl(asio::io_context& io, std::string config_path, std::chrono::milliseconds debounce, std::function<void()> cb)
+      : descriptor_(io),
+        timer_(io),
+        config_name_(std::filesystem::path(config_path).filename().string()),
+        debounce_(debounce),
+        on_change_(std::move(cb)) {
+    const auto dir = std::filesystem::path(config_path).parent_path();
+    dir_ = dir.empty() ? "." : dir.string();
+  }
+
+  Result<Ok> open() {
+    const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return make_error(std::string("inotify_init1: ") + std::strerror(errno));
+    descriptor_.assign(fd);  // ours: closed with the descriptor
+    constexpr std::uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE;
+    if (inotify_add_watch(fd, dir_.c_str(), mask) < 0) {
+      return make_error("cannot watch " + dir_ + ": " + std::strerror(errno));
+    }
+    conf_d_watch_ = inotify_add_watch(fd, (dir_ + "/conf.d").c_str(), mask);  // optional: may not exist
+    return Ok{};
+  }
+
+  void read() {
+    descriptor_.async_read_some(asio::buffer(buffer_),
+                                [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                  if (ec) return;  // closed or cancelled
+                                  self->on_events(n);
+                                  self->read();
+                                });
+  }
+
+  void stop() {
+    boost::system::error_code ec;
+    timer_.cancel();
+    descriptor_.close(ec);
+  }
+
+ private:
+  void on_events(std::size_t n) {
+    bool relevant = false;
+    std::size_t offset = 0;
+    while (offset + sizeof(inotify_event) <= n) {
+      inotify_event ev{};
+      std::memcpy(&ev, buffer_.data() + offset, sizeof ev);
+      const std::string name = ev.len > 0 ? std::string(buffer_.data() + offset + sizeof ev) : std::string();
+      offset += sizeof(inotify_event) + ev.len;
+      if (name == config_name_ || name == "conf.d" || (name.size() > 5 && name.ends_with(".toml"))) relevant = true;
+      if (name == "conf.d" && (ev.mask & (IN_CREATE | IN_MOVED_TO)) != 0 && conf_d_watch_ < 0) {
+        conf_d_watch_ = inotify_add_watch(descriptor_.native_handle(), (dir_ + "/conf.d").c_str(),
+                                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE);
+      }
+    }
+    if (!relevant) return;
+    timer_.expires_after(debounce_);  // restarts the quiet period
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec && self->on_change_) self->on_change_();
+    });
+  }
+
+  asio::posix::stream_descriptor descriptor_;
+  asio::steady_timer timer_;
+  std::string dir_;
+  std::string config_name_;
+  std::chrono::milliseconds debounce_;
+  std::function<void()> on_change_;
+  int conf_d_watch_ = -1;
+  alignas(inotify_event) std::array<char, 8192> buffer_{};
+};
+
+Result<std::unique_ptr<ConfigWatcher>> ConfigWatcher::start(asio::io_context& io, const std::string& config_path,
+                                                            std::chrono::milliseconds debounce,
+                                                            std::function<void()> on_change) {
+  auto impl = std::make_shared<Impl>(io, config_path, debounce, std::move(on_change));
+  if (auto r = impl->open(); !r) return r.error();
+  impl->read();
+  return std::unique_ptr<ConfigWatcher>(new ConfigWatcher(std::move(impl)));
+}
+
+ConfigWatcher::ConfigWatcher(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ConfigWatcher::~ConfigWatcher() { impl_->stop(); }
+
+}  // namespace newswatch::daemon

@@ -1,0 +1,134 @@
+#include "daemon/metrics.hpp"
+
+#include <cstdio>
+
+#include "feeds/http_fetcher.hpp"
+
+namespace newswatch::daemon {
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+// Label values escape backslash, quote and newline per the text format.
+std::string label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+void sample(std::string& out, const std::string& name, const std::string& labels, double value) {
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  out += ' ';
+  out += number(value);
+  out += '\n';
+}
+
+}  // namespace
+
+Histogram::Histogram(std::vector<double> upper_bounds)
+    : bounds_(std::move(upper_bounds)), counts_(bounds_.size() + 1, 0) {}
+
+void Histogram::observe(double value) {
+  std::size_t i = 0;
+  while (i < bounds_.size() && value > bounds_[i])
+    ++i;
+  ++counts_[i];
+  sum_ += value;
+  ++count_;
+}
+
+void Histogram::render(const std::string& name, std::string& out) const {
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += counts_[i];
+    sample(out, name + "_bucket", "le=\"" + number(bounds_[i]) + "\"", static_cast<double>(cumulative));
+  }
+  sample(out, name + "_bucket", "le=\"+Inf\"", static_cast<double>(count_));
+  sample(out, name + "_sum", "", sum_);
+  sample(out, name + "_count", "", static_cast<double>(count_));
+}
+
+Metrics::Metrics()
+    : parse_seconds({0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1}),
+      match_seconds({0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05}),
+      fetch_seconds({0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}) {
+  using feeds::FetchOutcome;
+  for (auto o : {FetchOutcome::ok, FetchOutcome::not_modified, FetchOutcome::http_error, FetchOutcome::timeout,
+                 FetchOutcome::too_large, FetchOutcome::tls_error, FetchOutcome::dns_error, FetchOutcome::connect_error,
+                 FetchOutcome::blocked_address, FetchOutcome::redirect_error, FetchOutcome::other_error}) {
+    fetches_by_outcome[feeds::to_string(o)] = 0;
+  }
+  fetches_by_outcome["parse_error"] = 0;
+}
+
+void Metrics::declare_filters(const std::vector<std::string>& ids) {
+  for (const auto& id : ids)
+    alerts_by_filter.try_emplace(id, 0);
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  out.reserve(4096);
+  header(out, "newswatch_fetches_total", "counter", "Feed fetches by outcome.");
+  for (const auto& [k, v] : fetches_by_outcome)
+    sample(out, "newswatch_fetches_total", "outcome=\"" + label(k) + "\"", static_cast<double>(v));
+  header(out, "newswatch_fetched_bytes_total", "counter", "Body bytes received (decoded).");
+  sample(out, "newswatch_fetched_bytes_total", "", static_cast<double>(bytes_fetched));
+  header(out, "newswatch_items_parsed_total", "counter", "Items parsed from fetched feeds.");
+  sample(out, "newswatch_items_parsed_total", "", static_cast<double>(items_parsed));
+  header(out, "newswatch_items_new_total", "counter", "Items not seen before.");
+  sample(out, "newswatch_items_new_total", "", static_cast<double>(items_new));
+  header(out, "newswatch_alerts_total", "counter", "Alerts journalled and published, by filter.");
+  for (const auto& [k, v] : alerts_by_filter)
+    sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
+  header(out, "newswatch_publish_dropped_total", "counter", "Messages the PUB socket refused at its high-water mark.");
+  sample(out, "newswatch_publish_dropped_total", "", static_cast<double>(publish_dropped));
+  header(out, "newswatch_reloads_total", "counter", "Config reloads by result.");
+  for (const auto& [k, v] : reloads_by_result)
+    sample(out, "newswatch_reloads_total", "result=\"" + label(k) + "\"", static_cast<double>(v));
+  header(out, "newswatch_snapshot_generation", "gauge", "Generation of the live config snapshot.");
+  sample(out, "newswatch_snapshot_generation", "", static_cast<double>(snapshot_generation));
+  header(out, "newswatch_last_seq", "gauge", "Highest alert sequence number assigned.");
+  sample(out, "newswatch_last_seq", "", static_cast<double>(last_seq));
+  header(out, "newswatch_feeds", "gauge", "Configured feeds.");
+  sample(out, "newswatch_feeds", "", static_cast<double>(feeds_total));
+  header(out, "newswatch_feeds_failing", "gauge", "Feeds whose last fetch failed or that are gone.");
+  sample(out, "newswatch_feeds_failing", "", static_cast<double>(feeds_failing));
+  header(out, "newswatch_feed_last_success_timestamp_seconds", "gauge", "Time of the last successful poll, per feed.");
+  for (const auto& [k, v] : last_success_by_feed) {
+    sample(out, "newswatch_feed_last_success_timestamp_seconds", "feed=\"" + label(k) + "\"", v);
+  }
+  header(out, "newswatch_parse_duration_seconds", "histogram", "Time to parse one fetched feed.");
+  parse_seconds.render("newswatch_parse_duration_seconds", out);
+  header(out, "newswatch_match_duration_seconds", "histogram", "Time to normalise and match one item.");
+  match_seconds.render("newswatch_match_duration_seconds", out);
+  header(out, "newswatch_fetch_duration_seconds", "histogram", "Time of one HTTP transfer.");
+  fetch_seconds.render("newswatch_fetch_duration_seconds", out);
+  return out;
+}
+
+}  // namespace newswatch::daemon

@@ -1,0 +1,50 @@
+#pragma once
+// Metrics: the daemon's counters, gauges and histograms, rendered in the Prometheus text
+// format (0.0.4). Owned by the App and touched only on the loop thread: no locking.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace newswatch::daemon {
+
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> upper_bounds);
+  void observe(double value);
+  // Appends the _bucket/_sum/_count lines for metric `name`.
+  void render(const std::string& name, std::string& out) const;
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::uint64_t> counts_;  // per bucket, not cumulative
+  double sum_ = 0;
+  std::uint64_t count_ = 0;
+};
+
+struct Metrics {
+  Metrics();
+
+  std::map<std::string, std::uint64_t> fetches_by_outcome;  // every outcome present from the start
+  std::uint64_t bytes_fetched = 0;
+  std::uint64_t items_parsed = 0;
+  std::uint64_t items_new = 0;
+  std::map<std::string, std::uint64_t> alerts_by_filter;
+  std::uint64_t publish_dropped = 0;
+  std::map<std::string, std::uint64_t> reloads_by_result{{"ok", 0}, {"error", 0}};
+  std::uint64_t snapshot_generation = 1;
+  std::uint64_t last_seq = 0;
+  std::uint64_t feeds_total = 0;
+  std::uint64_t feeds_failing = 0;
+  std::map<std::string, double> last_success_by_feed;  // unix seconds
+  Histogram parse_seconds;
+  Histogram match_seconds;
+  Histogram fetch_seconds;
+
+  // Ensures every configured filter has a series (at zero) before its first alert.
+  void declare_filters(const std::vector<std::string>& ids);
+  std::string render() const;
+};
+
+}  // namespace newswatch::daemon
