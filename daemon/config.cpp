@@ -320,6 +320,7 @@ class ConfigReader {
     f.pos = pos_of(t);
     require_id(t, "feed", f.id);
     get_string(t, "url", f.url);
+    get_string(t, "title", f.title);
     if (const auto* n = t.get("url"); n == nullptr) {
       error(t, "feed '" + f.id + "' has no 'url'");
     } else if (n->is_string()) {

@@ -18,6 +18,7 @@ using Seconds = std::chrono::seconds;
 struct FeedDef {
   std::string id;
   std::string url;
+  std::string title;  // optional, for people and OPML export
   std::optional<Seconds> interval;
   filters::SourcePos pos;
 };

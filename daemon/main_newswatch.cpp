@@ -12,7 +12,9 @@ int usage(std::FILE* out, int code) {
       "usage: newswatch <command> [options]\n"
       "  tail [TOPIC...] [--since N] [--json] [--config FILE] [--endpoint ADDR] [--replay ADDR]\n"
       "  parse FILE|URL            print the parsed items as JSON Lines\n"
-      "  match [--config FILE] FILE|URL   print the alerts the config would publish\n",
+      "  match [--config FILE] FILE|URL   print the alerts the config would publish\n"
+      "  import-opml FILE [--config FILE]  print [[feed]] tables for an OPML export\n"
+      "  export-opml [--config FILE]       print the configured feeds as OPML\n",
       out);
   return code;
 }
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   if (cmd == "tail") return cmd_tail(args);
   if (cmd == "parse") return cmd_parse(args);
   if (cmd == "match") return cmd_match(args);
+  if (cmd == "import-opml") return cmd_import_opml(args);
+  if (cmd == "export-opml") return cmd_export_opml(args);
   std::fprintf(stderr, "newswatch: unknown command '%s'\n", cmd.c_str());
   return usage(stderr, 2);
 }

@@ -1,0 +1,104 @@
+// `newswatch import-opml FILE` and `newswatch export-opml`: move subscriptions in and out.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "daemon/cli.hpp"
+#include "daemon/config.hpp"
+#include "daemon/opml.hpp"
+
+namespace newswatch::daemon {
+namespace {
+
+// The config named on the command line, or the default one when it exists; nullopt
+// (with an exit code) when an explicitly named config is broken.
+struct LoadedConfig {
+  std::optional<Config> config;
+  int exit_code = 0;
+};
+
+LoadedConfig load_optional_config(const std::string& path, bool explicit_path) {
+  std::error_code ec;
+  if (!explicit_path && !std::filesystem::exists(path, ec)) return {};
+  auto r = load_config(path);
+  if (!r) {
+    for (const auto& e : r.error())
+      std::fprintf(stderr, "%s\n", format_error(e).c_str());
+    return {std::nullopt, 1};
+  }
+  return {std::move(*r), 0};
+}
+
+}  // namespace
+
+int cmd_import_opml(const std::vector<std::string>& args) {
+  std::string file;
+  std::string config_path = kDefaultConfigPath;
+  bool explicit_config = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      config_path = args[++i];
+      explicit_config = true;
+    } else if (file.empty() && !args[i].empty() && args[i][0] != '-') {
+      file = args[i];
+    } else {
+      std::fputs("usage: newswatch import-opml FILE [--config FILE]  (TOML on stdout)\n", stderr);
+      return 2;
+    }
+  }
+  if (file.empty()) {
+    std::fputs("usage: newswatch import-opml FILE [--config FILE]  (TOML on stdout)\n", stderr);
+    return 2;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "newswatch import-opml: cannot read %s\n", file.c_str());
+    return 1;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto loaded = load_optional_config(config_path, explicit_config);
+  if (loaded.exit_code != 0) return loaded.exit_code;
+  std::set<std::string> taken;
+  std::set<std::string> known_urls;
+  if (loaded.config) {
+    for (const auto& f : loaded.config->feeds) {
+      taken.insert(f.id);
+      known_urls.insert(f.url);
+    }
+  }
+  auto feeds = parse_opml(ss.str(), taken);
+  if (!feeds) {
+    std::fprintf(stderr, "newswatch import-opml: %s: %s\n", file.c_str(), feeds.error().message.c_str());
+    return 1;
+  }
+  std::vector<OpmlFeed> fresh;
+  for (auto& f : *feeds) {
+    if (known_urls.insert(f.url).second) fresh.push_back(std::move(f));
+  }
+  std::cout << "# Imported from " << file << " by newswatch import-opml: " << fresh.size() << " feeds\n\n"
+            << feeds_to_toml(fresh);
+  std::fprintf(stderr, "newswatch import-opml: %zu feeds (%zu already configured)\n", fresh.size(),
+               feeds->size() - fresh.size());
+  return 0;
+}
+
+int cmd_export_opml(const std::vector<std::string>& args) {
+  std::string config_path = kDefaultConfigPath;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      config_path = args[++i];
+    } else {
+      std::fputs("usage: newswatch export-opml [--config FILE]  (OPML on stdout)\n", stderr);
+      return 2;
+    }
+  }
+  auto loaded = load_optional_config(config_path, true);
+  if (loaded.exit_code != 0) return loaded.exit_code;
+  std::cout << export_opml(loaded.config->feeds);
+  return 0;
+}
+
+}  // namespace newswatch::daemon

@@ -1,0 +1,71 @@
+#include "daemon/opml.hpp"
+
+#include <gtest/gtest.h>
+
+namespace newswatch::daemon {
+namespace {
+
+constexpr const char* kExport = R"(<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+  <head><title>My subscriptions</title></head>
+  <body>
+    <outline text="Africa desk" title="Africa desk">
+      <outline type="rss" text="UN News: Africa" title="UN News: Africa" xmlUrl="https://news.example.org/africa.rss"/>
+      <outline type="rss" text="Sahel Weekly" xmlUrl="https://sahel.example.net/feed.xml" htmlUrl="https://sahel.example.net/"/>
+      <outline type="rss" text="Sahel Weekly" xmlUrl="https://sahel.example.net/other.xml"/>
+    </outline>
+    <outline type="rss" text="" xmlUrl="http://wire.example.com:8080/atom"/>
+    <outline type="rss" text="Économie &amp; Marchés" xmlUrl="https://eco.example.fr/rss"/>
+    <outline text="a folder without feeds"/>
+  </body>
+</opml>)";
+
+TEST(Opml, ImportsNestedOutlinesWithStableUniqueIds) {
+  auto feeds = parse_opml(kExport, {"un-news-africa"});
+  ASSERT_TRUE(feeds) << feeds.error().message;
+  ASSERT_EQ(feeds->size(), 5u);
+  EXPECT_EQ((*feeds)[0].id, "un-news-africa-2") << "ids already in the config are avoided";
+  EXPECT_EQ((*feeds)[0].url, "https://news.example.org/africa.rss");
+  EXPECT_EQ((*feeds)[1].id, "sahel-weekly");
+  EXPECT_EQ((*feeds)[2].id, "sahel-weekly-2");
+  EXPECT_EQ((*feeds)[3].id, "wire-example-com") << "no title: the host names it";
+  EXPECT_EQ((*feeds)[4].id, "conomie-march-s");
+  EXPECT_EQ((*feeds)[4].title, "Économie & Marchés");
+  auto again = parse_opml(kExport, {"un-news-africa"});
+  ASSERT_TRUE(again);
+  for (std::size_t i = 0; i < feeds->size(); ++i)
+    EXPECT_EQ((*again)[i].id, (*feeds)[i].id) << "stable";
+}
+
+TEST(Opml, RoundTripsThroughTheConfigReader) {
+  auto feeds = parse_opml(kExport);
+  ASSERT_TRUE(feeds);
+  const std::string toml = feeds_to_toml(*feeds);
+  auto config = load_config_texts({{"imported.toml", toml}});
+  ASSERT_TRUE(config) << format_error(config.error().front()) << "\n" << toml;
+  ASSERT_EQ(config->feeds.size(), feeds->size());
+  EXPECT_EQ(config->feeds[4].title, "Économie & Marchés");
+  auto back = parse_opml(export_opml(config->feeds));
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->size(), feeds->size());
+  for (std::size_t i = 0; i < back->size(); ++i) {
+    EXPECT_EQ((*back)[i].url, (*feeds)[i].url);
+    EXPECT_EQ((*back)[i].title, (*feeds)[i].title.empty() ? (*feeds)[i].id : (*feeds)[i].title);
+  }
+}
+
+TEST(Opml, RejectsWhatIsNotOpml) {
+  EXPECT_FALSE(parse_opml("<rss><channel/></rss>"));
+  EXPECT_FALSE(parse_opml("<opml><body>"));
+  EXPECT_FALSE(parse_opml(""));
+}
+
+TEST(Opml, SlugGoldens) {
+  EXPECT_EQ(slug("UN News: Africa"), "un-news-africa");
+  EXPECT_EQ(slug("  --BBC  World--  "), "bbc-world");
+  EXPECT_EQ(slug("日本"), "");
+  EXPECT_EQ(slug(std::string(100, 'a')).size(), 48u);
+}
+
+}  // namespace
+}  // namespace newswatch::daemon
