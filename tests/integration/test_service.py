@@ -199,6 +199,39 @@ class ServiceTest(unittest.TestCase):
         self.assertLess(took, 5.0)
 
 
+class Logging(unittest.TestCase):
+    def test_journald_form_has_priorities_and_no_timestamps(self):
+        with harness.tempdir() as d:
+            config = os.path.join(d, "n.toml")
+            with open(config, "w") as f:
+                f.write('[daemon]\nstate_dir = "%s"\n[publish]\nendpoint = "tcp://127.0.0.1:%d"\n'
+                        '[metrics]\nlisten = ""\n[[feed]]\nid = "dead"\nurl = "http://127.0.0.1:%d/x.xml"\n'
+                        % (os.path.join(d, "state"), harness.free_port(), harness.free_port()))
+            env = dict(os.environ, JOURNAL_STREAM="8:12345")
+            r = subprocess.run([harness.NEWSWATCHD, "--config", config, "--once"], env=env,
+                               capture_output=True, text=True, timeout=60)
+        lines = r.stderr.splitlines()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertRegex(line, r"^<[0-7]>[^0-9<]", "syslog priority prefix, no timestamp: %r" % line)
+        self.assertTrue(any(l.startswith("<4>feed dead: ") for l in lines), lines)
+
+
+class Install(unittest.TestCase):
+    def test_cmake_install_puts_files_in_fhs_places(self):
+        build_dir = os.path.dirname(harness.BIN_DIR)
+        with harness.tempdir() as d:
+            r = subprocess.run(["cmake", "--install", build_dir, "--prefix", "/usr"], env=dict(os.environ, DESTDIR=d),
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for path in ("usr/sbin/newswatchd", "usr/bin/newswatch", "lib/systemd/system/newswatch.service",
+                         "etc/newswatch/newswatch.toml", "usr/share/newswatch/examples/demo.toml"):
+                self.assertTrue(os.path.exists(os.path.join(d, path)) or
+                                os.path.exists(os.path.join(d, "usr", path)), path)
+            self.assertTrue(os.access(os.path.join(d, "usr/sbin/newswatchd"), os.X_OK))
+
+
 class SystemdUnit(unittest.TestCase):
     UNIT = os.path.join(harness.SOURCE_DIR, "systemd", "newswatch.service")
 
