@@ -609,6 +609,49 @@ bool find_close_tag(std::string_view buf, std::size_t from, std::size_t to, std:
   return at != std::string_view::npos;
 }
 
+// Copies text with every '<' that cannot start markup (not followed by a name start, '/',
+// '!' or '?') escaped, skipping CDATA sections and comments. False if there was none.
+bool escape_stray_lt(std::string_view text, std::string& out) {
+  auto name_start = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '/' || c == '!' ||
+           c == '?' || static_cast<unsigned char>(c) >= 0x80;
+  };
+  bool changed = false;
+  out.clear();
+  out.reserve(text.size() + 64);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t lt = text.find('<', i);
+    if (lt == std::string_view::npos) break;
+    out.append(text.substr(i, lt - i));
+    std::string_view skip_to;
+    if (text.substr(lt, 9) == "<![CDATA[")
+      skip_to = "]]>";
+    else if (text.substr(lt, 4) == "<!--")
+      skip_to = "-->";
+    if (!skip_to.empty()) {
+      const std::size_t end = text.find(skip_to, lt);
+      const std::size_t stop = end == std::string_view::npos ? text.size() : end + skip_to.size();
+      out.append(text.substr(lt, stop - lt));
+      i = stop;
+      continue;
+    }
+    if (lt + 1 < text.size() && name_start(text[lt + 1])) {
+      out.push_back('<');
+    } else {
+      out.append("&lt;");
+      changed = true;
+    }
+    i = lt + 1;
+  }
+  out.append(text.substr(std::min(i, text.size())));
+  return changed;
+}
+
+bool is_empty_item(const Item& item) {
+  return item.title.empty() && item.link.empty() && item.summary.empty() && item.content.empty();
+}
+
 class FeedBuilder {
  public:
   FeedBuilder(const ParseOptions& options, std::string text) : options_(options), text_(std::move(text)) {}
@@ -619,6 +662,11 @@ class FeedBuilder {
     if (text_[start] != '<') return make_error("not a feed: no XML or JSON found");
     view_ = std::string_view(text_).substr(start);
     xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
+    if (!xml_.result && escape_stray_lt(view_, repaired_)) {
+      // "Temperature < 40" in text: a '<' that cannot open markup is text; escape and retry once.
+      view_ = repaired_;
+      xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
+    }
     failed_ = !xml_.result;
     if (failed_) {
       error_offset_ = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, xml_.result.offset));
@@ -737,7 +785,8 @@ class FeedBuilder {
       if (item && item.type() == pugi::node_element) {
         if (!res) prune_open_children(item);
         ScopeGuard g(reader.scope(), w);
-        feed_.items.push_back(read(item));
+        Item recovered = read(item);
+        if (!is_empty_item(recovered)) feed_.items.push_back(std::move(recovered));
       }
       pos = view_.find(open_tag, end);
     }
@@ -793,6 +842,7 @@ class FeedBuilder {
 
   const ParseOptions& options_;
   std::string text_;
+  std::string repaired_;
   std::string_view view_;
   ParsedXml xml_;
   Feed feed_;
