@@ -27,22 +27,39 @@ std::string_view trim_quotes(std::string_view v) {
   return v;
 }
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0 if it is ill-formed (RFC 3629 table).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+// Length of the well-formed UTF-8 sequence at s[i], or 0 if it is ill-formed (RFC 3629
+// table). prefix receives how many bytes form a valid start of a sequence (the "maximal
+// subpart" that one U+FFFD replaces, as the Unicode standard recommends).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i, std::size_t* prefix = nullptr) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) return 1;
-  auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    if (i + k >= s.size()) return false;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  std::size_t need = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    need = 1;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    need = 2;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    need = 3;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    if (prefix) *prefix = 1;
+    return 0;
+  }
+  std::size_t k = 1;
+  for (; k <= need; ++k) {
+    if (i + k >= s.size()) break;
     const auto b = static_cast<unsigned char>(s[i + k]);
-    return b >= lo && b <= hi;
-  };
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (b0 == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (b0 == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (b0 >= 0xF1 && b0 <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (b0 == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    const unsigned char l = k == 1 ? lo : 0x80;
+    const unsigned char h = k == 1 ? hi : 0xBF;
+    if (b < l || b > h) break;
+  }
+  if (k == need + 1) return need + 1;
+  if (prefix) *prefix = k;
   return 0;
 }
 
@@ -157,15 +174,11 @@ bool repair_utf8(std::string& text) {
   std::string out(text.substr(0, i));
   out.reserve(text.size() + 16);
   while (i < text.size()) {
-    const std::size_t n = utf8_sequence_length(text, i);
+    std::size_t prefix = 1;
+    const std::size_t n = utf8_sequence_length(text, i, &prefix);
     if (n == 0) {
       append_utf8(out, 0xFFFD);
-      // Skip the maximal prefix of a would-be sequence: its continuation bytes too.
-      ++i;
-      while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80 &&
-             utf8_sequence_length(text, i) == 0) {
-        ++i;
-      }
+      i += prefix;
     } else {
       out.append(text, i, n);
       i += n;

@@ -248,6 +248,10 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
         mon = m;
       } else if (is_day_name(word) && !have_time && mon == 0) {
         // weekday: ignored (it is often wrong anyway)
+      } else if (iequals(word, "am") || iequals(word, "pm")) {
+        if (!have_time || h > 12) return std::nullopt;
+        if (iequals(word, "pm") && h < 12) h += 12;
+        if (iequals(word, "am") && h == 12) h = 0;
       } else if (have_time && !zone) {
         // "GMT+05:00" style: the name and the offset after it
         std::size_t k = j;
@@ -262,10 +266,6 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
           zone = numeric_or_named_zone(word);
           if (!zone) return std::nullopt;
         }
-      } else if (iequals(word, "am") || iequals(word, "pm")) {
-        if (!have_time || h > 12) return std::nullopt;
-        if (iequals(word, "pm") && h < 12) h += 12;
-        if (iequals(word, "am") && h == 12) h = 0;
       } else {
         return std::nullopt;
       }
