@@ -79,11 +79,17 @@ std::string remove_dot_segments(std::string_view in) {
   return out;
 }
 
+// Appends rather than concatenates: GCC 12 at -O3 warns falsely on `"/" + std::string` (bug 105329).
 std::string merge(const UriParts& base, std::string_view ref_path) {
-  if (base.authority && base.path.empty()) return "/" + std::string(ref_path);
-  const auto slash = base.path.rfind('/');
-  if (slash == std::string_view::npos) return std::string(ref_path);
-  return std::string(base.path.substr(0, slash + 1)) + std::string(ref_path);
+  std::string out;
+  out.reserve(base.path.size() + ref_path.size() + 1);
+  if (base.authority && base.path.empty()) {
+    out.push_back('/');
+  } else if (const auto slash = base.path.rfind('/'); slash != std::string_view::npos) {
+    out.append(base.path.substr(0, slash + 1));
+  }
+  out.append(ref_path);
+  return out;
 }
 
 std::string recompose(std::string_view scheme, const std::optional<std::string_view>& authority, std::string_view path,
