@@ -27,7 +27,6 @@ std::optional<TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, i
     return std::nullopt;
   }
   if (h == 24 && (mi != 0 || s != 0)) return std::nullopt;
-  if (s == 60) s = 59;  // a leap second: the instant lies within 23:59:59
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return TimePoint{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};

@@ -34,6 +34,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Element names compared as feed readers do: ASCII case-insensitively ("pubdate", "PubDate").
+bool eq(std::string_view name, std::string_view lower_literal) { return iequals(name, lower_literal); }
+
 Ns ns_from_uri(std::string_view uri) {
   while (!uri.empty() && (uri.back() == '/' || uri.back() == '#' || uri.back() == ' '))
     uri.remove_suffix(1);
@@ -242,8 +245,9 @@ AtomText read_atom_text(const pugi::xml_node& n) {
         elements = 2;  // text outside the div: keep everything
       }
     }
-    const bool wrapped =
-        elements == 1 && (std::string_view(only.name()) == "div" || std::string_view(only.name()).ends_with(":div"));
+    // Atom 1.0 xhtml wraps the content in one div that is not part of it; Atom 0.3 does not.
+    const bool wrapped = type == "xhtml" && elements == 1 &&
+                         (std::string_view(only.name()) == "div" || std::string_view(only.name()).ends_with(":div"));
     const auto& root = wrapped ? only : n;
     t.html = trim(inner_xml(root));
     t.plain = trim(decode_entities(trim_view(descendant_text(root))));
@@ -281,6 +285,7 @@ struct Draft {
   std::string title_main, title_dc, title_media;
   std::string link_rss, link_alt_html, link_alt_any;
   std::string guid;
+  std::string about;
   bool guid_is_permalink = true;
   bool has_guid = false;
   std::string summary_main, summary_dc, summary_itunes, summary_media;
@@ -319,6 +324,10 @@ class Reader {
     ScopeGuard guard(scope_, node);
     const std::string base = xml_base(node, parent_base);
     Draft d;
+    if (const auto about = node.attribute("rdf:about"); about && kind == Ns::Rss) {
+      // RSS 1.0 names each item by its rdf:about; a guid, if any, still wins.
+      d.about = trim(about.value());
+    }
     for (auto c = node.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       ScopeGuard child_guard(scope_, c);
@@ -371,28 +380,28 @@ class Reader {
     const auto local = name.local;
     switch (name.ns) {
       case Ns::Rss:
-        if (local == "title") {
+        if (eq(local, "title")) {
           set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : plain_of(c));
-        } else if (local == "link") {
+        } else if (eq(local, "link")) {
           if (d.link_rss.empty()) {
             // Atom-style <link href=...> in an RSS item happens; so does text.
             auto v = trim(direct_text(c));
             if (v.empty()) v = trim(c.attribute("href").as_string());
             if (!v.empty()) d.link_rss = resolve_url(base, v);
           }
-        } else if (local == "description") {
+        } else if (eq(local, "description")) {
           set_once(d.summary_main, html_of(c));
-        } else if (local == "guid") {
+        } else if (eq(local, "guid")) {
           if (!d.has_guid) {
             d.guid = trim(direct_text(c));
             d.has_guid = !d.guid.empty();
             d.guid_is_permalink = !iequals(trim_view(c.attribute("isPermaLink").as_string("true")), "false");
           }
-        } else if (local == "pubDate") {
+        } else if (eq(local, "pubdate")) {
           set_date(d.published, d.have_pubdate, c);
-        } else if (local == "author") {
+        } else if (eq(local, "author")) {
           set_once(d.author_main, plain_of(c));
-        } else if (local == "category") {
+        } else if (eq(local, "category")) {
           add_category(d.categories, plain_of(c));
         }
         break;
@@ -400,40 +409,40 @@ class Reader {
         read_atom_field(d, c, local, base);
         break;
       case Ns::Dc:
-        if (local == "title") {
+        if (eq(local, "title")) {
           set_once(d.title_dc, plain_of(c));
-        } else if (local == "creator" || local == "author") {
+        } else if (eq(local, "creator") || eq(local, "author")) {
           set_once(d.author_dc, plain_of(c));
-        } else if (local == "subject") {
+        } else if (eq(local, "subject")) {
           add_category(d.categories, plain_of(c));
-        } else if (local == "date") {
+        } else if (eq(local, "date")) {
           if (!d.updated_dc) d.updated_dc = parse_date(direct_text(c));
-        } else if (local == "description") {
+        } else if (eq(local, "description")) {
           set_once(d.summary_dc, html_of(c));
         }
         break;
       case Ns::DcTerms:
-        if (local == "issued") {
+        if (eq(local, "issued")) {
           if (!d.published_dcterms) d.published_dcterms = parse_date(direct_text(c));
-        } else if (local == "modified") {
+        } else if (eq(local, "modified")) {
           if (!d.updated_dcterms) d.updated_dcterms = parse_date(direct_text(c));
         }
         break;
       case Ns::Content:
-        if (local == "encoded") set_once(d.content_main, html_of(c));
+        if (eq(local, "encoded")) set_once(d.content_main, html_of(c));
         break;
       case Ns::Xhtml:
-        if (local == "body" || local == "div") set_once(d.content_xhtml_body, trim(inner_xml(c)));
+        if (eq(local, "body") || eq(local, "div")) set_once(d.content_xhtml_body, trim(inner_xml(c)));
         break;
       case Ns::Media:
         read_media(d, c, local);
         break;
       case Ns::Itunes:
-        if (local == "author") {
+        if (eq(local, "author")) {
           set_once(d.author_itunes, plain_of(c));
-        } else if (local == "summary") {
+        } else if (eq(local, "summary")) {
           set_once(d.summary_itunes, html_of(c));
-        } else if (local == "keywords") {
+        } else if (eq(local, "keywords")) {
           add_split_categories(d.categories, direct_text(c));
         }
         break;
@@ -443,30 +452,30 @@ class Reader {
   }
 
   void read_media(Draft& d, const pugi::xml_node& c, std::string_view local) {
-    if (local == "description") {
+    if (eq(local, "description")) {
       set_once(d.summary_media, html_of(c));
-    } else if (local == "title") {
+    } else if (eq(local, "title")) {
       set_once(d.title_media, plain_of(c));
-    } else if (local == "category") {
+    } else if (eq(local, "category")) {
       add_category(d.categories, plain_of(c));
-    } else if (local == "keywords") {
+    } else if (eq(local, "keywords")) {
       add_split_categories(d.categories, direct_text(c));
-    } else if (local == "group" || local == "content") {
+    } else if (eq(local, "group") || eq(local, "content")) {
       // media:group and media:content wrap the same elements one level down.
       for (auto g = c.first_child(); g; g = g.next_sibling()) {
         if (g.type() != pugi::node_element) continue;
         ScopeGuard guard(scope_, g);
         const Name n = scope_.classify(g);
-        if (n.ns == Ns::Media && n.local != "group" && n.local != "content") read_media(d, g, n.local);
+        if (n.ns == Ns::Media && !eq(n.local, "group") && !eq(n.local, "content")) read_media(d, g, n.local);
       }
     }
   }
 
   void read_atom_field(Draft& d, const pugi::xml_node& c, std::string_view local, const std::string& parent_base) {
     const std::string base = xml_base(c, parent_base);
-    if (local == "title") {
+    if (eq(local, "title")) {
       set_once(d.title_main, read_atom_text(c).plain);
-    } else if (local == "link") {
+    } else if (eq(local, "link")) {
       const std::string_view rel = trim_view(c.attribute("rel").as_string("alternate"));
       auto href = trim(c.attribute("href").as_string());
       if (href.empty()) href = trim(direct_text(c));  // RSS-style text in an Atom link
@@ -474,12 +483,12 @@ class Reader {
       if (rel == "alternate" || rel.empty()) {
         const std::string_view type = c.attribute("type").as_string("text/html");
         if (type == "text/html" || type == "application/xhtml+xml" || type.empty()) {
-          set_once(d.link_alt_html, resolve_url(base, href));
+          d.link_alt_html = resolve_url(base, href);  // the last alternate wins, as in feed readers
         } else {
           set_once(d.link_alt_any, resolve_url(base, href));
         }
       }
-    } else if (local == "id") {
+    } else if (eq(local, "id")) {
       if (!d.has_guid) {
         d.guid = trim(direct_text(c));
         // Atom ids are IRIs; a relative one is read against xml:base, as feed readers do.
@@ -487,21 +496,21 @@ class Reader {
         d.has_guid = !d.guid.empty();
         d.guid_is_permalink = true;
       }
-    } else if (local == "summary") {
+    } else if (eq(local, "summary")) {
       set_once(d.summary_main, read_atom_text(c).html);
-    } else if (local == "content") {
+    } else if (eq(local, "content")) {
       if (c.attribute("src")) return;  // out-of-line content: nothing to show inline
       set_once(d.content_main, read_atom_text(c).html);
-    } else if (local == "published" || local == "issued") {
+    } else if (eq(local, "published") || eq(local, "issued")) {
       set_date(d.published, d.have_pubdate, c);
-    } else if (local == "updated" || local == "modified") {
+    } else if (eq(local, "updated") || eq(local, "modified")) {
       if (!d.have_updated) {
         d.updated_main = parse_date(direct_text(c));
         d.have_updated = true;
       }
-    } else if (local == "author") {
+    } else if (eq(local, "author")) {
       set_once(d.author_main, atom_person(c, scope_));
-    } else if (local == "category") {
+    } else if (eq(local, "category")) {
       auto term = trim(decode_entities(trim_view(c.attribute("term").as_string())));
       if (term.empty()) term = plain_of(c);
       add_category(d.categories, std::move(term));
@@ -530,7 +539,7 @@ class Reader {
       const auto resolved = resolve_url(base, d.guid);
       if (looks_like_web_url(resolved)) item.link = resolved;
     }
-    item.id = std::move(d.guid);
+    item.id = !d.guid.empty() ? std::move(d.guid) : std::move(d.about);
     item.content = !d.content_main.empty() ? std::move(d.content_main) : std::move(d.content_xhtml_body);
     if (!d.summary_main.empty()) {
       item.summary = std::move(d.summary_main);
@@ -648,6 +657,56 @@ bool escape_stray_lt(std::string_view text, std::string& out) {
   return changed;
 }
 
+// Rewrites HTML named references that XML does not define (&eacute;, &nbsp;, ...) as
+// numeric ones, outside CDATA, so the XML parser decodes them like the predefined five in
+// every field. False if there was nothing to rewrite.
+bool numeric_html_entities(std::string_view text, std::string& out) {
+  bool changed = false;
+  std::size_t pos = 0;
+  std::size_t copied = 0;
+  std::size_t next_cdata = text.find("<![CDATA[");
+  while (true) {
+    const std::size_t amp = text.find('&', pos);
+    if (amp == std::string_view::npos) break;
+    if (next_cdata < amp) {
+      const std::size_t close = text.find("]]>", next_cdata);
+      if (close == std::string_view::npos) break;
+      pos = close + 3;
+      next_cdata = text.find("<![CDATA[", pos);
+      continue;
+    }
+    pos = amp + 1;
+    std::size_t end = pos;
+    while (end < text.size() && end - pos < 32 &&
+           ((text[end] >= 'a' && text[end] <= 'z') || (text[end] >= 'A' && text[end] <= 'Z') ||
+            (text[end] >= '0' && text[end] <= '9')))
+      ++end;
+    if (end == pos || end >= text.size() || text[end] != ';') continue;
+    const std::string_view name = text.substr(pos, end - pos);
+    if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") continue;
+    const std::string_view value = lookup_entity(name);
+    if (value.empty()) continue;
+    if (!changed) out.reserve(text.size() + 64);
+    changed = true;
+    out.append(text.substr(copied, amp - copied));
+    // The value is UTF-8 text of one or two code points: emit it as character references.
+    std::size_t i = 0;
+    while (i < value.size()) {
+      const auto b = static_cast<unsigned char>(value[i]);
+      const std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+      char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+      for (std::size_t k = 1; k < len && i + k < value.size(); ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(value[i + k]) & 0x3F);
+      out += "&#" + std::to_string(static_cast<unsigned long>(cp)) + ";";
+      i += len;
+    }
+    copied = end + 1;
+    pos = end + 1;
+  }
+  if (changed) out.append(text.substr(copied));
+  return changed;
+}
+
 bool is_empty_item(const Item& item) {
   return item.title.empty() && item.link.empty() && item.summary.empty() && item.content.empty();
 }
@@ -661,6 +720,7 @@ class FeedBuilder {
     if (start >= text_.size()) return make_error("not a feed: no XML or JSON found");
     if (text_[start] != '<') return make_error("not a feed: no XML or JSON found");
     view_ = std::string_view(text_).substr(start);
+    if (numeric_html_entities(view_, expanded_)) view_ = expanded_;
     xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
     if (!xml_.result && escape_stray_lt(view_, repaired_)) {
       // "Temperature < 40" in text: a '<' that cannot open markup is text; escape and retry once.
@@ -843,6 +903,7 @@ class FeedBuilder {
   const ParseOptions& options_;
   std::string text_;
   std::string repaired_;
+  std::string expanded_;
   std::string_view view_;
   ParsedXml xml_;
   Feed feed_;
