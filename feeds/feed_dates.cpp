@@ -1,7 +1,6 @@
 #include "feeds/feed_dates.hpp"
 
 #include <array>
-#include <cctype>
 #include <cstdio>
 #include <string>
 
@@ -10,10 +9,24 @@ namespace {
 
 using namespace std::chrono;
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 std::optional<TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, int offset_minutes) {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) {
+  if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 ||
+      s > 60) {
     return std::nullopt;
   }
+  if (h == 24 && (mi != 0 || s != 0)) return std::nullopt;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return TimePoint{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
@@ -23,84 +36,277 @@ int month_from_name(std::string_view m) {
   static constexpr std::array<std::string_view, 12> names{"jan", "feb", "mar", "apr", "may", "jun",
                                                           "jul", "aug", "sep", "oct", "nov", "dec"};
   if (m.size() < 3) return 0;
-  std::string lower;
-  for (std::size_t i = 0; i < 3; ++i)
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(m[i])));
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == lower) return static_cast<int>(i) + 1;
+    if (iequals(m.substr(0, 3), names[i])) {
+      // "Mar", "March", "Sept" all count; "Marathon" does not.
+      if (m.size() == 3 || m.size() <= 9) return static_cast<int>(i) + 1;
+    }
   }
   return 0;
 }
 
-std::optional<int> zone_offset_minutes(std::string_view z) {
-  if (z.empty() || z == "Z" || z == "GMT" || z == "UT" || z == "UTC") return 0;
-  if ((z[0] == '+' || z[0] == '-') && z.size() >= 5) {
-    const int hh = (z[1] - '0') * 10 + (z[2] - '0');
-    const std::size_t mpos = z[3] == ':' ? 4 : 3;
-    const int mm = (z[mpos] - '0') * 10 + (z[mpos + 1] - '0');
-    const int total = hh * 60 + mm;
-    return z[0] == '-' ? -total : total;
+bool is_day_name(std::string_view w) {
+  static constexpr std::array<std::string_view, 7> names{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  if (w.size() < 3) return false;
+  for (auto n : names) {
+    if (iequals(w.substr(0, 3), n)) return true;
   }
+  return false;
+}
+
+// Named zones seen in feeds, in minutes east of UTC. US zones per RFC 822; the rest are the
+// ones feeds commonly write.
+std::optional<int> named_zone(std::string_view z) {
   struct Named {
     std::string_view name;
-    int hours;
+    int minutes;
   };
-  static constexpr std::array<Named, 8> named{
-      {{"EST", -5}, {"EDT", -4}, {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}}};
+  static constexpr std::array<Named, 36> named{{
+      {"ut", 0},     {"utc", 0},    {"gmt", 0},     {"z", 0},       {"wet", 0},    {"est", -300},
+      {"edt", -240}, {"cst", -360}, {"cdt", -300},  {"mst", -420},  {"mdt", -360}, {"pst", -480},
+      {"pdt", -420}, {"et", -300},  {"ct", -360},   {"mt", -420},   {"pt", -480},  {"ast", -240},
+      {"adt", -180}, {"at", -240},  {"akst", -540}, {"akdt", -480}, {"hst", -600}, {"bst", 60},
+      {"cet", 60},   {"cest", 120}, {"met", 60},    {"mest", 120},  {"west", 60},  {"eet", 120},
+      {"eest", 180}, {"msk", 180},  {"ist", 330},   {"jst", 540},   {"aest", 600}, {"aedt", 660},
+  }};
   for (const auto& n : named) {
-    if (n.name == z) return n.hours * 60;
+    if (iequals(z, n.name)) return n.minutes;
+  }
+  if (z.size() == 1 && is_alpha(z[0])) {
+    // RFC 822 military zones (with RFC 822's signs, as feeds that use them mean them).
+    const char c = lower(z[0]);
+    if (c == 'z') return 0;
+    if (c >= 'a' && c <= 'i') return -(c - 'a' + 1) * 60;
+    if (c >= 'k' && c <= 'm') return -(c - 'k' + 10) * 60;
+    if (c >= 'n' && c <= 'y') return (c - 'n' + 1) * 60;
   }
   return std::nullopt;
 }
 
-std::optional<TimePoint> parse_rfc3339(const std::string& s) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3) return std::nullopt;
-  std::size_t pos = static_cast<std::size_t>(n);
-  if (pos == s.size()) return make_time(y, mo, d, 0, 0, 0, 0);
-  if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
-  ++pos;
-  if (std::sscanf(s.c_str() + pos, "%2d:%2d%n", &h, &mi, &n) != 2) return std::nullopt;
-  pos += static_cast<std::size_t>(n);
-  if (pos < s.size() && s[pos] == ':') {
-    if (std::sscanf(s.c_str() + pos, ":%2d%n", &sec, &n) != 1) return std::nullopt;
-    pos += static_cast<std::size_t>(n);
-  }
-  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+// Reads up to max digits at s[pos]; returns digits read (0 if none).
+int read_int(std::string_view s, std::size_t& pos, int max_digits, int& value) {
+  int n = 0;
+  value = 0;
+  while (pos < s.size() && n < max_digits && is_digit(s[pos])) {
+    value = value * 10 + (s[pos] - '0');
     ++pos;
-    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])) != 0)
-      ++pos;
+    ++n;
   }
-  auto off = zone_offset_minutes(std::string_view(s).substr(pos));
+  return n;
+}
+
+// "+05:30", "-0800", "+05", "Z" at s[pos..]; the whole rest must be the zone (spaces allowed).
+std::optional<int> numeric_or_named_zone(std::string_view z) {
+  while (!z.empty() && z.front() == ' ')
+    z.remove_prefix(1);
+  while (!z.empty() && z.back() == ' ')
+    z.remove_suffix(1);
+  if (z.empty()) return 0;
+  if (z.size() > 4 && iequals(z.substr(0, 4), "etc/")) z.remove_prefix(4);
+  if (z.size() > 3 && (iequals(z.substr(0, 3), "gmt") || iequals(z.substr(0, 3), "utc")) &&
+      (z[3] == '+' || z[3] == '-')) {
+    z.remove_prefix(3);
+  }
+  if (z[0] == '+' || z[0] == '-') {
+    std::size_t pos = 1;
+    int hh = 0;
+    int mm = 0;
+    const int nh = read_int(z, pos, 2, hh);
+    if (nh == 0) return std::nullopt;
+    if (nh == 1) {
+      // "+5" or "+530"-like oddities: accept a lone hour digit only at the end.
+      if (pos != z.size()) return std::nullopt;
+    } else {
+      if (pos < z.size() && z[pos] == ':') ++pos;
+      if (pos < z.size() && read_int(z, pos, 2, mm) != 2) return std::nullopt;
+    }
+    if (pos != z.size() || hh > 23 || mm > 59) return std::nullopt;
+    const int total = hh * 60 + mm;
+    return z[0] == '-' ? -total : total;
+  }
+  for (char c : z) {
+    if (!is_alpha(c)) return std::nullopt;
+  }
+  // An unknown zone name is read as UTC, as liberal parsers do: the date is still useful.
+  if (auto n = named_zone(z)) return n;
+  return z.size() <= 5 ? std::optional<int>(0) : std::nullopt;
+}
+
+// RFC 3339, ISO 8601 (extended and basic) and W3C-DTF; missing zone means UTC.
+std::optional<TimePoint> parse_iso(std::string_view s) {
+  std::size_t pos = 0;
+  int y = 0;
+  int mo = 1;
+  int d = 1;
+  if (read_int(s, pos, 4, y) != 4) return std::nullopt;
+  bool basic = false;
+  if (pos < s.size() && s[pos] == '-') {
+    ++pos;
+    if (read_int(s, pos, 2, mo) != 2) return std::nullopt;
+    if (pos < s.size() && s[pos] == '-') {
+      ++pos;
+      if (read_int(s, pos, 2, d) != 2) return std::nullopt;
+    }
+  } else if (pos + 4 <= s.size() && is_digit(s[pos])) {
+    basic = true;
+    if (read_int(s, pos, 2, mo) != 2 || read_int(s, pos, 2, d) != 2) return std::nullopt;
+  }
+  int h = 0;
+  int mi = 0;
+  int sec = 0;
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
+    const std::size_t t = pos++;
+    while (pos < s.size() && s[pos] == ' ')
+      ++pos;
+    if (read_int(s, pos, 2, h) != 2) {
+      if (s[t] != ' ') return std::nullopt;
+      pos = t;  // "2012-12-02 " followed by nothing useful
+    } else {
+      const bool colon = pos < s.size() && s[pos] == ':';
+      if (colon) ++pos;
+      if ((colon || (basic && pos < s.size() && is_digit(s[pos]))) && read_int(s, pos, 2, mi) != 2) return std::nullopt;
+      const bool colon2 = pos < s.size() && s[pos] == ':';
+      if (colon2) ++pos;
+      if ((colon2 || (!colon && pos < s.size() && is_digit(s[pos]))) && read_int(s, pos, 2, sec) != 2)
+        return std::nullopt;
+      if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+        ++pos;
+        while (pos < s.size() && is_digit(s[pos]))
+          ++pos;
+      }
+    }
+  }
+  const auto off = numeric_or_named_zone(s.substr(pos));
   if (!off) return std::nullopt;
   return make_time(y, mo, d, h, mi, sec, *off);
 }
 
-std::optional<TimePoint> parse_rfc822(const std::string& s) {
-  std::string rest = s;
-  if (auto comma = rest.find(','); comma != std::string::npos) rest = rest.substr(comma + 1);
-  int d = 0, y = 0, h = 0, mi = 0, sec = 0;
-  char mon[16] = {};
-  char zone[16] = {};
-  const int got = std::sscanf(rest.c_str(), " %d %15s %d %d:%d:%d %15s", &d, mon, &y, &h, &mi, &sec, zone);
-  if (got < 5) return std::nullopt;
-  if (got == 5) {
-    // no seconds: "… 18:00 GMT"
-    std::sscanf(rest.c_str(), " %*d %*15s %*d %*d:%*d %15s", zone);
+// RFC 822 / 1123 / 2822 and their variants, plus asctime: a token-driven reading.
+std::optional<TimePoint> parse_rfc822(std::string_view s) {
+  int day = -1;
+  int mon = 0;
+  int yr = -1;
+  int yr_digits = 0;
+  int h = 0;
+  int mi = 0;
+  int sec = 0;
+  bool have_time = false;
+  std::optional<int> zone;
+  std::array<std::pair<int, int>, 3> numbers{};  // value, digit count, in order
+  std::size_t n_numbers = 0;
+
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == ' ' || c == ',' || c == '\t' || c == '.' || c == '/' || (c == '-' && !have_time)) {
+      ++i;
+      continue;
+    }
+    if (is_digit(c)) {
+      std::size_t j = i;
+      int v = 0;
+      const int nd = read_int(s, j, 6, v);
+      if (j < s.size() && s[j] == ':') {
+        // A time: hh:mm[:ss]
+        if (have_time || nd > 2) return std::nullopt;
+        h = v;
+        ++j;
+        if (read_int(s, j, 2, mi) != 2) return std::nullopt;
+        if (j < s.size() && s[j] == ':') {
+          ++j;
+          if (read_int(s, j, 2, sec) != 2) return std::nullopt;
+        }
+        if (j < s.size() && s[j] == '.') {  // fractional seconds
+          ++j;
+          while (j < s.size() && is_digit(s[j]))
+            ++j;
+        }
+        have_time = true;
+      } else {
+        if (n_numbers >= numbers.size()) return std::nullopt;
+        numbers[n_numbers++] = {v, nd};
+      }
+      i = j;
+      continue;
+    }
+    if ((c == '+' || c == '-') && have_time) {
+      std::size_t j = i + 1;
+      while (j < s.size() && (is_digit(s[j]) || s[j] == ':'))
+        ++j;
+      zone = numeric_or_named_zone(s.substr(i, j - i));
+      if (!zone) return std::nullopt;
+      i = j;
+      continue;
+    }
+    if (is_alpha(c)) {
+      std::size_t j = i;
+      while (j < s.size() && (is_alpha(s[j]) || s[j] == '/'))
+        ++j;
+      const auto word = s.substr(i, j - i);
+      if (const int m = month_from_name(word); m != 0 && mon == 0 && !have_time) {
+        mon = m;
+      } else if (is_day_name(word) && !have_time && mon == 0) {
+        // weekday: ignored (it is often wrong anyway)
+      } else if (iequals(word, "am") || iequals(word, "pm")) {
+        if (!have_time || h > 12) return std::nullopt;
+        if (iequals(word, "pm") && h < 12) h += 12;
+        if (iequals(word, "am") && h == 12) h = 0;
+      } else if (have_time && !zone) {
+        // "GMT+05:00" style: the name and the offset after it
+        std::size_t k = j;
+        if ((iequals(word, "gmt") || iequals(word, "utc")) && k < s.size() && (s[k] == '+' || s[k] == '-')) {
+          ++k;
+          while (k < s.size() && (is_digit(s[k]) || s[k] == ':'))
+            ++k;
+          zone = numeric_or_named_zone(s.substr(i, k - i));
+          if (!zone) return std::nullopt;
+          j = k;
+        } else {
+          zone = numeric_or_named_zone(word);
+          if (!zone) return std::nullopt;
+        }
+      } else {
+        return std::nullopt;
+      }
+      i = j;
+      continue;
+    }
+    return std::nullopt;
   }
-  if (y < 100) y += y < 50 ? 2000 : 1900;
-  const int mo = month_from_name(mon);
-  auto off = zone_offset_minutes(zone);
-  if (mo == 0 || !off) return std::nullopt;
-  return make_time(y, mo, d, h, mi, sec, *off);
+  if (mon == 0 || n_numbers < 2) return std::nullopt;
+  // Day and year among the loose numbers: a number that cannot be a day is the year,
+  // otherwise the RFC order (day before year).
+  if (n_numbers != 2) return std::nullopt;
+  auto [a, ad] = numbers[0];
+  auto [b, bd] = numbers[1];
+  if (ad > 2 || a > 31) {
+    yr = a, yr_digits = ad, day = b;
+  } else {
+    day = a, yr = b, yr_digits = bd;
+  }
+  if (yr_digits <= 2)
+    yr += yr < 90 ? 2000 : 1900;  // as feedparser: "89" is 2089, "95" is 1995
+  else if (yr_digits == 3)
+    yr += 1900;
+  return make_time(yr, mon, day, h, mi, sec, zone.value_or(0));
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ')
+    s.remove_prefix(1);
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ')
+    s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace
 
 std::optional<TimePoint> parse_date(std::string_view text) {
-  std::string s(text);
-  if (s.empty()) return std::nullopt;
-  if (std::isdigit(static_cast<unsigned char>(s[0])) != 0 && s.size() >= 10 && s[4] == '-') return parse_rfc3339(s);
+  const auto s = trim(text);
+  if (s.size() < 4 || s.size() > 100) return std::nullopt;
+  if (s.size() >= 4 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3])) {
+    if (auto t = parse_iso(s)) return t;
+  }
   return parse_rfc822(s);
 }
 
@@ -108,7 +314,7 @@ std::string format_rfc3339(TimePoint t) {
   const auto days = floor<std::chrono::days>(t);
   const year_month_day ymd{days};
   const hh_mm_ss hms{t - days};
-  char buf[32];
+  char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),

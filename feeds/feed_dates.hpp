@@ -1,6 +1,6 @@
 #pragma once
-// Date parsing for feeds: RFC 822 (and real-world variants) and RFC 3339 -> UTC.
-// Pure; an unparseable date is nullopt, never an error.
+// Date parsing for feeds: RFC 822/1123 with real-world variants, RFC 3339 / ISO 8601 /
+// W3C-DTF (date-only too) -> UTC. Pure; an unparseable date is nullopt, never an error.
 
 #include <optional>
 #include <string_view>

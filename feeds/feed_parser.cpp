@@ -2,175 +2,947 @@
 
 #include <pugixml.hpp>
 
-#include <cctype>
+#include <algorithm>
+#include <array>
 #include <cstdint>
-#include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "feeds/charset.hpp"
 #include "feeds/feed_dates.hpp"
+#include "feeds/feed_json.hpp"
+#include "feeds/html_entities.hpp"
+#include "feeds/item_identity.hpp"
+#include "feeds/url_resolve.hpp"
 
 namespace newswatch::feeds {
 namespace {
 
-std::string trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b])) != 0)
-    ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])) != 0)
-    --e;
-  return std::string(s.substr(b, e - b));
-}
+// Namespaces we read, matched by URI; prefixes are whatever the document chose.
+enum class Ns : std::uint8_t { None, Rss, Rdf, Atom, Dc, DcTerms, Content, Media, Xhtml, Itunes, Other };
 
-// Local name of an element, without its namespace prefix.
-std::string_view local_name(const pugi::xml_node& n) {
-  std::string_view name = n.name();
-  auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-pugi::xml_node child_local(const pugi::xml_node& parent, std::string_view name) {
-  for (auto c : parent.children()) {
-    if (c.type() == pugi::node_element && local_name(c) == name) return c;
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
   }
-  return {};
+  return true;
 }
 
-// Text content of an element (text and CDATA children), trimmed.
-std::string text_of(const pugi::xml_node& n) {
+// Element names compared as feed readers do: ASCII case-insensitively ("pubdate", "PubDate").
+bool eq(std::string_view name, std::string_view lower_literal) { return iequals(name, lower_literal); }
+
+Ns ns_from_uri(std::string_view uri) {
+  while (!uri.empty() && (uri.back() == '/' || uri.back() == '#' || uri.back() == ' '))
+    uri.remove_suffix(1);
+  if (uri.substr(0, 8) == "https://") uri.remove_prefix(8);
+  if (uri.substr(0, 7) == "http://") uri.remove_prefix(7);
+  struct Known {
+    std::string_view uri;
+    Ns ns;
+  };
+  static constexpr std::array<Known, 16> known{{
+      {"www.w3.org/2005/Atom", Ns::Atom},
+      {"purl.org/atom/ns", Ns::Atom},  // Atom 0.3
+      {"purl.org/rss/1.0", Ns::Rss},
+      {"my.netscape.com/rdf/simple/0.9", Ns::Rss},
+      {"backend.userland.com/rss2", Ns::Rss},
+      {"blogs.law.harvard.edu/tech/rss", Ns::Rss},
+      {"www.w3.org/1999/02/22-rdf-syntax-ns", Ns::Rdf},
+      {"purl.org/dc/elements/1.1", Ns::Dc},
+      {"purl.org/dc/elements/1.0", Ns::Dc},
+      {"purl.org/dc/terms", Ns::DcTerms},
+      {"purl.org/rss/1.0/modules/content", Ns::Content},
+      {"search.yahoo.com/mrss", Ns::Media},
+      {"www.w3.org/1999/xhtml", Ns::Xhtml},
+      {"www.itunes.com/dtds/podcast-1.0.dtd", Ns::Itunes},
+      {"www.itunes.com/DTDs/Podcast-1.0.dtd", Ns::Itunes},
+      {"www.w3.org/2005/atom", Ns::Atom},
+  }};
+  for (const auto& k : known) {
+    if (iequals(uri, k.uri)) return k.ns;
+  }
+  return Ns::Other;
+}
+
+// For prefixes a document uses without declaring them: read them as the usual meaning.
+Ns ns_from_conventional_prefix(std::string_view prefix) {
+  if (prefix == "dc") return Ns::Dc;
+  if (prefix == "dcterms") return Ns::DcTerms;
+  if (prefix == "content") return Ns::Content;
+  if (prefix == "media") return Ns::Media;
+  if (prefix == "atom" || prefix == "atom10" || prefix == "atom03") return Ns::Atom;
+  if (prefix == "rdf") return Ns::Rdf;
+  if (prefix == "xhtml") return Ns::Xhtml;
+  if (prefix == "itunes") return Ns::Itunes;
+  return Ns::Other;
+}
+
+struct Name {
+  Ns ns = Ns::None;
+  std::string_view local;
+};
+
+// The in-scope namespace bindings while walking down the tree (prefix "" is the default).
+class NsScope {
+ public:
+  // Pushes the xmlns attributes of node; returns how many to pop afterwards.
+  std::size_t enter(const pugi::xml_node& node) {
+    std::size_t pushed = 0;
+    for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
+      const std::string_view n = a.name();
+      if (n.size() < 5 || n.substr(0, 5) != "xmlns") continue;
+      if (n.size() == 5) {
+        bindings_.emplace_back(std::string_view{}, ns_from_uri(a.value()));
+      } else if (n[5] == ':') {
+        bindings_.emplace_back(n.substr(6), ns_from_uri(a.value()));
+      } else {
+        continue;
+      }
+      ++pushed;
+    }
+    return pushed;
+  }
+  void leave(std::size_t n) { bindings_.resize(bindings_.size() - n); }
+
+  Name classify(const pugi::xml_node& node) const {
+    const std::string_view full = node.name();
+    const auto colon = full.find(':');
+    const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : full.substr(0, colon);
+    const std::string_view local = colon == std::string_view::npos ? full : full.substr(colon + 1);
+    for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+      if (it->first == prefix) return {it->second, local};
+    }
+    return {prefix.empty() ? Ns::None : ns_from_conventional_prefix(prefix), local};
+  }
+
+ private:
+  std::vector<std::pair<std::string_view, Ns>> bindings_;
+};
+
+class ScopeGuard {
+ public:
+  ScopeGuard(NsScope& scope, const pugi::xml_node& node) : scope_(scope), n_(scope.enter(node)) {}
+  ~ScopeGuard() { scope_.leave(n_); }
+  ScopeGuard(const ScopeGuard&) = delete;
+  ScopeGuard& operator=(const ScopeGuard&) = delete;
+
+ private:
+  NsScope& scope_;
+  std::size_t n_;
+};
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
+
+bool has_element_child(const pugi::xml_node& n) {
+  for (auto c = n.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element) return true;
+  }
+  return false;
+}
+
+// Direct text and CDATA children, untrimmed.
+std::string direct_text(const pugi::xml_node& n) {
+  const auto first = n.first_child();
+  if (first && !first.next_sibling() && (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata))
+    return first.value();
   std::string out;
-  for (auto c : n.children()) {
+  for (auto c = n.first_child(); c; c = c.next_sibling()) {
     if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) out += c.value();
   }
-  return trim(out);
+  return out;
 }
 
-// Inner markup, for Atom type="xhtml" content.
+// All descendant text in document order, without recursion (inputs may nest deeply).
+std::string descendant_text(const pugi::xml_node& n) {
+  std::string out;
+  pugi::xml_node cur = n.first_child();
+  while (cur && cur != n) {
+    if (cur.type() == pugi::node_pcdata || cur.type() == pugi::node_cdata) out += cur.value();
+    if (cur.first_child()) {
+      cur = cur.first_child();
+      continue;
+    }
+    while (cur != n && !cur.next_sibling())
+      cur = cur.parent();
+    if (cur == n) break;
+    cur = cur.next_sibling();
+  }
+  return out;
+}
+
+struct StringSink : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, std::size_t size) override { out.append(static_cast<const char*>(data), size); }
+};
+
+// Markup of the children, as HTML for display.
 std::string inner_xml(const pugi::xml_node& n) {
-  struct Sink : pugi::xml_writer {
-    std::string out;
-    void write(const void* data, std::size_t size) override { out.append(static_cast<const char*>(data), size); }
-  } sink;
-  for (auto c : n.children())
-    c.print(sink, "", pugi::format_raw);
-  return trim(sink.out);
+  StringSink sink;
+  for (auto c = n.first_child(); c; c = c.next_sibling())
+    c.print(sink, "", pugi::format_raw | pugi::format_no_declaration);
+  return sink.out;
 }
 
-std::string stable_hash_id(std::string_view link, std::string_view title) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and builds
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
+// Text of an element that should hold text (or escaped HTML): markup children, which
+// broken feeds put there unescaped, are kept as markup.
+std::string html_of(const pugi::xml_node& n) {
+  if (has_element_child(n)) return trim(inner_xml(n));
+  return trim(direct_text(n));
+}
+
+// A plain-text field: entities decoded once more (feeds double-escape), whitespace trimmed.
+std::string plain_of(const pugi::xml_node& n) {
+  if (has_element_child(n)) return trim(decode_entities(trim_view(descendant_text(n))));
+  return trim(decode_entities(trim_view(direct_text(n))));
+}
+
+std::string xml_base(const pugi::xml_node& node, const std::string& parent_base) {
+  const auto attr = node.attribute("xml:base");
+  if (!attr) return parent_base;
+  return resolve_url(parent_base, attr.value());
+}
+
+bool looks_like_web_url(std::string_view s) {
+  return s.substr(0, 7) == "http://" || s.substr(0, 8) == "https://" || (iequals(s.substr(0, 5), "http:")) ||
+         iequals(s.substr(0, 6), "https:");
+}
+
+// Atom text constructs (and Atom 0.3 modes).
+struct AtomText {
+  std::string html;   // for summary/content: HTML (or text as found for type="text")
+  std::string plain;  // for titles
+};
+
+AtomText read_atom_text(const pugi::xml_node& n) {
+  std::string type = n.attribute("type").as_string();
+  for (auto& c : type)
+    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const std::string_view mode = n.attribute("mode").as_string();
+  AtomText t;
+  if (type == "xhtml" || type == "application/xhtml+xml" || mode == "xml") {
+    // The content is the children of one wrapping xhtml:div.
+    pugi::xml_node only;
+    int elements = 0;
+    for (auto c = n.first_child(); c; c = c.next_sibling()) {
+      if (c.type() == pugi::node_element) {
+        only = c;
+        ++elements;
+      } else if (c.type() == pugi::node_pcdata && !trim_view(c.value()).empty()) {
+        elements = 2;  // text outside the div: keep everything
+      }
     }
+    // Atom 1.0 xhtml wraps the content in one div that is not part of it; Atom 0.3 does not.
+    const bool wrapped = type == "xhtml" && elements == 1 &&
+                         (std::string_view(only.name()) == "div" || std::string_view(only.name()).ends_with(":div"));
+    const auto& root = wrapped ? only : n;
+    t.html = trim(inner_xml(root));
+    t.plain = trim(decode_entities(trim_view(descendant_text(root))));
+    return t;
+  }
+  const bool html = type == "html" || type == "text/html" || mode == "escaped";
+  t.html = html_of(n);
+  if (html) {
+    t.plain = trim(html_to_text(t.html));
+  } else if (has_element_child(n)) {
+    t.plain = trim(decode_entities(trim_view(descendant_text(n))));
+  } else {
+    t.plain = trim(decode_entities(t.html));
+  }
+  return t;
+}
+
+void add_category(std::vector<std::string>& cats, std::string value) {
+  if (value.empty()) return;
+  if (std::find(cats.begin(), cats.end(), value) != cats.end()) return;
+  cats.push_back(std::move(value));
+}
+
+void add_split_categories(std::vector<std::string>& cats, std::string_view list) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    add_category(cats, trim(decode_entities(trim_view(list.substr(0, comma)))));
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// Candidates for each field, by source; choose() picks by priority at the end.
+struct Draft {
+  std::string title_main, title_dc, title_media;
+  std::string link_rss, link_alt_html, link_alt_any;
+  std::string guid;
+  std::string about;
+  bool guid_is_permalink = true;
+  bool has_guid = false;
+  std::string summary_main, summary_dc, summary_itunes, summary_media;
+  std::string content_main, content_xhtml_body;
+  std::optional<TimePoint> published, published_dcterms;
+  std::optional<TimePoint> updated_main, updated_dc, updated_dcterms;
+  bool have_pubdate = false, have_updated = false;
+  std::string author_main, author_dc, author_itunes;
+  std::vector<std::string> categories;
+};
+
+std::string atom_person(const pugi::xml_node& n, const NsScope& scope) {
+  std::string name;
+  std::string email;
+  for (auto c = n.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    const auto local = scope.classify(c).local;
+    if (local == "name" && name.empty()) name = plain_of(c);
+    if (local == "email" && email.empty()) email = plain_of(c);
+  }
+  if (!has_element_child(n)) name = plain_of(n);  // a bare <author>Name</author>
+  if (!name.empty() && !email.empty()) return name + " (" + email + ")";
+  return name.empty() ? email : name;
+}
+
+void set_once(std::string& slot, std::string value) {
+  if (slot.empty()) slot = std::move(value);
+}
+
+class Reader {
+ public:
+  explicit Reader(Feed& feed) : feed_(feed) {}
+
+  // kind: Ns::Rss or Ns::Atom, how to read elements in no namespace.
+  Item read_item(const pugi::xml_node& node, const std::string& parent_base, Ns kind) {
+    ScopeGuard guard(scope_, node);
+    const std::string base = xml_base(node, parent_base);
+    Draft d;
+    if (const auto about = node.attribute("rdf:about"); about && kind == Ns::Rss) {
+      // RSS 1.0 names each item by its rdf:about; a guid, if any, still wins.
+      d.about = trim(about.value());
+    }
+    for (auto c = node.first_child(); c; c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) continue;
+      ScopeGuard child_guard(scope_, c);
+      Name name = scope_.classify(c);
+      if (name.ns == Ns::None) name.ns = kind;
+      read_field(d, c, name, base, kind);
+    }
+    return finish(d, base, kind);
+  }
+
+  void read_channel_fields(const pugi::xml_node& node, const std::string& base, Ns kind) {
+    for (auto c = node.first_child(); c; c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) continue;
+      ScopeGuard child_guard(scope_, c);
+      Name name = scope_.classify(c);
+      if (name.ns == Ns::None) name.ns = kind;
+      if (name.local == "title" && (name.ns == Ns::Rss || name.ns == Ns::Atom) && feed_.title.empty()) {
+        feed_.title = name.ns == Ns::Atom ? read_atom_text(c).plain : plain_of(c);
+      } else if (name.local == "link" && name.ns == Ns::Rss && feed_.link.empty()) {
+        if (auto v = trim(direct_text(c)); !v.empty()) feed_.link = resolve_url(base, v);
+      } else if (name.local == "link" && name.ns == Ns::Atom) {
+        const std::string_view rel = c.attribute("rel").as_string("alternate");
+        const auto href = c.attribute("href");
+        if (rel == "alternate" && href && feed_.link.empty()) feed_.link = resolve_url(base, href.value());
+      } else if (name.local == "ttl" && name.ns == Ns::Rss) {
+        read_ttl(c);
+      }
+    }
+  }
+
+  NsScope& scope() { return scope_; }
+
+ private:
+  void read_ttl(const pugi::xml_node& c) {
+    const auto v = trim(direct_text(c));
+    long minutes = 0;
+    bool ok = !v.empty() && v.size() < 9;
+    for (char ch : v) {
+      if (ch < '0' || ch > '9') ok = false;
+    }
+    if (ok) minutes = std::stol(v);
+    if (ok) {
+      feed_.ttl_minutes = static_cast<int>(minutes);
+    } else {
+      feed_.problems.push_back("ignored invalid <ttl>");
+    }
+  }
+
+  void read_field(Draft& d, const pugi::xml_node& c, const Name& name, const std::string& base, Ns kind) {
+    const auto local = name.local;
+    switch (name.ns) {
+      case Ns::Rss:
+        if (eq(local, "title")) {
+          set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : plain_of(c));
+        } else if (eq(local, "link")) {
+          if (d.link_rss.empty()) {
+            // Atom-style <link href=...> in an RSS item happens; so does text.
+            auto v = trim(direct_text(c));
+            if (v.empty()) v = trim(c.attribute("href").as_string());
+            if (!v.empty()) d.link_rss = resolve_url(base, v);
+          }
+        } else if (eq(local, "description")) {
+          set_once(d.summary_main, html_of(c));
+        } else if (eq(local, "guid")) {
+          if (!d.has_guid) {
+            d.guid = trim(direct_text(c));
+            d.has_guid = !d.guid.empty();
+            d.guid_is_permalink = !iequals(trim_view(c.attribute("isPermaLink").as_string("true")), "false");
+          }
+        } else if (eq(local, "pubdate")) {
+          set_date(d.published, d.have_pubdate, c);
+        } else if (eq(local, "author")) {
+          set_once(d.author_main, plain_of(c));
+        } else if (eq(local, "category")) {
+          add_category(d.categories, plain_of(c));
+        }
+        break;
+      case Ns::Atom:
+        read_atom_field(d, c, local, base);
+        break;
+      case Ns::Dc:
+        if (eq(local, "title")) {
+          set_once(d.title_dc, plain_of(c));
+        } else if (eq(local, "creator") || eq(local, "author")) {
+          set_once(d.author_dc, plain_of(c));
+        } else if (eq(local, "subject")) {
+          add_category(d.categories, plain_of(c));
+        } else if (eq(local, "date")) {
+          if (!d.updated_dc) d.updated_dc = parse_date(direct_text(c));
+        } else if (eq(local, "description")) {
+          set_once(d.summary_dc, html_of(c));
+        }
+        break;
+      case Ns::DcTerms:
+        if (eq(local, "issued")) {
+          if (!d.published_dcterms) d.published_dcterms = parse_date(direct_text(c));
+        } else if (eq(local, "modified")) {
+          if (!d.updated_dcterms) d.updated_dcterms = parse_date(direct_text(c));
+        }
+        break;
+      case Ns::Content:
+        if (eq(local, "encoded")) set_once(d.content_main, html_of(c));
+        break;
+      case Ns::Xhtml:
+        if (eq(local, "body") || eq(local, "div")) set_once(d.content_xhtml_body, trim(inner_xml(c)));
+        break;
+      case Ns::Media:
+        read_media(d, c, local);
+        break;
+      case Ns::Itunes:
+        if (eq(local, "author")) {
+          set_once(d.author_itunes, plain_of(c));
+        } else if (eq(local, "summary")) {
+          set_once(d.summary_itunes, html_of(c));
+        } else if (eq(local, "keywords")) {
+          add_split_categories(d.categories, direct_text(c));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  void read_media(Draft& d, const pugi::xml_node& c, std::string_view local) {
+    if (eq(local, "description")) {
+      set_once(d.summary_media, html_of(c));
+    } else if (eq(local, "title")) {
+      set_once(d.title_media, plain_of(c));
+    } else if (eq(local, "category")) {
+      add_category(d.categories, plain_of(c));
+    } else if (eq(local, "keywords")) {
+      add_split_categories(d.categories, direct_text(c));
+    } else if (eq(local, "group") || eq(local, "content")) {
+      // media:group and media:content wrap the same elements one level down.
+      for (auto g = c.first_child(); g; g = g.next_sibling()) {
+        if (g.type() != pugi::node_element) continue;
+        ScopeGuard guard(scope_, g);
+        const Name n = scope_.classify(g);
+        if (n.ns == Ns::Media && !eq(n.local, "group") && !eq(n.local, "content")) read_media(d, g, n.local);
+      }
+    }
+  }
+
+  void read_atom_field(Draft& d, const pugi::xml_node& c, std::string_view local, const std::string& parent_base) {
+    const std::string base = xml_base(c, parent_base);
+    if (eq(local, "title")) {
+      set_once(d.title_main, read_atom_text(c).plain);
+    } else if (eq(local, "link")) {
+      const std::string_view rel = trim_view(c.attribute("rel").as_string("alternate"));
+      auto href = trim(c.attribute("href").as_string());
+      if (href.empty()) href = trim(direct_text(c));  // RSS-style text in an Atom link
+      if (href.empty()) return;
+      if (rel == "alternate" || rel.empty()) {
+        const std::string_view type = c.attribute("type").as_string("text/html");
+        if (type == "text/html" || type == "application/xhtml+xml" || type.empty()) {
+          d.link_alt_html = resolve_url(base, href);  // the last alternate wins, as in feed readers
+        } else {
+          set_once(d.link_alt_any, resolve_url(base, href));
+        }
+      }
+    } else if (eq(local, "id")) {
+      if (!d.has_guid) {
+        d.guid = trim(direct_text(c));
+        // Atom ids are IRIs; a relative one is read against xml:base, as feed readers do.
+        if (!d.guid.empty() && !has_scheme(d.guid) && !base.empty()) d.guid = resolve_url(base, d.guid);
+        d.has_guid = !d.guid.empty();
+        d.guid_is_permalink = true;
+      }
+    } else if (eq(local, "summary")) {
+      set_once(d.summary_main, read_atom_text(c).html);
+    } else if (eq(local, "content")) {
+      if (c.attribute("src")) return;  // out-of-line content: nothing to show inline
+      set_once(d.content_main, read_atom_text(c).html);
+    } else if (eq(local, "published") || eq(local, "issued")) {
+      set_date(d.published, d.have_pubdate, c);
+    } else if (eq(local, "updated") || eq(local, "modified")) {
+      if (!d.have_updated) {
+        d.updated_main = parse_date(direct_text(c));
+        d.have_updated = true;
+      }
+    } else if (eq(local, "author")) {
+      set_once(d.author_main, atom_person(c, scope_));
+    } else if (eq(local, "category")) {
+      auto term = trim(decode_entities(trim_view(c.attribute("term").as_string())));
+      if (term.empty()) term = plain_of(c);
+      add_category(d.categories, std::move(term));
+    }
+  }
+
+  static void set_date(std::optional<TimePoint>& slot, bool& seen, const pugi::xml_node& c) {
+    if (seen) return;
+    slot = parse_date(direct_text(c));
+    seen = true;
+  }
+
+  Item finish(Draft& d, const std::string& base, Ns /*kind*/) {
+    Item item;
+    item.title = !d.title_main.empty() ? std::move(d.title_main)
+                 : !d.title_dc.empty() ? std::move(d.title_dc)
+                                       : std::move(d.title_media);
+    if (!d.link_alt_html.empty()) {
+      item.link = std::move(d.link_alt_html);
+    } else if (!d.link_rss.empty()) {
+      item.link = std::move(d.link_rss);
+    } else if (!d.link_alt_any.empty()) {
+      item.link = std::move(d.link_alt_any);
+    } else if (d.has_guid && d.guid_is_permalink) {
+      // A permalink guid is the link when there is no other; only if it is a web address.
+      const auto resolved = resolve_url(base, d.guid);
+      if (looks_like_web_url(resolved)) item.link = resolved;
+    }
+    item.id = !d.guid.empty() ? std::move(d.guid) : std::move(d.about);
+    item.content = !d.content_main.empty() ? std::move(d.content_main) : std::move(d.content_xhtml_body);
+    if (!d.summary_main.empty()) {
+      item.summary = std::move(d.summary_main);
+    } else if (!d.summary_dc.empty()) {
+      item.summary = std::move(d.summary_dc);
+    } else if (!d.summary_itunes.empty()) {
+      item.summary = std::move(d.summary_itunes);
+    } else if (!d.summary_media.empty()) {
+      item.summary = std::move(d.summary_media);
+    } else {
+      item.summary = item.content;  // as feed readers do: the content doubles as the summary
+    }
+    item.published = d.published ? d.published : d.published_dcterms;
+    item.updated = d.updated_main ? d.updated_main : d.updated_dc ? d.updated_dc : d.updated_dcterms;
+    // Never updated means last changed when published.
+    if (!item.updated) item.updated = item.published;
+    item.author = !d.author_main.empty() ? std::move(d.author_main)
+                  : !d.author_dc.empty() ? std::move(d.author_dc)
+                                         : std::move(d.author_itunes);
+    item.categories = std::move(d.categories);
+    assign_fallback_id(item);
+    return item;
+  }
+
+  Feed& feed_;
+  NsScope scope_;
+};
+
+// Where the document starts: junk before the prolog (PHP warnings, stray bytes) is skipped.
+std::size_t document_start(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
+    ++i;
+  if (text.substr(i, 5) == "<?xml") return i;
+  const auto decl = text.substr(0, 65536).find("<?xml");
+  if (decl != std::string_view::npos) return decl;
+  if (i < text.size() && text[i] == '<') return i;
+  const auto lt = text.find('<', i);
+  return lt == std::string_view::npos ? text.size() : lt;
+}
+
+bool is_html_root(std::string_view local) {
+  return iequals(local, "html") || iequals(local, "head") || iequals(local, "body");
+}
+
+bool looks_like_html(std::string_view text) {
+  const auto head = text.substr(0, 2048);
+  for (std::size_t i = 0; i + 5 <= head.size(); ++i) {
+    if (head[i] == '<' && (iequals(head.substr(i, 5), "<html") || iequals(head.substr(i, 9), "<!doctype html")))
+      return true;
+  }
+  return false;
+}
+
+struct ParsedXml {
+  pugi::xml_document doc;
+  pugi::xml_parse_result result;
+};
+
+constexpr unsigned kParseFlags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol;
+
+// Which elements were still open when a parse stopped at an error: the chain of last
+// children from the document down.
+bool on_open_chain(const pugi::xml_node& node) {
+  for (auto n = node; n && n.type() != pugi::node_document; n = n.parent()) {
+    if (n.next_sibling()) return false;
+  }
+  return true;
+}
+
+bool find_close_tag(std::string_view buf, std::size_t from, std::size_t to, std::string_view name) {
+  to = std::min(to, buf.size());
+  if (from >= to) return false;
+  const std::string needle = "</" + std::string(name);
+  const auto at = buf.substr(0, to).find(needle, from);
+  return at != std::string_view::npos;
+}
+
+// Copies text with every '<' that cannot start markup (not followed by a name start, '/',
+// '!' or '?') escaped, skipping CDATA sections and comments. False if there was none.
+bool escape_stray_lt(std::string_view text, std::string& out) {
+  auto name_start = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '/' || c == '!' ||
+           c == '?' || static_cast<unsigned char>(c) >= 0x80;
   };
-  mix(link);
-  mix(std::string_view("\n", 1));
-  mix(title);
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return std::string("hash:") + buf;
+  bool changed = false;
+  out.clear();
+  out.reserve(text.size() + 64);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t lt = text.find('<', i);
+    if (lt == std::string_view::npos) break;
+    out.append(text.substr(i, lt - i));
+    std::string_view skip_to;
+    if (text.substr(lt, 9) == "<![CDATA[")
+      skip_to = "]]>";
+    else if (text.substr(lt, 4) == "<!--")
+      skip_to = "-->";
+    if (!skip_to.empty()) {
+      const std::size_t end = text.find(skip_to, lt);
+      const std::size_t stop = end == std::string_view::npos ? text.size() : end + skip_to.size();
+      out.append(text.substr(lt, stop - lt));
+      i = stop;
+      continue;
+    }
+    if (lt + 1 < text.size() && name_start(text[lt + 1])) {
+      out.push_back('<');
+    } else {
+      out.append("&lt;");
+      changed = true;
+    }
+    i = lt + 1;
+  }
+  out.append(text.substr(std::min(i, text.size())));
+  return changed;
 }
 
-void finish_item(Item& item) {
-  if (item.id.empty()) item.id = stable_hash_id(item.link, item.title);
+// Rewrites HTML named references that XML does not define (&eacute;, &nbsp;, ...) as
+// numeric ones, outside CDATA, so the XML parser decodes them like the predefined five in
+// every field. False if there was nothing to rewrite.
+bool numeric_html_entities(std::string_view text, std::string& out) {
+  bool changed = false;
+  std::size_t pos = 0;
+  std::size_t copied = 0;
+  std::size_t next_cdata = text.find("<![CDATA[");
+  while (true) {
+    const std::size_t amp = text.find('&', pos);
+    if (amp == std::string_view::npos) break;
+    if (next_cdata < amp) {
+      const std::size_t close = text.find("]]>", next_cdata);
+      if (close == std::string_view::npos) break;
+      pos = close + 3;
+      next_cdata = text.find("<![CDATA[", pos);
+      continue;
+    }
+    pos = amp + 1;
+    std::size_t end = pos;
+    while (end < text.size() && end - pos < 32 &&
+           ((text[end] >= 'a' && text[end] <= 'z') || (text[end] >= 'A' && text[end] <= 'Z') ||
+            (text[end] >= '0' && text[end] <= '9')))
+      ++end;
+    if (end == pos || end >= text.size() || text[end] != ';') continue;
+    const std::string_view name = text.substr(pos, end - pos);
+    if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") continue;
+    const std::string_view value = lookup_entity(name);
+    if (value.empty()) continue;
+    if (!changed) out.reserve(text.size() + 64);
+    changed = true;
+    out.append(text.substr(copied, amp - copied));
+    // The value is UTF-8 text of one or two code points: emit it as character references.
+    std::size_t i = 0;
+    while (i < value.size()) {
+      const auto b = static_cast<unsigned char>(value[i]);
+      const std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+      char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+      for (std::size_t k = 1; k < len && i + k < value.size(); ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(value[i + k]) & 0x3F);
+      out += "&#" + std::to_string(static_cast<unsigned long>(cp)) + ";";
+      i += len;
+    }
+    copied = end + 1;
+    pos = end + 1;
+  }
+  if (changed) out.append(text.substr(copied));
+  return changed;
 }
 
-Item parse_rss_item(const pugi::xml_node& node) {
-  Item item;
-  for (auto c : node.children()) {
-    if (c.type() != pugi::node_element) continue;
-    const auto name = local_name(c);
-    const std::string_view full = c.name();
-    if (name == "title") {
-      item.title = text_of(c);
-    } else if (name == "link" && item.link.empty()) {
-      item.link = text_of(c);
-    } else if (name == "guid") {
-      item.id = text_of(c);
-    } else if (name == "description") {
-      item.summary = text_of(c);
-    } else if (full == "content:encoded") {
-      item.content = text_of(c);
-    } else if (name == "pubDate" || (name == "date" && !item.published)) {
-      item.published = parse_date(text_of(c));
-    } else if (name == "author" || name == "creator") {
-      if (item.author.empty()) item.author = text_of(c);
-    } else if (name == "category" || name == "subject") {
-      if (auto v = text_of(c); !v.empty()) item.categories.push_back(std::move(v));
+bool is_empty_item(const Item& item) {
+  return item.title.empty() && item.link.empty() && item.summary.empty() && item.content.empty();
+}
+
+class FeedBuilder {
+ public:
+  FeedBuilder(const ParseOptions& options, std::string text) : options_(options), text_(std::move(text)) {}
+
+  Result<Feed> run() {
+    const std::size_t start = document_start(text_);
+    if (start >= text_.size()) return make_error("not a feed: no XML or JSON found");
+    if (text_[start] != '<') return make_error("not a feed: no XML or JSON found");
+    view_ = std::string_view(text_).substr(start);
+    if (numeric_html_entities(view_, expanded_)) view_ = expanded_;
+    xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
+    if (!xml_.result && escape_stray_lt(view_, repaired_)) {
+      // "Temperature < 40" in text: a '<' that cannot open markup is text; escape and retry once.
+      view_ = repaired_;
+      xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
+    }
+    failed_ = !xml_.result;
+    if (failed_) {
+      error_offset_ = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, xml_.result.offset));
+      feed_.problems.push_back(std::string("XML error at byte ") + std::to_string(error_offset_ + start) + ": " +
+                               xml_.result.description());
+    }
+    const auto root = xml_.doc.document_element();
+    if (!root && looks_like_html(view_)) return make_error("not a feed: got an HTML page");
+    if (!root) {
+      return make_error(failed_ ? std::string("not a feed: XML error: ") + xml_.result.description()
+                                : std::string("not a feed: empty document"));
+    }
+    Reader reader(feed_);
+    ScopeGuard root_guard(reader.scope(), root);
+    const Name rn = reader.scope().classify(root);
+    const std::string base = xml_base(root, options_.base_url);
+    root_is_rss_ = rn.local == "rss";
+    if (rn.local == "rss" || rn.local == "RDF" || rn.local == "rdf" || rn.local == "channel") {
+      read_rss(reader, root, base, rn.local == "channel");
+    } else if (rn.local == "feed") {
+      read_atom(reader, root, base);
+    } else if (is_html_root(rn.local) || looks_like_html(view_)) {
+      return make_error("not a feed: got an HTML page");
+    } else {
+      return make_error("not a feed: root element <" + std::string(root.name()) + "> is not rss, RDF or feed");
+    }
+    if (failed_ && feed_.items.empty() && feed_.title.empty())
+      return make_error(std::string("not a feed: XML error: ") + xml_.result.description());
+    return std::move(feed_);
+  }
+
+ private:
+  // Items of a document that stopped early: keep complete ones, then parse what follows
+  // the broken spot item by item.
+  template <class Fn>
+  void each_item(const pugi::xml_node& parent, std::string_view item_local, Reader& reader, Fn&& read) {
+    pugi::xml_node open_item;
+    for (auto c = parent.first_child(); c; c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) continue;
+      ScopeGuard guard(reader.scope(), c);
+      if (reader.scope().classify(c).local != item_local) continue;
+      if (failed_ && on_open_chain(c) &&
+          !find_close_tag(view_, static_cast<std::size_t>(c.offset_debug()), error_offset_, c.name())) {
+        open_item = c;
+        break;
+      }
+      if (item_tag_.empty()) item_tag_ = c.name();
+      feed_.items.push_back(read(c));
+    }
+    if (!failed_) return;
+    if (item_tag_.empty()) item_tag_ = open_item ? open_item.name() : std::string(item_local);
+    std::size_t from = open_item ? static_cast<std::size_t>(open_item.offset_debug()) - 1 : error_offset_;
+    // If the error is inside an item that closed (an unescaped '<' in its text), read
+    // from that item's start; if it is at the end of the input, there is nothing more.
+    if (!open_item && !feed_.items.empty() && error_offset_ >= view_.size()) return;
+    recover_from(from, parent, reader, read);
+  }
+
+  template <class Fn>
+  void recover_from(std::size_t from, const pugi::xml_node& parent, Reader& reader, Fn&& read) {
+    // Wrap each item in the namespace declarations in scope at its parent.
+    std::string wrap_open = "<w";
+    for (auto n = parent; n && n.type() == pugi::node_element; n = n.parent()) {
+      for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
+        const std::string_view an = a.name();
+        if (an.substr(0, 5) == "xmlns" || an == "xml:base") {
+          if (wrap_open.find(std::string(" ") + a.name() + "=") != std::string::npos) continue;
+          wrap_open += ' ';
+          wrap_open += an;
+          wrap_open += "=\"";
+          for (const char* p = a.value(); *p; ++p) {
+            if (*p == '"')
+              wrap_open += "&quot;";
+            else if (*p == '&')
+              wrap_open += "&amp;";
+            else if (*p == '<')
+              wrap_open += "&lt;";
+            else
+              wrap_open += *p;
+          }
+          wrap_open += '"';
+        }
+      }
+    }
+    wrap_open += '>';
+    const std::string open_tag = "<" + item_tag_;
+    const std::string close_tag = "</" + item_tag_;
+    std::size_t pos = view_.find(open_tag, from);
+    std::size_t guard = 0;
+    while (pos != std::string_view::npos && guard++ < 1000000) {
+      const std::size_t after = pos + open_tag.size();
+      if (after >= view_.size()) break;
+      const char next = view_[after];
+      if (next != '>' && next != ' ' && next != '\t' && next != '\n' && next != '\r' && next != '/') {
+        pos = view_.find(open_tag, after);
+        continue;
+      }
+      const std::size_t close = view_.find(close_tag, after);
+      if (close == std::string_view::npos) break;  // truncated: the last item is incomplete
+      std::size_t end = view_.find('>', close);
+      if (end == std::string_view::npos) break;
+      ++end;
+      // A nested open tag before our close means this one never closed: skip to the next.
+      const std::size_t next_open = view_.find(open_tag, after);
+      if (next_open != std::string_view::npos && next_open < close) {
+        pos = next_open;
+        continue;
+      }
+      std::string chunk = wrap_open;
+      chunk.append(view_.substr(pos, end - pos));
+      chunk += "</w>";
+      pugi::xml_document piece;
+      const auto res = piece.load_buffer(chunk.data(), chunk.size(), kParseFlags, pugi::encoding_utf8);
+      const auto w = piece.document_element();
+      const auto item = w.first_child();
+      if (item && item.type() == pugi::node_element) {
+        if (!res) prune_open_children(item);
+        ScopeGuard g(reader.scope(), w);
+        Item recovered = read(item);
+        if (!is_empty_item(recovered)) feed_.items.push_back(std::move(recovered));
+      }
+      pos = view_.find(open_tag, end);
     }
   }
-  finish_item(item);
-  return item;
-}
 
-Item parse_atom_entry(const pugi::xml_node& node) {
-  Item item;
-  for (auto c : node.children()) {
-    if (c.type() != pugi::node_element) continue;
-    const auto name = local_name(c);
-    if (name == "title") {
-      item.title = text_of(c);
-    } else if (name == "id") {
-      item.id = text_of(c);
-    } else if (name == "link") {
-      const std::string_view rel = c.attribute("rel").as_string("alternate");
-      if (rel == "alternate" || item.link.empty()) item.link = c.attribute("href").as_string();
-    } else if (name == "summary" || name == "content") {
-      std::string value = std::string_view(c.attribute("type").as_string()) == "xhtml" ? inner_xml(c) : text_of(c);
-      (name == "summary" ? item.summary : item.content) = std::move(value);
-    } else if (name == "published" || name == "issued") {
-      item.published = parse_date(text_of(c));
-    } else if (name == "updated" || name == "modified") {
-      item.updated = parse_date(text_of(c));
-    } else if (name == "author") {
-      item.author = text_of(child_local(c, "name"));
-    } else if (name == "category") {
-      std::string term = c.attribute("term").as_string();
-      if (!term.empty()) item.categories.push_back(std::move(term));
+  // In an item that failed to parse, drop the element still open at the error: its text is cut.
+  static void prune_open_children(pugi::xml_node item) {
+    auto last = item.last_child();
+    while (last && last.type() != pugi::node_element)
+      last = last.previous_sibling();
+    if (last && on_open_chain(last)) item.remove_child(last);
+  }
+
+  void read_rss(Reader& reader, const pugi::xml_node& root, const std::string& base, bool root_is_channel) {
+    pugi::xml_node channel = root_is_channel ? root : pugi::xml_node{};
+    for (auto c = root.first_child(); c && !channel; c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) continue;
+      ScopeGuard g(reader.scope(), c);
+      if (reader.scope().classify(c).local == "channel") channel = c;
+    }
+    std::string channel_base = base;
+    if (channel && channel != root) {
+      ScopeGuard g(reader.scope(), channel);
+      channel_base = xml_base(channel, base);
+      reader.read_channel_fields(channel, channel_base, Ns::Rss);
+    } else if (channel) {
+      reader.read_channel_fields(channel, channel_base, Ns::Rss);
+    }
+    // RSS 2.0 nests items in the channel; RSS 1.0 and 0.90 put them beside it.
+    auto has_items = [&](const pugi::xml_node& parent) {
+      ScopeGuard g(reader.scope(), parent);
+      for (auto c = parent.first_child(); c; c = c.next_sibling()) {
+        if (c.type() != pugi::node_element) continue;
+        ScopeGuard cg(reader.scope(), c);
+        if (reader.scope().classify(c).local == "item") return true;
+      }
+      return false;
+    };
+    const bool nested = channel && channel != root && (has_items(channel) || (!has_items(root) && root_is_rss_));
+    if (nested) {
+      ScopeGuard g(reader.scope(), channel);
+      each_item(channel, "item", reader,
+                [&](const pugi::xml_node& n) { return reader.read_item(n, channel_base, Ns::Rss); });
+    } else {
+      each_item(root, "item", reader, [&](const pugi::xml_node& n) { return reader.read_item(n, base, Ns::Rss); });
     }
   }
-  finish_item(item);
-  return item;
+
+  void read_atom(Reader& reader, const pugi::xml_node& root, const std::string& base) {
+    reader.read_channel_fields(root, base, Ns::Atom);
+    each_item(root, "entry", reader, [&](const pugi::xml_node& n) { return reader.read_item(n, base, Ns::Atom); });
+  }
+
+  const ParseOptions& options_;
+  std::string text_;
+  std::string repaired_;
+  std::string expanded_;
+  std::string_view view_;
+  ParsedXml xml_;
+  Feed feed_;
+  bool failed_ = false;
+  std::size_t error_offset_ = 0;
+  std::string item_tag_;
+  bool root_is_rss_ = false;
+};
+
+bool starts_like_json(std::string_view s) {
+  for (char c : s) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    return c == '{';
+  }
+  return false;
 }
 
 }  // namespace
 
-Result<Feed> parse_feed(std::string_view body, const ParseOptions& /*options*/) {
-  pugi::xml_document doc;
-  // parse_default without DTD handling: pugixml never expands DTD entities.
-  const auto res = doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata_single);
-  Feed feed;
-  if (!res) feed.problems.push_back(std::string("XML error: ") + res.description());
-  const auto root = doc.document_element();
-  const auto root_name = local_name(root);
-  if (root_name == "rss" || root_name == "RDF") {
-    const auto channel = child_local(root, "channel");
-    feed.title = text_of(child_local(channel, "title"));
-    feed.link = text_of(child_local(channel, "link"));
-    if (auto ttl = text_of(child_local(channel, "ttl")); !ttl.empty()) {
-      try {
-        feed.ttl_minutes = std::stoi(ttl);
-      } catch (...) {
-        feed.problems.push_back("ignored invalid <ttl>");
-      }
+Result<Feed> parse_feed(std::string_view body, const ParseOptions& options) {
+  try {
+    DecodedText decoded = decode_to_utf8(body, options.content_type);
+    if (starts_like_json(decoded.utf8)) {
+      auto r = parse_json_feed(decoded.utf8, options.base_url);
+      if (r && !decoded.problem.empty()) r->problems.push_back(decoded.problem);
+      return r;
     }
-    const auto item_parent = root_name == "rss" ? channel : root;
-    for (auto c : item_parent.children()) {
-      if (c.type() == pugi::node_element && local_name(c) == "item") feed.items.push_back(parse_rss_item(c));
+    FeedBuilder builder(options, std::move(decoded.utf8));
+    auto r = builder.run();
+    if (r) {
+      if (!decoded.problem.empty()) r->problems.push_back(decoded.problem);
+      if (decoded.repaired) r->problems.push_back("invalid bytes for charset " + decoded.charset + " replaced");
     }
-  } else if (root_name == "feed") {
-    feed.title = text_of(child_local(root, "title"));
-    for (auto c : root.children()) {
-      if (c.type() != pugi::node_element) continue;
-      if (local_name(c) == "link" && feed.link.empty()) feed.link = c.attribute("href").as_string();
-      if (local_name(c) == "entry") feed.items.push_back(parse_atom_entry(c));
-    }
-  } else {
-    if (!res) return make_error(std::string("not a feed: XML error: ") + res.description());
-    return make_error("not a feed: root element <" + std::string(root.name()) + "> is not rss, RDF or feed");
+    return r;
+  } catch (const std::bad_alloc&) {
+    return make_error("feed too large: out of memory while parsing");
+  } catch (const std::exception& e) {
+    return make_error(std::string("internal parser error: ") + e.what());
   }
-  return feed;
 }
 
 }  // namespace newswatch::feeds

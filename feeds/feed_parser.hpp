@@ -1,6 +1,6 @@
 #pragma once
-// FeedParser: bytes of an RSS/Atom document in, a Feed out. Pure: no I/O, never throws
-// on bad input (an Error says why nothing usable was found), never expands DTD entities.
+// FeedParser: bytes of an RSS/RDF/Atom/JSON Feed document in, a Feed out. Pure: no I/O, never
+// throws on bad input (an Error says why nothing usable was found), never expands DTD entities.
 
 #include <string>
 #include <string_view>

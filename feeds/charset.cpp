@@ -1,0 +1,254 @@
+#include "feeds/charset.hpp"
+
+#include <iconv.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "feeds/html_entities.hpp"
+
+namespace newswatch::feeds {
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = lower(c);
+  return out;
+}
+
+std::string_view trim_quotes(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '"' || v.front() == '\''))
+    v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '"' || v.back() == '\''))
+    v.remove_suffix(1);
+  return v;
+}
+
+// Length of the well-formed UTF-8 sequence at s[i], or 0 if it is ill-formed (RFC 3629
+// table). prefix receives how many bytes form a valid start of a sequence (the "maximal
+// subpart" that one U+FFFD replaces, as the Unicode standard recommends).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i, std::size_t* prefix = nullptr) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) return 1;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  std::size_t need = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    need = 1;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    need = 2;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    need = 3;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    if (prefix) *prefix = 1;
+    return 0;
+  }
+  std::size_t k = 1;
+  for (; k <= need; ++k) {
+    if (i + k >= s.size()) break;
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    const unsigned char l = k == 1 ? lo : 0x80;
+    const unsigned char h = k == 1 ? hi : 0xBF;
+    if (b < l || b > h) break;
+  }
+  if (k == need + 1) return need + 1;
+  if (prefix) *prefix = k;
+  return 0;
+}
+
+struct IconvCloser {
+  void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
+};
+using IconvHandle = std::unique_ptr<void, IconvCloser>;
+
+IconvHandle open_iconv(const std::string& from) {
+  iconv_t cd = iconv_open("UTF-8", from.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) return nullptr;
+  return IconvHandle(cd);
+}
+
+// Converts with iconv; a byte the charset cannot map becomes U+FFFD and decoding goes on.
+bool convert(iconv_t cd, std::string_view in, std::string& out) {
+  bool repaired = false;
+  out.clear();
+  out.resize(in.size() * 2 + 16);
+  // iconv's interface takes char** for input it never writes.
+  char* src = const_cast<char*>(in.data());
+  std::size_t src_left = in.size();
+  std::size_t used = 0;
+  while (src_left > 0) {
+    char* dst = out.data() + used;
+    std::size_t dst_left = out.size() - used;
+    const std::size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
+    used = out.size() - dst_left;
+    if (rc != static_cast<std::size_t>(-1)) break;
+    if (errno == E2BIG) {
+      out.resize(out.size() * 2);
+    } else if (errno == EILSEQ || errno == EINVAL) {
+      if (out.size() - used < 4) out.resize(out.size() * 2);
+      const std::string fffd = "\xEF\xBF\xBD";
+      out.replace(used, fffd.size(), fffd);
+      used += fffd.size();
+      ++src;
+      --src_left;
+      repaired = true;
+      iconv(cd, nullptr, nullptr, nullptr, nullptr);  // reset shift state after the bad byte
+    } else {
+      break;
+    }
+  }
+  out.resize(used);
+  return repaired;
+}
+
+bool is_utf8_label(std::string_view c) { return c == "utf-8"; }
+
+}  // namespace
+
+std::string charset_from_content_type(std::string_view content_type) {
+  const std::string lowered = to_lower(content_type);
+  std::size_t pos = 0;
+  while ((pos = lowered.find("charset", pos)) != std::string::npos) {
+    std::size_t p = pos + 7;
+    while (p < lowered.size() && (lowered[p] == ' ' || lowered[p] == '\t'))
+      ++p;
+    if (p < lowered.size() && lowered[p] == '=') {
+      const std::size_t start = p + 1;
+      std::size_t end = lowered.find(';', start);
+      if (end == std::string::npos) end = lowered.size();
+      return std::string(trim_quotes(std::string_view(lowered).substr(start, end - start)));
+    }
+    pos = p;
+  }
+  return {};
+}
+
+std::string charset_from_xml_declaration(std::string_view head) {
+  const std::size_t lt = head.find("<?xml");
+  if (lt == std::string_view::npos || lt > 512) return {};
+  const std::size_t end = head.find("?>", lt);
+  if (end == std::string_view::npos) return {};
+  const std::string decl = to_lower(head.substr(lt, end - lt));
+  const std::size_t enc = decl.find("encoding");
+  if (enc == std::string::npos) return {};
+  std::size_t p = decl.find_first_of("\"'", enc);
+  if (p == std::string::npos) return {};
+  const char quote = decl[p];
+  const std::size_t close = decl.find(quote, p + 1);
+  if (close == std::string::npos) return {};
+  return std::string(trim_quotes(std::string_view(decl).substr(p + 1, close - p - 1)));
+}
+
+std::string canonical_charset(std::string_view label) {
+  std::string l = to_lower(trim_quotes(label));
+  if (l.empty() || l == "utf8" || l == "utf-8" || l == "unicode-1-1-utf-8" || l == "x-unicode20utf8") return "utf-8";
+  // WHATWG: these labels all mean windows-1252 on the web.
+  if (l == "iso-8859-1" || l == "iso8859-1" || l == "latin1" || l == "latin-1" || l == "l1" || l == "us-ascii" ||
+      l == "ascii" || l == "iso_8859-1" || l == "cp1252" || l == "x-cp1252" || l == "cp819" || l == "ibm819" ||
+      l == "iso-ir-100" || l == "windows-1252" || l == "iso_8859-1:1987" || l == "ansi_x3.4-1968")
+    return "windows-1252";
+  if (l == "cp1251" || l == "x-cp1251") return "windows-1251";
+  if (l == "shift-jis" || l == "x-sjis" || l == "sjis") return "shift_jis";
+  if (l == "gb2312" || l == "x-gbk") return "gbk";  // GBK is the superset browsers use
+  if (l == "iso-8859-9") return "windows-1254";
+  if (l == "ks_c_5601-1987") return "euc-kr";
+  return l;
+}
+
+bool repair_utf8(std::string& text) {
+  std::size_t i = 0;
+  // Fast scan: nothing to do for the common valid case.
+  while (i < text.size()) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == text.size()) return false;
+  std::string out(text.substr(0, i));
+  out.reserve(text.size() + 16);
+  while (i < text.size()) {
+    std::size_t prefix = 1;
+    const std::size_t n = utf8_sequence_length(text, i, &prefix);
+    if (n == 0) {
+      append_utf8(out, 0xFFFD);
+      i += prefix;
+    } else {
+      out.append(text, i, n);
+      i += n;
+    }
+  }
+  text.swap(out);
+  return true;
+}
+
+DecodedText decode_to_utf8(std::string_view bytes, std::string_view http_content_type) {
+  DecodedText result;
+  std::string label;
+  // 1. A byte-order mark wins over any label.
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+    bytes.remove_prefix(3);
+    label = "utf-8";
+  } else if (bytes.size() >= 4 && (bytes.substr(0, 4) == std::string_view("\xFF\xFE\0\0", 4))) {
+    bytes.remove_prefix(4);
+    label = "utf-32le";
+  } else if (bytes.size() >= 4 && (bytes.substr(0, 4) == std::string_view("\0\0\xFE\xFF", 4))) {
+    bytes.remove_prefix(4);
+    label = "utf-32be";
+  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
+    bytes.remove_prefix(2);
+    label = "utf-16le";
+  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
+    bytes.remove_prefix(2);
+    label = "utf-16be";
+  } else if (bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("<\0?\0", 4)) {
+    label = "utf-16le";  // UTF-16 without a BOM, recognised by its '<?'
+  } else if (bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("\0<\0?", 4)) {
+    label = "utf-16be";
+  }
+  // 2. The HTTP charset, 3. the XML declaration.
+  if (label.empty()) label = charset_from_content_type(http_content_type);
+  if (label.empty()) label = charset_from_xml_declaration(bytes.substr(0, 1024));
+  const bool declared = !label.empty();
+  label = canonical_charset(label);
+  // A document labelled UTF-16 by a header but plainly ASCII-compatible is lying.
+  if ((label.rfind("utf-16", 0) == 0 || label.rfind("utf-32", 0) == 0) && bytes.size() >= 2 && bytes[0] != '\0' &&
+      bytes[1] != '\0') {
+    label = "utf-8";
+  }
+  if (label == "utf-16") label = bytes.size() >= 2 && bytes[0] == '\0' ? "utf-16be" : "utf-16le";
+
+  if (!is_utf8_label(label)) {
+    if (auto cd = open_iconv(label)) {
+      result.repaired = convert(static_cast<iconv_t>(cd.get()), bytes, result.utf8);
+      result.charset = label;
+      // iconv's output is UTF-8 by construction, but a charset module may still pass
+      // through odd bytes; repairing again is cheap and keeps the invariant.
+      result.repaired = repair_utf8(result.utf8) || result.repaired;
+      return result;
+    }
+    result.problem = "unknown charset '" + label + "', read as UTF-8";
+  }
+  result.charset = "utf-8";
+  result.utf8.assign(bytes);
+  if (repair_utf8(result.utf8)) {
+    // Undeclared and not UTF-8: legacy feeds that say nothing are nearly always windows-1252.
+    if (!declared) {
+      if (auto cd = open_iconv("windows-1252")) {
+        result.repaired = convert(static_cast<iconv_t>(cd.get()), bytes, result.utf8);
+        result.charset = "windows-1252";
+        return result;
+      }
+    }
+    result.repaired = true;
+  }
+  return result;
+}
+
+}  // namespace newswatch::feeds

@@ -1,0 +1,126 @@
+#include "feeds/feed_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "feeds/feed_dates.hpp"
+#include "feeds/html_entities.hpp"
+#include "feeds/item_identity.hpp"
+#include "feeds/url_resolve.hpp"
+
+namespace newswatch::feeds {
+namespace {
+
+using nlohmann::json;
+
+nlohmann::ordered_json date_or_null(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return format_rfc3339(*t);
+}
+
+std::string string_field(const json& obj, const char* key) {
+  const auto it = obj.find(key);
+  if (it == obj.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  if (it->is_number_unsigned()) return std::to_string(it->get<unsigned long long>());
+  return {};
+}
+
+std::string trim(std::string s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && static_cast<unsigned char>(s[b]) <= ' ')
+    ++b;
+  while (e > b && static_cast<unsigned char>(s[e - 1]) <= ' ')
+    --e;
+  return s.substr(b, e - b);
+}
+
+std::string author_name(const json& obj) {
+  // 1.1 has "authors" (an array); 1.0 had one "author".
+  if (auto it = obj.find("authors"); it != obj.end() && it->is_array()) {
+    for (const auto& a : *it) {
+      if (a.is_object()) {
+        if (auto name = string_field(a, "name"); !name.empty()) return name;
+      }
+    }
+  }
+  if (auto it = obj.find("author"); it != obj.end()) {
+    if (it->is_object()) return string_field(*it, "name");
+    if (it->is_string()) return it->get<std::string>();
+  }
+  return {};
+}
+
+Item read_item(const json& j, std::string_view base) {
+  Item item;
+  item.id = trim(string_field(j, "id"));
+  item.title = trim(decode_entities(trim(string_field(j, "title"))));
+  item.link = trim(string_field(j, "url"));
+  if (item.link.empty()) item.link = trim(string_field(j, "external_url"));
+  if (!item.link.empty()) item.link = resolve_url(base, item.link);
+  item.content = trim(string_field(j, "content_html"));
+  if (item.content.empty()) item.content = trim(string_field(j, "content_text"));
+  item.summary = trim(string_field(j, "summary"));
+  if (item.summary.empty()) item.summary = item.content;
+  item.published = parse_date(string_field(j, "date_published"));
+  item.updated = parse_date(string_field(j, "date_modified"));
+  if (!item.updated) item.updated = item.published;
+  item.author = trim(decode_entities(trim(author_name(j))));
+  if (auto it = j.find("tags"); it != j.end() && it->is_array()) {
+    for (const auto& t : *it) {
+      if (!t.is_string()) continue;
+      auto tag = trim(decode_entities(t.get<std::string>()));
+      if (!tag.empty() && std::find(item.categories.begin(), item.categories.end(), tag) == item.categories.end())
+        item.categories.push_back(std::move(tag));
+    }
+  }
+  assign_fallback_id(item);
+  return item;
+}
+
+}  // namespace
+
+std::string item_to_json(const Item& item) {
+  nlohmann::ordered_json j;
+  j["id"] = item.id;
+  j["title"] = item.title;
+  j["link"] = item.link;
+  j["published"] = date_or_null(item.published);
+  j["updated"] = date_or_null(item.updated);
+  j["author"] = item.author;
+  j["summary"] = item.summary;
+  j["content"] = item.content;
+  j["categories"] = item.categories;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Result<Feed> parse_json_feed(std::string_view text, std::string_view base_url) {
+  try {
+    const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return make_error("not a feed: invalid JSON");
+    if (!doc.is_object()) return make_error("not a feed: JSON is not an object");
+    const auto items = doc.find("items");
+    const std::string version = string_field(doc, "version");
+    if (version.find("jsonfeed.org") == std::string::npos && (items == doc.end() || !items->is_array()))
+      return make_error("not a feed: JSON without a jsonfeed.org version or an items array");
+    Feed feed;
+    feed.title = trim(decode_entities(trim(string_field(doc, "title"))));
+    feed.link = trim(string_field(doc, "home_page_url"));
+    const std::string base = feed.link.empty() ? std::string(base_url) : resolve_url(base_url, feed.link);
+    if (!feed.link.empty()) feed.link = resolve_url(base_url, feed.link);
+    if (items != doc.end() && items->is_array()) {
+      feed.items.reserve(items->size());
+      for (const auto& it : *items) {
+        if (it.is_object()) feed.items.push_back(read_item(it, base));
+      }
+    } else {
+      feed.problems.push_back("JSON Feed without an items array");
+    }
+    return feed;
+  } catch (const std::exception& e) {
+    return make_error(std::string("not a feed: invalid JSON Feed: ") + e.what());
+  }
+}
+
+}  // namespace newswatch::feeds

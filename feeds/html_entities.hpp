@@ -1,0 +1,25 @@
+#pragma once
+// HTML text helpers for plain-text feed fields: character references (all HTML5 named
+// entities, numeric refs) decoded to UTF-8, and tags stripped. Pure; never throws.
+
+#include <string>
+#include <string_view>
+
+namespace newswatch::feeds {
+
+// Decodes `&name;`, `&#NNN;` and `&#xHH;` once. Unknown names and a bare `&` stay as
+// written; numeric refs to NUL, surrogates or past U+10FFFF become U+FFFD, and C1 codes
+// map through windows-1252 as browsers do.
+std::string decode_entities(std::string_view text);
+
+// Removes markup (`<...>` tags, comments) keeping the text between, then decodes
+// entities: the plain-text reading of an HTML fragment.
+std::string html_to_text(std::string_view html);
+
+// Appends code point cp as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+
+// Looks up a named entity (without '&' and ';'); empty when unknown.
+std::string_view lookup_entity(std::string_view name);
+
+}  // namespace newswatch::feeds

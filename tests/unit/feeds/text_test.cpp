@@ -1,0 +1,157 @@
+// HTML entities, charsets, URL resolution and identity: the pure helpers under the parser.
+#include <gtest/gtest.h>
+
+#include "feeds/charset.hpp"
+#include "feeds/html_entities.hpp"
+#include "feeds/item_identity.hpp"
+#include "feeds/url_resolve.hpp"
+
+using namespace newswatch::feeds;
+
+namespace {
+
+TEST(Entities, NamedNumericAndUnknown) {
+  EXPECT_EQ(decode_entities("S&eacute;gou &amp; Mopti"), "S\xC3\xA9gou & Mopti");
+  EXPECT_EQ(decode_entities("a&nbsp;b"),
+            "a\xC2\xA0"
+            "b");
+  EXPECT_EQ(decode_entities("&#x27;x&#39;"), "'x'");
+  EXPECT_EQ(decode_entities("&#8217;"), "\xE2\x80\x99");
+  EXPECT_EQ(decode_entities("&#150;"), "\xE2\x80\x93");  // C1 read as windows-1252
+  EXPECT_EQ(decode_entities("&#0;&#xD800;&#x110000;"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(decode_entities("&#x1F30D;"), "\xF0\x9F\x8C\x8D");
+  EXPECT_EQ(decode_entities("AT&T R&D &unknown; &; &#; &"), "AT&T R&D &unknown; &; &#; &");
+  EXPECT_EQ(decode_entities("&amp;amp;"), "&amp;");  // exactly one level per call
+  EXPECT_EQ(decode_entities("&hellip;&mdash;&euro;&rsquo;&Oslash;"),
+            "\xE2\x80\xA6\xE2\x80\x94\xE2\x82\xAC\xE2\x80\x99\xC3\x98");
+  EXPECT_EQ(decode_entities("&NotEqualTilde;"), "\xE2\x89\x82\xCC\xB8");  // HTML5, two code points
+}
+
+TEST(Entities, AllHtml4EntitiesKnown) {
+  for (const char* name :
+       {"quot",  "amp",    "lt",     "gt",     "nbsp",   "iexcl",  "yuml",   "Alpha", "omega",   "thetasym",
+        "bull",  "prime",  "oline",  "frasl",  "weierp", "image",  "real",   "trade", "alefsym", "larr",
+        "hArr",  "forall", "part",   "exist",  "empty",  "nabla",  "isin",   "notin", "ni",      "prod",
+        "sum",   "minus",  "lowast", "radic",  "prop",   "infin",  "ang",    "and",   "or",      "cap",
+        "cup",   "int",    "there4", "sim",    "cong",   "asymp",  "ne",     "equiv", "le",      "ge",
+        "sub",   "sup",    "nsub",   "sube",   "supe",   "oplus",  "otimes", "perp",  "sdot",    "lceil",
+        "rceil", "lfloor", "rfloor", "lang",   "rang",   "loz",    "spades", "clubs", "hearts",  "diams",
+        "OElig", "oelig",  "Scaron", "scaron", "Yuml",   "circ",   "tilde",  "ensp",  "emsp",    "thinsp",
+        "zwnj",  "zwj",    "lrm",    "rlm",    "ndash",  "mdash",  "lsquo",  "rsquo", "sbquo",   "ldquo",
+        "rdquo", "bdquo",  "dagger", "Dagger", "permil", "lsaquo", "rsaquo", "euro",  "apos"}) {
+    EXPECT_FALSE(lookup_entity(name).empty()) << name;
+  }
+}
+
+TEST(Entities, HtmlToText) {
+  EXPECT_EQ(html_to_text("<p>Hello <b>Bamako</b></p>"), "Hello Bamako");
+  EXPECT_EQ(html_to_text("a < b &amp; c<!-- note -->!"), "a < b & c!");
+  EXPECT_EQ(html_to_text("&lt;b&gt;"), "<b>");  // escaped markup is text
+  EXPECT_EQ(html_to_text("cut <a href=\"x"), "cut ");
+}
+
+TEST(Charset, Labels) {
+  EXPECT_EQ(charset_from_content_type("application/rss+xml; charset=\"Windows-1251\""), "windows-1251");
+  EXPECT_EQ(charset_from_content_type("text/xml"), "");
+  EXPECT_EQ(charset_from_xml_declaration("<?xml version='1.0' encoding='ISO-8859-1'?><rss/>"), "iso-8859-1");
+  EXPECT_EQ(canonical_charset("ISO-8859-1"), "windows-1252");
+  EXPECT_EQ(canonical_charset("latin1"), "windows-1252");
+  EXPECT_EQ(canonical_charset("UTF8"), "utf-8");
+}
+
+TEST(Charset, PrecedenceBomHttpDeclaration) {
+  // Declaration alone.
+  auto d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xE9</a>", "");
+  EXPECT_EQ(d.utf8, "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xC3\xA9</a>");
+  EXPECT_EQ(d.charset, "windows-1252");
+  // HTTP beats the declaration.
+  d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xC4</a>", "text/xml; charset=windows-1251");
+  EXPECT_EQ(d.charset, "windows-1251");
+  EXPECT_NE(d.utf8.find("\xD0\x94"), std::string::npos);  // Cyrillic De
+  // A BOM beats both.
+  d = decode_to_utf8("\xEF\xBB\xBF<a>\xC3\xA9</a>", "text/xml; charset=windows-1251");
+  EXPECT_EQ(d.charset, "utf-8");
+  EXPECT_EQ(d.utf8, "<a>\xC3\xA9</a>");
+  // UTF-16 LE with BOM.
+  d = decode_to_utf8(std::string_view("\xFF\xFE<\0a\0>\0", 8), "");
+  EXPECT_EQ(d.utf8, "<a>");
+}
+
+TEST(Charset, Windows1252QuotesAndUndefinedBytes) {
+  const auto d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\x93x\x94\x81", "");
+  EXPECT_NE(d.utf8.find("\xE2\x80\x9Cx\xE2\x80\x9D"), std::string::npos);
+  EXPECT_NE(d.utf8.find("\xEF\xBF\xBD"), std::string::npos);  // 0x81 is undefined
+  EXPECT_TRUE(d.repaired);
+}
+
+TEST(Charset, RepairUtf8) {
+  std::string s = "ok \xC3\x28 \xFF \xE2\x82 \xF0\x9F\x8C\x8D \xED\xA0\x80";
+  EXPECT_TRUE(repair_utf8(s));
+  EXPECT_EQ(s, "ok \xEF\xBF\xBD( \xEF\xBF\xBD \xEF\xBF\xBD \xF0\x9F\x8C\x8D \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  std::string good = "S\xC3\xA9gou";
+  EXPECT_FALSE(repair_utf8(good));
+}
+
+TEST(Charset, DeclaredUtf8IsRepairedNotReinterpreted) {
+  const auto d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xE9</a>", "");
+  EXPECT_EQ(d.utf8.substr(d.utf8.size() - 7), "\xEF\xBF\xBD</a>");
+  EXPECT_TRUE(d.repaired);
+}
+
+TEST(UrlResolve, Rfc3986Examples) {
+  // RFC 3986 section 5.4 with base http://a/b/c/d;p?q
+  const std::string base = "http://a/b/c/d;p?q";
+  const std::pair<const char*, const char*> cases[] = {
+      {"g:h", "g:h"},
+      {"g", "http://a/b/c/g"},
+      {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},
+      {"/g", "http://a/g"},
+      {"//g", "http://g"},
+      {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"},
+      {"#s", "http://a/b/c/d;p?q#s"},
+      {"g#s", "http://a/b/c/g#s"},
+      {";x", "http://a/b/c/;x"},
+      {"", "http://a/b/c/d;p?q"},
+      {".", "http://a/b/c/"},
+      {"..", "http://a/b/"},
+      {"../g", "http://a/b/g"},
+      {"../..", "http://a/"},
+      {"../../g", "http://a/g"},
+      {"../../../g", "http://a/g"},
+      {"/./g", "http://a/g"},
+      {"g.", "http://a/b/c/g."},
+      {"g/../h", "http://a/b/c/h"},
+      {"g;x=1/../y", "http://a/b/c/y"},
+  };
+  for (const auto& [ref, want] : cases)
+    EXPECT_EQ(resolve_url(base, ref), want) << ref;
+}
+
+TEST(UrlResolve, NoBaseAndOpaque) {
+  EXPECT_EQ(resolve_url("", "/sahel/1"), "/sahel/1");
+  EXPECT_EQ(resolve_url("https://x.org/a/", "urn:uuid:1234"), "urn:uuid:1234");
+  EXPECT_EQ(resolve_url("https://x.org", "news"), "https://x.org/news");
+  EXPECT_EQ(resolve_url("https://x.org/a/", "  b  "), "https://x.org/a/b");
+}
+
+TEST(Identity, StableHashOfLinkAndTitle) {
+  Item a;
+  a.link = "https://news.example.org/1";
+  a.title = "Mali";
+  Item b = a;
+  b.summary = "different text";
+  EXPECT_EQ(stable_item_hash(a), stable_item_hash(b));
+  // Fixed across builds: FNV-1a 64 of "https://news.example.org/1\nMali".
+  EXPECT_EQ(stable_item_hash(a), "hash:9635b0e43eba8a22");
+  Item c = a;
+  c.title = "Niger";
+  EXPECT_NE(stable_item_hash(a), stable_item_hash(c));
+  Item guid = a;
+  guid.id = "urn:x:1";
+  assign_fallback_id(guid);
+  EXPECT_EQ(guid.id, "urn:x:1");
+}
+
+}  // namespace
