@@ -16,7 +16,7 @@ constexpr auto kConnectionTimeout = std::chrono::seconds(5);
 
 class MetricsServer::Impl : public std::enable_shared_from_this<MetricsServer::Impl> {
  public:
-  Impl(asio::io_context& io, Handler handler) : io_(io), acceptor_(io), handler_(std::move(handler)) {}
+  Impl(asio::io_context& io, Handler handler) : acceptor_(io), handler_(std::move(handler)) {}
 
   Result<Ok> listen(const std::string& address) {
     const auto colon = address.rfind(':');
@@ -111,7 +111,6 @@ class MetricsServer::Impl : public std::enable_shared_from_this<MetricsServer::I
     --active_;
   }
 
-  asio::io_context& io_;
   tcp::acceptor acceptor_;
   Handler handler_;
   int active_ = 0;
