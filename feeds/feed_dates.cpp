@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include "common/text.hpp"
 
 namespace newswatch::feeds {
 namespace {
@@ -291,18 +292,10 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
   return make_time(yr, mon, day, h, mi, sec, zone.value_or(0));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ')
-    s.remove_prefix(1);
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ')
-    s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 std::optional<TimePoint> parse_date(std::string_view text) {
-  const auto s = trim(text);
+  const auto s = trim_space(text);
   if (s.size() < 4 || s.size() > 100) return std::nullopt;
   if (s.size() >= 4 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3])) {
     if (auto t = parse_iso(s)) return t;

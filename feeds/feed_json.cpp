@@ -1,6 +1,7 @@
 #include "feeds/feed_json.hpp"
 
 #include <nlohmann/json.hpp>
+#include "common/text.hpp"
 
 #include "feeds/feed_dates.hpp"
 #include "feeds/html_entities.hpp"
@@ -26,15 +27,7 @@ std::string string_field(const json& obj, const char* key) {
   return {};
 }
 
-std::string trim(std::string s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && static_cast<unsigned char>(s[b]) <= ' ')
-    ++b;
-  while (e > b && static_cast<unsigned char>(s[e - 1]) <= ' ')
-    --e;
-  return s.substr(b, e - b);
-}
+std::string trim(std::string_view s) { return std::string(trim_space(s)); }
 
 std::string author_name(const json& obj) {
   // 1.1 has "authors" (an array); 1.0 had one "author".

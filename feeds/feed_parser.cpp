@@ -1,6 +1,7 @@
 #include "feeds/feed_parser.hpp"
 
 #include <pugixml.hpp>
+#include "common/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -137,15 +138,7 @@ class ScopeGuard {
   std::size_t n_;
 };
 
-std::string_view trim_view(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::string trim(std::string_view s) { return std::string(trim_view(s)); }
+std::string trim(std::string_view s) { return std::string(trim_space(s)); }
 
 bool has_element_child(const pugi::xml_node& n) {
   for (auto c = n.first_child(); c; c = c.next_sibling()) {
@@ -206,8 +199,8 @@ std::string html_of(const pugi::xml_node& n) {
 
 // A plain-text field: entities decoded once more (feeds double-escape), whitespace trimmed.
 std::string plain_of(const pugi::xml_node& n) {
-  if (has_element_child(n)) return trim(decode_entities(trim_view(descendant_text(n))));
-  return trim(decode_entities(trim_view(direct_text(n))));
+  if (has_element_child(n)) return trim(decode_entities(trim_space(descendant_text(n))));
+  return trim(decode_entities(trim_space(direct_text(n))));
 }
 
 std::string xml_base(const pugi::xml_node& node, const std::string& parent_base) {
@@ -241,7 +234,7 @@ AtomText read_atom_text(const pugi::xml_node& n) {
       if (c.type() == pugi::node_element) {
         only = c;
         ++elements;
-      } else if (c.type() == pugi::node_pcdata && !trim_view(c.value()).empty()) {
+      } else if (c.type() == pugi::node_pcdata && !trim_space(c.value()).empty()) {
         elements = 2;  // text outside the div: keep everything
       }
     }
@@ -250,7 +243,7 @@ AtomText read_atom_text(const pugi::xml_node& n) {
                          (std::string_view(only.name()) == "div" || std::string_view(only.name()).ends_with(":div"));
     const auto& root = wrapped ? only : n;
     t.html = trim(inner_xml(root));
-    t.plain = trim(decode_entities(trim_view(descendant_text(root))));
+    t.plain = trim(decode_entities(trim_space(descendant_text(root))));
     return t;
   }
   const bool html = type == "html" || type == "text/html" || mode == "escaped";
@@ -258,7 +251,7 @@ AtomText read_atom_text(const pugi::xml_node& n) {
   if (html) {
     t.plain = trim(html_to_text(t.html));
   } else if (has_element_child(n)) {
-    t.plain = trim(decode_entities(trim_view(descendant_text(n))));
+    t.plain = trim(decode_entities(trim_space(descendant_text(n))));
   } else {
     t.plain = trim(decode_entities(t.html));
   }
@@ -274,7 +267,7 @@ void add_category(std::vector<std::string>& cats, std::string value) {
 void add_split_categories(std::vector<std::string>& cats, std::string_view list) {
   while (!list.empty()) {
     const auto comma = list.find(',');
-    add_category(cats, trim(decode_entities(trim_view(list.substr(0, comma)))));
+    add_category(cats, trim(decode_entities(trim_space(list.substr(0, comma)))));
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -395,7 +388,7 @@ class Reader {
           if (!d.has_guid) {
             d.guid = trim(direct_text(c));
             d.has_guid = !d.guid.empty();
-            d.guid_is_permalink = !iequals(trim_view(c.attribute("isPermaLink").as_string("true")), "false");
+            d.guid_is_permalink = !iequals(trim_space(c.attribute("isPermaLink").as_string("true")), "false");
           }
         } else if (eq(local, "pubdate")) {
           set_date(d.published, d.have_pubdate, c);
@@ -476,7 +469,7 @@ class Reader {
     if (eq(local, "title")) {
       set_once(d.title_main, read_atom_text(c).plain);
     } else if (eq(local, "link")) {
-      const std::string_view rel = trim_view(c.attribute("rel").as_string("alternate"));
+      const std::string_view rel = trim_space(c.attribute("rel").as_string("alternate"));
       auto href = trim(c.attribute("href").as_string());
       if (href.empty()) href = trim(direct_text(c));  // RSS-style text in an Atom link
       if (href.empty()) return;
@@ -511,7 +504,7 @@ class Reader {
     } else if (eq(local, "author")) {
       set_once(d.author_main, atom_person(c, scope_));
     } else if (eq(local, "category")) {
-      auto term = trim(decode_entities(trim_view(c.attribute("term").as_string())));
+      auto term = trim(decode_entities(trim_space(c.attribute("term").as_string())));
       if (term.empty()) term = plain_of(c);
       add_category(d.categories, std::move(term));
     }

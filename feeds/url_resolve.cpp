@@ -1,6 +1,7 @@
 #include "feeds/url_resolve.hpp"
 
 #include <optional>
+#include "common/text.hpp"
 
 namespace newswatch::feeds {
 namespace {
@@ -116,21 +117,13 @@ std::string recompose(std::string_view scheme, const std::optional<std::string_v
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ')
-    s.remove_prefix(1);
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ')
-    s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 bool has_scheme(std::string_view s) { return scheme_length(s) > 0; }
 
 std::string resolve_url(std::string_view base_text, std::string_view ref_text) {
-  ref_text = trim(ref_text);
-  base_text = trim(base_text);
+  ref_text = trim_space(ref_text);
+  base_text = trim_space(base_text);
   const UriParts ref = split(ref_text);
   if (ref.scheme) {
     // Only hierarchical URLs have dot segments worth removing; leave "urn:", "mailto:" alone.
