@@ -12,6 +12,7 @@ namespace newswatch::daemon {
 int cmd_tail(const std::vector<std::string>& args);
 int cmd_parse(const std::vector<std::string>& args);
 int cmd_match(const std::vector<std::string>& args);
+int cmd_keygen(const std::vector<std::string>& args);
 
 inline constexpr const char* kDefaultConfigPath = "/etc/newswatch/newswatch.toml";
 

@@ -10,9 +10,11 @@ namespace {
 int usage(std::FILE* out, int code) {
   std::fputs(
       "usage: newswatch <command> [options]\n"
-      "  tail [TOPIC...] [--since N] [--json] [--config FILE] [--endpoint ADDR] [--replay ADDR]\n"
+      "  tail [TOPIC...] [--since N|last] [--state-file F] [--json] [--seconds S] [--config FILE]\n"
+      "       [--endpoint ADDR] [--replay ADDR] [--curve-server-key FILE --curve-secret-key FILE]\n"
       "  parse FILE|URL            print the parsed items as JSON Lines\n"
-      "  match [--config FILE] FILE|URL   print the alerts the config would publish\n",
+      "  match [--config FILE] FILE|URL   print the alerts the config would publish\n"
+      "  keygen [--out DIR] [--name NAME] [--force]   write a CURVE key pair NAME.key/NAME.pub\n",
       out);
   return code;
 }
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   if (cmd == "tail") return cmd_tail(args);
   if (cmd == "parse") return cmd_parse(args);
   if (cmd == "match") return cmd_match(args);
+  if (cmd == "keygen") return cmd_keygen(args);
   std::fprintf(stderr, "newswatch: unknown command '%s'\n", cmd.c_str());
   return usage(stderr, 2);
 }
