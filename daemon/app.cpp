@@ -315,18 +315,24 @@ class App::Impl {
     const auto now = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
     const std::int64_t unix_now = now.time_since_epoch().count();
     std::vector<const feeds::Item*> fresh;
+    std::vector<const feeds::Item*> still_listed;  // seen long ago: refresh so they never expire while listed
+    const std::int64_t refresh_before = unix_now - snapshot->config.dedup.seen_max_age.count() / 4;
     std::set<std::string_view> batch;
     // Feeds list newest first: walk backwards so alerts go out oldest first.
     for (auto it = feed.items.rbegin(); it != feed.items.rend(); ++it) {
       if (!batch.insert(it->id).second) continue;
-      auto seen = store_->is_seen(spec.id, it->id);
+      auto seen = store_->seen_at(spec.id, it->id);
       if (!seen) {
         spdlog::error("feed {}: state database: {}", spec.id, seen.error().message);
         return false;
       }
-      if (!*seen) fresh.push_back(&*it);
+      if (!*seen) {
+        fresh.push_back(&*it);
+      } else if (**seen < refresh_before) {
+        still_listed.push_back(&*it);
+      }
     }
-    if (fresh.empty()) return true;
+    if (fresh.empty() && still_listed.empty()) return true;
     std::vector<alerts::Alert> out;
     const std::uint64_t seq_before = journal_->last_seq();
     SqliteTransaction tx(db_);
@@ -351,12 +357,19 @@ class App::Impl {
         return false;
       }
     }
+    for (const auto* item : still_listed) {
+      if (auto r = store_->touch_seen(spec.id, item->id, unix_now); !r) {
+        spdlog::error("feed {}: state database: {}", spec.id, r.error().message);
+        journal_->rollback_to(seq_before);
+        return false;
+      }
+    }
     if (auto r = tx.commit(); !r) {
       spdlog::error("feed {}: commit: {}", spec.id, r.error().message);
       journal_->rollback_to(seq_before);
       return false;
     }
-    spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
+    if (!fresh.empty()) spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
     for (const auto& a : out) {
       if (!publisher_->send(a.topic, a.payload)) spdlog::warn("alert seq {} dropped at the high-water mark", a.seq);
       ++published_;
