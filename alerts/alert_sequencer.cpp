@@ -1,5 +1,7 @@
 #include "alerts/alert_sequencer.hpp"
 
+#include <algorithm>
+
 namespace newswatch::alerts {
 
 AlertSequencer AlertSequencer::after(std::uint64_t since) {
@@ -46,13 +48,22 @@ std::vector<Alert> AlertSequencer::on_replay(std::vector<Alert> page, std::uint6
   std::vector<Alert> out;
   if (!covered_) covered_ = 0;
   // A reply answers a request sent with since <= covered(): it holds every matching alert
-  // in (covered(), last_seq], so delivering those above covered() leaves no gap.
+  // in (covered(), last_seq], so delivering those above covered() leaves no gap. Buffered
+  // live alerts in that range are normally in the page too; one that is not (pruned in
+  // between) is still delivered, in its place, rather than dropped.
   for (auto& a : page) {
-    if (a.seq <= *covered_) continue;
-    covered_ = a.seq;
-    out.push_back(std::move(a));
+    if (a.seq <= *covered_ || a.seq > std::max(last_seq, *covered_)) continue;
+    buffer_.insert_or_assign(a.seq, std::move(a));
   }
-  if (last_seq > *covered_) covered_ = last_seq;
+  const std::uint64_t upto = std::max(last_seq, *covered_);
+  while (!buffer_.empty() && buffer_.begin()->first <= upto) {
+    if (buffer_.begin()->first > *covered_) {
+      covered_ = buffer_.begin()->first;
+      out.push_back(std::move(buffer_.begin()->second));
+    }
+    buffer_.erase(buffer_.begin());
+  }
+  covered_ = upto;
   want_replay_ = more;
   auto rest = flush();
   out.insert(out.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));

@@ -40,14 +40,20 @@ Result<std::string> parse_key_text(const std::string& text, KeyKind kind) {
   std::string bare;
   while (std::getline(in, line)) {
     line = trim(line);
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty()) continue;
+    // Z85 uses '=' and '#' too (a key cannot start with '#': it would overflow), so a bare
+    // key line is recognised before comments and name = value lines.
+    if (valid_z85_key(line)) {
+      if (bare.empty()) bare = line;
+      continue;
+    }
+    if (line[0] == '#') continue;
     if (const auto eq = line.find('='); eq != std::string::npos) {
       if (trim(line.substr(0, eq)) != wanted) continue;
       std::string value = unquote(trim(line.substr(eq + 1)));
       if (!valid_z85_key(value)) return make_error(wanted + " is not a 40-character Z85 key");
       return value;
     }
-    if (bare.empty() && valid_z85_key(line)) bare = line;
   }
   if (!bare.empty()) return bare;
   return make_error("no " + wanted + " found");
