@@ -1,5 +1,7 @@
 #include "alerts/alert_journal.hpp"
 
+#include <algorithm>
+
 namespace newswatch::alerts {
 
 Result<AlertJournal> AlertJournal::open(SqliteDb& db) {
@@ -65,6 +67,45 @@ Result<std::vector<Alert>> AlertJournal::read_after(std::uint64_t since, std::si
   return out;
 }
 
+Result<ReplayPage> AlertJournal::scan_after(std::uint64_t since, std::size_t limit,
+                                            const std::vector<std::string>& topic_prefixes, std::size_t max_scan) {
+  // A local statement: it is finalized (ending the read transaction) before we return, so
+  // a replay never keeps the WAL from being checkpointed.
+  auto st = db_->prepare("SELECT seq, topic, payload FROM journal WHERE seq > ?1 ORDER BY seq");
+  if (!st) return st.error();
+  st->bind(1, static_cast<std::int64_t>(since));
+  ReplayPage page;
+  std::size_t scanned = 0;
+  std::size_t bytes = 0;
+  page.exhausted = false;
+  while (page.alerts.size() < limit && scanned < max_scan && bytes < kMaxReplayBytes) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) {
+      page.exhausted = true;
+      break;
+    }
+    ++scanned;
+    const auto seq = static_cast<std::uint64_t>(st->column_int(0));
+    page.last_examined = seq;
+    std::string topic = st->column_text(1);
+    const bool wanted =
+        topic_prefixes.empty() || std::any_of(topic_prefixes.begin(), topic_prefixes.end(),
+                                              [&](const std::string& p) { return topic.rfind(p, 0) == 0; });
+    if (wanted) {
+      page.alerts.push_back(Alert{seq, std::move(topic), st->column_text(2)});
+      bytes += page.alerts.back().payload.size() + page.alerts.back().topic.size();
+    }
+  }
+  return page;
+}
+
+Result<std::uint64_t> AlertJournal::first_kept() {
+  auto oldest = oldest_seq();
+  if (!oldest) return oldest;
+  return *oldest == 0 ? last_seq_ + 1 : *oldest;
+}
+
 Result<std::uint64_t> AlertJournal::oldest_seq() {
   auto st = db_->prepare("SELECT coalesce(min(seq), 0) FROM journal");
   if (!st) return st.error();
@@ -72,11 +113,21 @@ Result<std::uint64_t> AlertJournal::oldest_seq() {
   return static_cast<std::uint64_t>(st->column_int(0));
 }
 
-Result<std::int64_t> AlertJournal::prune(std::int64_t cutoff_unix, std::int64_t max_count) {
+Result<std::int64_t> AlertJournal::prune(std::int64_t cutoff_unix, std::int64_t max_count, std::int64_t batch) {
+  // Only ever a prefix of the journal goes, oldest first: replay relies on "everything
+  // from first_kept() on is still there", even if the clock once went backwards and a
+  // later alert carries an older time. The age bound is the first row young enough to
+  // keep (found by a seq-ordered scan that stops there, so it costs what it deletes).
   auto st = db_->prepare(
-      "DELETE FROM journal WHERE created_at < ?1 OR seq <= (SELECT coalesce(max(seq), 0) FROM journal) - ?2");
+      "DELETE FROM journal WHERE seq <= min("
+      "  max(coalesce((SELECT seq FROM journal WHERE created_at >= ?1 ORDER BY seq LIMIT 1) - 1,"
+      "               (SELECT coalesce(max(seq), 0) FROM journal)),"
+      "      (SELECT coalesce(max(seq), 0) FROM journal) - ?2),"
+      "  (SELECT coalesce(min(seq), 0) FROM journal) + ?3 - 1)");
   if (!st) return st.error();
-  if (auto r = st->bind(1, cutoff_unix).bind(2, max_count).run(); !r) return r.error();
+  constexpr std::int64_t kAll = std::int64_t{1} << 62;
+  if (auto r = st->bind(1, cutoff_unix).bind(2, max_count).bind(3, batch < 0 ? kAll : batch).run(); !r)
+    return r.error();
   return static_cast<std::int64_t>(sqlite3_changes(db_->handle()));
 }
 

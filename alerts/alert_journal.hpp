@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "alerts/alert.hpp"
+#include "alerts/replay_protocol.hpp"
 #include "common/result.hpp"
 #include "common/sqlite_db.hpp"
 
@@ -29,10 +30,18 @@ class AlertJournal {
   // one of the given prefixes.
   Result<std::vector<Alert>> read_after(std::uint64_t since, std::size_t limit,
                                         const std::vector<std::string>& topic_prefixes = {});
+  // One replay page: matching alerts with seq > since, at most `limit` of them, examining
+  // at most `max_scan` rows, with how far the scan got (see ReplayPage).
+  Result<ReplayPage> scan_after(std::uint64_t since, std::size_t limit, const std::vector<std::string>& topic_prefixes,
+                                std::size_t max_scan = kMaxReplayScan);
   // Smallest seq still kept (0 when the journal is empty).
   Result<std::uint64_t> oldest_seq();
-  // Drops alerts older than `cutoff_unix` and beyond the newest `max_count`.
-  Result<std::int64_t> prune(std::int64_t cutoff_unix, std::int64_t max_count);
+  // The first seq a replay can still deliver: oldest kept, or last_seq() + 1 when empty.
+  Result<std::uint64_t> first_kept();
+  // Drops alerts older than `cutoff_unix` and beyond the newest `max_count`, at most
+  // `batch` rows per call (negative: all) so a large backlog is pruned in slices that
+  // never hold the event loop long. Returns how many rows went.
+  Result<std::int64_t> prune(std::int64_t cutoff_unix, std::int64_t max_count, std::int64_t batch = -1);
 
  private:
   explicit AlertJournal(SqliteDb& db) : db_(&db) {}

@@ -3,11 +3,12 @@
 namespace newswatch::alerts {
 
 Result<std::unique_ptr<AlertPublisher>> AlertPublisher::bind(zmq::context_t& context, const std::string& endpoint,
-                                                             int send_hwm) {
+                                                             int send_hwm, const CurveKeyPair* curve) {
   try {
     zmq::socket_t socket(context, zmq::socket_type::pub);
     socket.set(zmq::sockopt::sndhwm, send_hwm);
     socket.set(zmq::sockopt::linger, 500);  // the default (infinite) would hang shutdown
+    if (curve != nullptr) make_curve_server(socket, *curve);
     socket.bind(endpoint);
     std::string bound = socket.get(zmq::sockopt::last_endpoint);
     return std::make_unique<AlertPublisher>(std::move(socket), std::move(bound));

@@ -9,6 +9,7 @@
 
 #include <zmq.hpp>
 
+#include "alerts/curve.hpp"
 #include "common/result.hpp"
 
 namespace newswatch::alerts {
@@ -16,7 +17,7 @@ namespace newswatch::alerts {
 class AlertPublisher {
  public:
   static Result<std::unique_ptr<AlertPublisher>> bind(zmq::context_t& context, const std::string& endpoint,
-                                                      int send_hwm);
+                                                      int send_hwm, const CurveKeyPair* curve = nullptr);
 
   // False when the message was dropped.
   bool send(std::string_view topic, std::string_view payload);

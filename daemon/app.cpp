@@ -12,6 +12,9 @@
 #include "alerts/alert.hpp"
 #include "alerts/alert_journal.hpp"
 #include "alerts/alert_publisher.hpp"
+#include "alerts/curve.hpp"
+#include "alerts/replay_server.hpp"
+#include "alerts/zap_handler.hpp"
 #include "common/asio.hpp"
 #include "common/sqlite_db.hpp"
 #include "daemon/config_watcher.hpp"
@@ -125,6 +128,7 @@ class App::Impl {
         heartbeat_(io_),
         watchdog_(io_),
         grace_(io_),
+        prune_timer_(io_),
         fetcher_(io_, fetch_options(config)),
         scheduler_(
             io_, fetcher_, scheduler_options(config, options_.once),
@@ -140,8 +144,28 @@ class App::Impl {
     auto journal = alerts::AlertJournal::open(db_);
     if (!journal) return journal.error();
     journal_.emplace(std::move(*journal));
-    auto pub =
-        alerts::AlertPublisher::bind(zmq_, snapshot_->config.publish.endpoint, snapshot_->config.publish.send_hwm);
+    const auto& publish = snapshot_->config.publish;
+    // CURVE: the ZAP handler must be listening before a CURVE socket binds, or the first
+    // handshakes would find no one to ask (and be refused, since the domain is enforced).
+    std::optional<alerts::CurveKeyPair> curve;
+    if (!publish.curve_secret_key_file.empty()) {
+      auto keys = alerts::load_server_keys(publish.curve_secret_key_file);
+      if (!keys) return keys.error();
+      curve = std::move(*keys);
+      if (publish.curve_allowed_keys_dir.empty())
+        return make_error(
+            "curve_secret_key_file needs curve_allowed_keys_dir: without an allow-list anyone could "
+            "subscribe");
+      auto zap = alerts::ZapHandler::start(io_, zmq_, publish.curve_allowed_keys_dir);
+      if (!zap) return zap.error();
+      zap_ = std::move(*zap);
+      spdlog::info("curve: on; server public key {}; {} client key(s) allowed", curve->public_z85,
+                   zap_->allowed_count());
+    } else if (!publish.curve_allowed_keys_dir.empty()) {
+      return make_error("curve_allowed_keys_dir is set but curve_secret_key_file is not");
+    }
+    const alerts::CurveKeyPair* curve_ptr = curve ? &*curve : nullptr;
+    auto pub = alerts::AlertPublisher::bind(zmq_, publish.endpoint, publish.send_hwm, curve_ptr);
     if (!pub) return pub.error();
     publisher_ = std::move(*pub);
     const auto& listen = snapshot_->config.metrics.listen;
@@ -154,6 +178,11 @@ class App::Impl {
     }
     metrics_.declare_filters(filter_ids());
     metrics_.feeds_total = snapshot_->config.feeds.size();
+    if (!publish.replay_endpoint.empty()) {
+      auto replay = alerts::ReplayServer::bind(io_, zmq_, publish.replay_endpoint, *journal_, curve_ptr);
+      if (!replay) return replay.error();
+      replay_ = std::move(*replay);
+    }
     return Ok{};
   }
 
@@ -163,9 +192,9 @@ class App::Impl {
     if (!restored) spdlog::warn("cannot read feed state, starting fresh: {}", restored.error().message);
     scheduler_.set_feeds(feed_specs(snapshot_->config),
                          restored ? *restored : std::map<std::string, feeds::FeedRuntime>{});
-    spdlog::info("newswatchd started: {} feeds, {} filters, {} entities; publishing on {}; last seq {}",
+    spdlog::info("newswatchd started: {} feeds, {} filters, {} entities; publishing on {}; replay on {}; last seq {}",
                  snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size(),
-                 publisher_->endpoint(), journal_->last_seq());
+                 publisher_->endpoint(), replay_ ? replay_->endpoint() : "(off)", journal_->last_seq());
     if (options_.once) {
       scheduler_.run_once([this] {
         spdlog::info("poll cycle done: {} alerts published", published_);
@@ -175,6 +204,7 @@ class App::Impl {
       heartbeat();
       start_watchdog();
       if (snapshot_->config.daemon.watch_config) watch_config();
+      schedule_prune(std::chrono::seconds(1));
     }
     sd_notify(0, "READY=1");
     notify_status();
@@ -259,6 +289,7 @@ class App::Impl {
     scheduler_.stop();
     heartbeat_.cancel();
     watchdog_.cancel();
+    prune_timer_.cancel();
     signals_.cancel();
     config_watcher_.reset();
     if (metrics_server_) metrics_server_->stop();
@@ -342,6 +373,36 @@ class App::Impl {
     sd_notify(0, ("STATUS=" + status).c_str());
   }
 
+  // Journal retention and seen-item expiry, off the hot path. Pruning goes in slices so a
+  // large backlog never holds the loop for long; a full slice continues at once.
+  void schedule_prune(std::chrono::milliseconds after) {
+    prune_timer_.expires_after(after);
+    prune_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) schedule_prune(prune_once() ? std::chrono::milliseconds(0) : snapshot_->config.journal.prune_interval);
+    });
+  }
+
+  // True when there is more to prune.
+  bool prune_once() {
+    constexpr std::int64_t kSlice = 10000;
+    const auto& c = snapshot_->config;
+    const std::int64_t now = std::chrono::floor<std::chrono::seconds>(SystemClock::now()).time_since_epoch().count();
+    const std::int64_t max_count = c.journal.max_count > 0 ? c.journal.max_count : std::int64_t{1} << 62;
+    auto journal = journal_->prune(now - c.journal.max_age.count(), max_count, kSlice);
+    if (!journal) {
+      spdlog::error("journal: prune: {}", journal.error().message);
+      return false;
+    }
+    auto seen = store_->prune_seen(now - c.dedup.seen_max_age.count());
+    if (!seen) spdlog::error("dedup: prune: {}", seen.error().message);
+    if (*journal > 0 || (seen && *seen > 0)) {
+      auto first = journal_->first_kept();
+      spdlog::info("pruned {} journalled alerts (replay horizon now seq {}) and {} seen items", *journal,
+                   first ? *first : 0, seen ? *seen : 0);
+    }
+    return *journal == kSlice;
+  }
+
   void publish_system(const std::string& topic, const nlohmann::json& body) {
     if (!publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))) {
       metrics_.publish_dropped = publisher_->dropped();
@@ -410,18 +471,24 @@ class App::Impl {
     const auto now = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
     const std::int64_t unix_now = now.time_since_epoch().count();
     std::vector<const feeds::Item*> fresh;
+    std::vector<const feeds::Item*> still_listed;  // seen long ago: refresh so they never expire while listed
+    const std::int64_t refresh_before = unix_now - snapshot->config.dedup.seen_max_age.count() / 4;
     std::set<std::string_view> batch;
     // Feeds list newest first: walk backwards so alerts go out oldest first.
     for (auto it = feed.items.rbegin(); it != feed.items.rend(); ++it) {
       if (!batch.insert(it->id).second) continue;
-      auto seen = store_->is_seen(spec.id, it->id);
+      auto seen = store_->seen_at(spec.id, it->id);
       if (!seen) {
         spdlog::error("feed {}: state database: {}", spec.id, seen.error().message);
         return false;
       }
-      if (!*seen) fresh.push_back(&*it);
+      if (!*seen) {
+        fresh.push_back(&*it);
+      } else if (**seen < refresh_before) {
+        still_listed.push_back(&*it);
+      }
     }
-    if (fresh.empty()) return true;
+    if (fresh.empty() && still_listed.empty()) return true;
     std::vector<alerts::Alert> out;
     std::vector<std::string> out_filters;
     const std::uint64_t seq_before = journal_->last_seq();
@@ -450,12 +517,19 @@ class App::Impl {
         return false;
       }
     }
+    for (const auto* item : still_listed) {
+      if (auto r = store_->touch_seen(spec.id, item->id, unix_now); !r) {
+        spdlog::error("feed {}: state database: {}", spec.id, r.error().message);
+        journal_->rollback_to(seq_before);
+        return false;
+      }
+    }
     if (auto r = tx.commit(); !r) {
       spdlog::error("feed {}: commit: {}", spec.id, r.error().message);
       journal_->rollback_to(seq_before);
       return false;
     }
-    spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
+    if (!fresh.empty()) spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
     metrics_.items_new += fresh.size();
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto& a = out[i];
@@ -476,11 +550,14 @@ class App::Impl {
   asio::steady_timer watchdog_;
   asio::steady_timer grace_;
   std::chrono::microseconds watchdog_period_{0};
+  asio::steady_timer prune_timer_;
   feeds::HttpFetcher fetcher_;
   feeds::Scheduler scheduler_;
   std::optional<feeds::FeedStore> store_;
   std::optional<alerts::AlertJournal> journal_;
   std::unique_ptr<alerts::AlertPublisher> publisher_;
+  std::unique_ptr<alerts::ZapHandler> zap_;
+  std::unique_ptr<alerts::ReplayServer> replay_;
   std::shared_ptr<const Snapshot> snapshot_;
   Metrics metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;

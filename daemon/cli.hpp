@@ -14,6 +14,7 @@ int cmd_parse(const std::vector<std::string>& args);
 int cmd_match(const std::vector<std::string>& args);
 int cmd_import_opml(const std::vector<std::string>& args);
 int cmd_export_opml(const std::vector<std::string>& args);
+int cmd_keygen(const std::vector<std::string>& args);
 
 inline constexpr const char* kDefaultConfigPath = "/etc/newswatch/newswatch.toml";
 

@@ -1,32 +1,57 @@
-// `newswatch tail`: subscribe to alert topics and print each alert as it arrives.
+// `newswatch tail`: subscribe to alert topics and print each alert exactly once, in seq
+// order. With --since it subscribes first, then replays the journal from the replay
+// endpoint (paging while `more`), then goes live; a seq jump in the live stream, or a
+// heartbeat naming a seq it has not seen, is filled from the replay endpoint. The ordering
+// logic is alerts::AlertSequencer; this file is the socket loop around it.
+//
+// Options: TOPIC... (prefixes, default "alert."), --since N|last, --state-file F (the last
+// printed seq is written there; `--since last` resumes from it, or from 0 if it does not
+// exist yet), --json, --seconds S (stop after S seconds), --config FILE, --endpoint ADDR,
+// --replay ADDR, and for a CURVE daemon --curve-server-key FILE (the daemon's public key)
+// with --curve-secret-key FILE (our key file from `newswatch keygen`).
+// Exactly-once holds within one run; across runs with --state-file it is at-least-once if
+// tail itself is killed between printing an alert and saving the file.
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
+#include "alerts/alert_sequencer.hpp"
+#include "alerts/curve.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/config.hpp"
 
 namespace newswatch::daemon {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 volatile std::sig_atomic_t g_interrupted = 0;  // the one thing a signal handler may touch
 extern "C" void on_interrupt(int /*signo*/) { g_interrupted = 1; }
+
+constexpr std::size_t kReplayLimit = 1000;
+constexpr auto kReplayTimeout = std::chrono::seconds(5);
 
 struct TailOptions {
   std::vector<std::string> topics;
   std::string config_path = kDefaultConfigPath;
   bool config_given = false;
   std::string endpoint;
-  std::string replay;
+  std::optional<std::string> replay;
   bool json = false;
   double seconds = 0;  // 0: until interrupted
   std::string since;
+  std::string state_file;
+  std::string curve_server_key;
+  std::string curve_secret_key;
 };
 
 // One readable line: topic, feed, title, matched terms.
@@ -59,6 +84,222 @@ std::string readable_line(const std::string& topic, const std::string& payload) 
   return line;
 }
 
+std::optional<std::uint64_t> parse_seq(std::string_view text) {
+  std::uint64_t v = 0;
+  const auto* end = text.data() + text.size();
+  const auto r = std::from_chars(text.data(), end, v);
+  if (r.ec != std::errc() || r.ptr != end) return std::nullopt;
+  return v;
+}
+
+// The seq of an alert payload, if it has one.
+std::optional<std::uint64_t> payload_seq(const std::string& payload) {
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  const auto it = j.find("seq");
+  if (it == j.end() || !it->is_number_unsigned()) return std::nullopt;
+  return it->get<std::uint64_t>();
+}
+
+bool starts_with_any(const std::string& topic, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return topic.rfind(p, 0) == 0; });
+}
+
+// Written to a temporary file and renamed, so a crash never leaves a torn number.
+bool save_state(const std::string& path, std::uint64_t seq) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << seq << '\n';
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+std::vector<std::string> recv_multipart(zmq::socket_t& socket) {
+  std::vector<std::string> frames;
+  zmq::message_t frame;
+  do {
+    if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
+    frames.emplace_back(frame.to_string());
+  } while (frame.more());
+  return frames;
+}
+
+class Tail {
+ public:
+  Tail(TailOptions o, alerts::AlertSequencer seq) : o_(std::move(o)), seq_(std::move(seq)) {}
+
+  int run(zmq::context_t& context, const std::optional<alerts::CurveKeyPair>& client_key,
+          const std::string& server_key) {
+    zmq::socket_t sub(context, zmq::socket_type::sub);
+    sub.set(zmq::sockopt::linger, 0);
+    sub.set(zmq::sockopt::rcvhwm, 0);  // never drop on our side
+    secure(sub, client_key, server_key);
+    for (const auto& t : o_.topics)
+      sub.set(zmq::sockopt::subscribe, t);
+    // Heartbeats carry the daemon's newest seq: our way to notice a loss when nothing flows.
+    sub.set(zmq::sockopt::subscribe, "sys.heartbeat");
+    sub.connect(o_.endpoint);
+    std::optional<zmq::socket_t> replay;
+    if (!o_.replay->empty()) {
+      replay.emplace(context, zmq::socket_type::dealer);
+      replay->set(zmq::sockopt::linger, 0);
+      secure(*replay, client_key, server_key);
+      replay->connect(*o_.replay);
+    }
+    if (!o_.json) {
+      std::fprintf(stderr, "newswatch tail: subscribed to %zu topic(s) on %s%s%s\n", o_.topics.size(),
+                   o_.endpoint.c_str(), replay ? ", replay " : "", replay ? o_.replay->c_str() : "");
+    }
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.seconds));
+    while (g_interrupted == 0) {
+      if (o_.seconds > 0 && Clock::now() >= deadline) break;
+      if (replay) maybe_request(*replay);
+      zmq::pollitem_t items[] = {{sub.handle(), 0, ZMQ_POLLIN, 0},
+                                 {replay ? replay->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, replay ? 2 : 1, std::chrono::milliseconds(100));
+      if ((items[0].revents & ZMQ_POLLIN) != 0) {
+        for (int i = 0; i < 1000 && (sub.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; ++i)
+          on_live(recv_multipart(sub));
+      }
+      if (replay && (items[1].revents & ZMQ_POLLIN) != 0) {
+        while ((replay->get(zmq::sockopt::events) & ZMQ_POLLIN) != 0)
+          on_reply(recv_multipart(*replay));
+      }
+      if (!o_.state_file.empty() && printed_ != saved_) {
+        if (!save_state(o_.state_file, printed_))
+          std::fprintf(stderr, "newswatch tail: cannot write state file %s\n", o_.state_file.c_str());
+        saved_ = printed_;
+      }
+    }
+    return exit_code_;
+  }
+
+ private:
+  void secure(zmq::socket_t& s, const std::optional<alerts::CurveKeyPair>& client_key, const std::string& server_key) {
+    if (!client_key) return;
+    s.set(zmq::sockopt::curve_serverkey, server_key);
+    s.set(zmq::sockopt::curve_publickey, client_key->public_z85);
+    s.set(zmq::sockopt::curve_secretkey, client_key->secret_z85);
+  }
+
+  void maybe_request(zmq::socket_t& replay) {
+    const auto now = Clock::now();
+    if (in_flight_ && now - sent_at_ < kReplayTimeout) return;
+    if (in_flight_ && !warned_timeout_) {
+      // The request or its reply may have died with a connection (a daemon restart):
+      // ask again; a late duplicate reply is harmless, the sequencer drops what it has.
+      std::fprintf(stderr, "newswatch tail: no answer from the replay endpoint %s yet; retrying\n", o_.replay->c_str());
+      warned_timeout_ = true;
+    }
+    if (!seq_.wants_replay() && !in_flight_) return;
+    nlohmann::json req = {{"since", seq_.covered()}, {"limit", kReplayLimit}, {"topics", o_.topics}};
+    const std::string body = req.dump();
+    if (replay.send(zmq::buffer(body), zmq::send_flags::dontwait)) {
+      in_flight_ = true;
+      sent_at_ = now;
+    }
+  }
+
+  void on_live(const std::vector<std::string>& frames) {
+    if (frames.size() < 2) return;
+    const std::string& topic = frames[0];
+    const std::string& payload = frames[1];
+    if (topic.rfind("sys.", 0) == 0) {
+      if (topic == "sys.heartbeat") {
+        const auto j = nlohmann::json::parse(payload, nullptr, false);
+        if (j.is_object() && j.contains("last_seq") && j["last_seq"].is_number_unsigned()) {
+          const auto newest = j["last_seq"].get<std::uint64_t>();
+          if (seq_.anchored() && newest < seq_.covered() && !warned_reset_) {
+            std::fprintf(stderr,
+                         "newswatch tail: the daemon's last seq (%llu) is behind ours (%llu): was its state reset?\n",
+                         static_cast<unsigned long long>(newest), static_cast<unsigned long long>(seq_.covered()));
+            warned_reset_ = true;
+          }
+          print_all(seq_.on_heartbeat(newest));
+        }
+      }
+      if (starts_with_any(topic, o_.topics)) print(topic, payload);
+      return;
+    }
+    const auto seq = payload_seq(payload);
+    if (!seq) {
+      print(topic, payload);  // not an alert we can order: show it as it came
+      return;
+    }
+    if (o_.replay->empty()) {
+      // No replay endpoint: we cannot fill gaps, but we can say when one happens.
+      if (seq_.anchored() && *seq > seq_.covered() + 1 && o_.topics == std::vector<std::string>{"alert."})
+        std::fprintf(stderr, "newswatch tail: gap: seq %llu..%llu missed\n",
+                     static_cast<unsigned long long>(seq_.covered() + 1), static_cast<unsigned long long>(*seq - 1));
+      print_all(seq_.on_replay({}, *seq - 1, false));
+    }
+    print_all(seq_.on_live(alerts::Alert{*seq, topic, payload}));
+  }
+
+  void on_reply(std::vector<std::string> frames) {
+    if (frames.empty()) return;
+    in_flight_ = false;
+    warned_timeout_ = false;
+    const auto header = nlohmann::json::parse(frames[0], nullptr, false);
+    if (!header.is_object() || !header.contains("ok")) {
+      std::fprintf(stderr, "newswatch tail: malformed replay reply\n");
+      return;
+    }
+    if (!header.value("ok", false)) {
+      const auto oldest = header.value("oldest_seq", std::uint64_t{0});
+      const std::string error = header.value("error", std::string("?"));
+      if (oldest == 0 && error.find("no longer journalled") == std::string::npos) {
+        std::fprintf(stderr, "newswatch tail: replay refused: %s\n", error.c_str());
+        exit_code_ = 1;
+        g_interrupted = 1;
+        return;
+      }
+      const auto first_lost = seq_.on_horizon(oldest);
+      std::fprintf(stderr, "newswatch tail: LOST: alerts from seq %llu to %s are no longer journalled\n",
+                   static_cast<unsigned long long>(first_lost),
+                   oldest > 0 ? std::to_string(oldest - 1).c_str() : "the newest");
+      return;
+    }
+    std::vector<alerts::Alert> page;
+    for (std::size_t i = 1; i + 1 < frames.size(); i += 2) {
+      const auto seq = payload_seq(frames[i + 1]);
+      if (seq) page.push_back(alerts::Alert{*seq, std::move(frames[i]), std::move(frames[i + 1])});
+    }
+    print_all(seq_.on_replay(std::move(page), header.value("last_seq", std::uint64_t{0}), header.value("more", false)));
+  }
+
+  void print_all(const std::vector<alerts::Alert>& alerts) {
+    for (const auto& a : alerts) {
+      print(a.topic, a.payload);
+      printed_ = a.seq;
+    }
+  }
+
+  void print(const std::string& topic, const std::string& payload) {
+    if (o_.json) {
+      std::cout << payload << '\n' << std::flush;
+    } else {
+      std::cout << readable_line(topic, payload) << '\n' << std::flush;
+    }
+  }
+
+  TailOptions o_;
+  alerts::AlertSequencer seq_;
+  bool in_flight_ = false;
+  bool warned_timeout_ = false;
+  bool warned_reset_ = false;
+  Clock::time_point sent_at_{};
+  std::uint64_t printed_ = 0;
+  std::uint64_t saved_ = 0;
+  int exit_code_ = 0;
+};
+
 }  // namespace
 
 int cmd_tail(const std::vector<std::string>& args) {
@@ -77,8 +318,14 @@ int cmd_tail(const std::vector<std::string>& args) {
       o.replay = args[++i];
     } else if (a == "--since" && has_value) {
       o.since = args[++i];
+    } else if (a == "--state-file" && has_value) {
+      o.state_file = args[++i];
     } else if (a == "--seconds" && has_value) {
       o.seconds = std::atof(args[++i].c_str());
+    } else if (a == "--curve-server-key" && has_value) {
+      o.curve_server_key = args[++i];
+    } else if (a == "--curve-secret-key" && has_value) {
+      o.curve_secret_key = args[++i];
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "newswatch tail: unknown option '%s'\n", a.c_str());
       return 2;
@@ -87,60 +334,87 @@ int cmd_tail(const std::vector<std::string>& args) {
     }
   }
   if (o.topics.empty()) o.topics.push_back("alert.");
+  if (o.curve_server_key.empty() != o.curve_secret_key.empty()) {
+    std::fprintf(stderr, "newswatch tail: --curve-server-key and --curve-secret-key go together\n");
+    return 2;
+  }
 
-  if (o.endpoint.empty()) {
+  if (o.endpoint.empty() || !o.replay) {
+    Config config;
     std::error_code ec;
     if (o.config_given || std::filesystem::exists(o.config_path, ec)) {
-      auto config = load_config(o.config_path);
-      if (!config) {
-        for (const auto& e : config.error())
+      auto loaded = load_config(o.config_path);
+      if (!loaded) {
+        for (const auto& e : loaded.error())
           std::fprintf(stderr, "%s\n", format_error(e).c_str());
         return 1;
       }
-      o.endpoint = config->publish.endpoint;
-    } else {
-      o.endpoint = Config{}.publish.endpoint;
+      config = std::move(*loaded);
     }
+    if (o.endpoint.empty()) o.endpoint = config.publish.endpoint;
+    if (!o.replay) o.replay = config.publish.replay_endpoint;
+  }
+
+  // Where to start: a number, `last` (the state file), or nothing (live from now).
+  std::optional<std::uint64_t> since;
+  if (o.since == "last") {
+    if (o.state_file.empty()) {
+      std::fprintf(stderr, "newswatch tail: --since last needs --state-file FILE\n");
+      return 2;
+    }
+    std::ifstream in(o.state_file);
+    if (!in) {
+      since = 0;  // first run: everything still journalled
+    } else {
+      std::string text;
+      in >> text;
+      since = parse_seq(text);
+      if (!since) {
+        std::fprintf(stderr, "newswatch tail: %s: not a seq number\n", o.state_file.c_str());
+        return 1;
+      }
+    }
+  } else if (!o.since.empty()) {
+    since = parse_seq(o.since);
+    if (!since) {
+      std::fprintf(stderr, "newswatch tail: --since takes a seq number or 'last'\n");
+      return 2;
+    }
+  }
+  if (since && o.replay->empty()) {
+    std::fprintf(stderr, "newswatch tail: --since needs a replay endpoint (--replay ADDR or replay_endpoint)\n");
+    return 2;
+  }
+
+  std::optional<alerts::CurveKeyPair> client_key;
+  std::string server_key;
+  if (!o.curve_secret_key.empty()) {
+    auto secret = alerts::read_key_file(o.curve_secret_key, alerts::KeyKind::secret_key);
+    auto server = alerts::read_key_file(o.curve_server_key, alerts::KeyKind::public_key);
+    if (!secret || !server) {
+      std::fprintf(stderr, "newswatch tail: %s\n", (!secret ? secret.error() : server.error()).message.c_str());
+      return 1;
+    }
+    auto pub = alerts::public_key_for(*secret);
+    if (!pub) {
+      std::fprintf(stderr, "newswatch tail: %s: %s\n", o.curve_secret_key.c_str(), pub.error().message.c_str());
+      return 1;
+    }
+    client_key = alerts::CurveKeyPair{*pub, *secret};
+    server_key = *server;
   }
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   try {
     zmq::context_t context(1);
-    zmq::socket_t sub(context, zmq::socket_type::sub);
-    sub.set(zmq::sockopt::linger, 0);
-    sub.set(zmq::sockopt::rcvhwm, 0);  // never drop on our side
-    for (const auto& t : o.topics)
-      sub.set(zmq::sockopt::subscribe, t);
-    sub.connect(o.endpoint);
-    if (!o.json)
-      std::fprintf(stderr, "newswatch tail: subscribed to %zu topic(s) on %s\n", o.topics.size(), o.endpoint.c_str());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.seconds);
-    while (g_interrupted == 0) {
-      if (o.seconds > 0 && std::chrono::steady_clock::now() >= deadline) break;
-      zmq::pollitem_t items[] = {{sub.handle(), 0, ZMQ_POLLIN, 0}};
-      zmq::poll(items, 1, std::chrono::milliseconds(200));
-      if ((items[0].revents & ZMQ_POLLIN) == 0) continue;
-      zmq::message_t topic;
-      zmq::message_t payload;
-      if (!sub.recv(topic, zmq::recv_flags::none)) continue;
-      if (!topic.more() || !sub.recv(payload, zmq::recv_flags::none)) continue;
-      while (payload.more())
-        (void)sub.recv(payload, zmq::recv_flags::none);  // ignore extra frames
-      const std::string t = topic.to_string();
-      const std::string p = payload.to_string();
-      if (o.json) {
-        std::cout << p << '\n' << std::flush;
-      } else {
-        std::cout << readable_line(t, p) << '\n' << std::flush;
-      }
-    }
+    Tail tail(o, since ? alerts::AlertSequencer::after(*since) : alerts::AlertSequencer::live());
+    return tail.run(context, client_key, server_key);
   } catch (const zmq::error_t& e) {
     if (g_interrupted != 0) return 0;
     std::fprintf(stderr, "newswatch tail: %s\n", e.what());
     return 1;
   }
-  return 0;
 }
 
 }  // namespace newswatch::daemon

@@ -79,12 +79,16 @@ class ConfigReader {
       : file_(std::move(file)), config_(config), errors_(errors) {}
 
   void read(const toml::table& root) {
-    check_keys(root, {"daemon", "publish", "scheduler", "fetch", "metrics", "feed", "entity", "filter"}, "");
+    check_keys(root,
+               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "feed", "entity", "filter"},
+               "");
     if (auto t = section(root, "daemon")) read_daemon(*t);
     if (auto t = section(root, "publish")) read_publish(*t);
     if (auto t = section(root, "scheduler")) read_scheduler(*t);
     if (auto t = section(root, "fetch")) read_fetch(*t);
     if (auto t = section(root, "metrics")) read_metrics(*t);
+    if (auto t = section(root, "journal")) read_journal(*t);
+    if (auto t = section(root, "dedup")) read_dedup(*t);
     for_each_table(root, "feed", [this](const toml::table& t) { read_feed(t); });
     for_each_table(root, "entity", [this](const toml::table& t) { read_entity(t); });
     for_each_table(root, "filter", [this](const toml::table& t) { read_filter(t); });
@@ -312,6 +316,21 @@ class ConfigReader {
         error(*t.get("listen"), "'listen' must be HOST:PORT, e.g. \"127.0.0.1:9464\" (empty disables)");
       }
     }
+  }
+
+  void read_journal(const toml::table& t) {
+    check_keys(t, {"max_age", "max_count", "prune_interval"}, "journal");
+    get_duration(t, "max_age", config_.journal.max_age);
+    get_int(t, "max_count", config_.journal.max_count, 0, 2'000'000'000);
+    get_duration(t, "prune_interval", config_.journal.prune_interval);
+    if (config_.journal.max_age.count() <= 0) error(*t.get("max_age"), "max_age must be at least 1s");
+    if (config_.journal.prune_interval.count() <= 0) error(*t.get("prune_interval"), "prune_interval must be positive");
+  }
+
+  void read_dedup(const toml::table& t) {
+    check_keys(t, {"seen_max_age"}, "dedup");
+    get_duration(t, "seen_max_age", config_.dedup.seen_max_age);
+    if (config_.dedup.seen_max_age.count() <= 0) error(*t.get("seen_max_age"), "seen_max_age must be at least 1s");
   }
 
   void read_feed(const toml::table& t) {

@@ -58,6 +58,16 @@ struct Config {
   struct Metrics {
     std::string listen = "127.0.0.1:9464";
   } metrics;
+  struct Journal {  // alert journal retention: the replay horizon
+    Seconds max_age{30 * 24 * 3600};
+    int max_count = 1'000'000;  // 0: no count bound
+    std::chrono::milliseconds prune_interval{3600 * 1000};
+  } journal;
+  struct Dedup {
+    // Seen item identities older than this are forgotten; must exceed how long an item
+    // stays listed in its feed, or it alerts again.
+    Seconds seen_max_age{30 * 24 * 3600};
+  } dedup;
   std::vector<FeedDef> feeds;
   std::vector<filters::EntityDef> entities;
   std::vector<filters::FilterDef> filters;

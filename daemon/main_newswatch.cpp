@@ -10,11 +10,13 @@ namespace {
 int usage(std::FILE* out, int code) {
   std::fputs(
       "usage: newswatch <command> [options]\n"
-      "  tail [TOPIC...] [--since N] [--json] [--config FILE] [--endpoint ADDR] [--replay ADDR]\n"
+      "  tail [TOPIC...] [--since N|last] [--state-file F] [--json] [--seconds S] [--config FILE]\n"
+      "       [--endpoint ADDR] [--replay ADDR] [--curve-server-key FILE --curve-secret-key FILE]\n"
       "  parse FILE|URL            print the parsed items as JSON Lines\n"
       "  match [--config FILE] FILE|URL   print the alerts the config would publish\n"
       "  import-opml FILE [--config FILE]  print [[feed]] tables for an OPML export\n"
-      "  export-opml [--config FILE]       print the configured feeds as OPML\n",
+      "  export-opml [--config FILE]       print the configured feeds as OPML\n"
+      "  keygen [--out DIR] [--name NAME] [--force]   write a CURVE key pair NAME.key/NAME.pub\n",
       out);
   return code;
 }
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   if (cmd == "match") return cmd_match(args);
   if (cmd == "import-opml") return cmd_import_opml(args);
   if (cmd == "export-opml") return cmd_export_opml(args);
+  if (cmd == "keygen") return cmd_keygen(args);
   std::fprintf(stderr, "newswatch: unknown command '%s'\n", cmd.c_str());
   return usage(stderr, 2);
 }

@@ -26,7 +26,7 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
     return make_error("state database has a newer 'feeds' schema than this newswatch understands");
   }
   FeedStore store(db);
-  auto a = db.prepare("SELECT 1 FROM seen_items WHERE feed_id = ?1 AND item_id = ?2");
+  auto a = db.prepare("SELECT first_seen FROM seen_items WHERE feed_id = ?1 AND item_id = ?2");
   auto b = db.prepare("INSERT OR IGNORE INTO seen_items(feed_id, item_id, first_seen) VALUES (?1, ?2, ?3)");
   auto c = db.prepare(
       "INSERT INTO feed_state(feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url) "
@@ -48,6 +48,22 @@ Result<bool> FeedStore::is_seen(std::string_view feed_id, std::string_view item_
   auto r = is_seen_.step();
   is_seen_.reset();
   return r;
+}
+
+Result<std::optional<std::int64_t>> FeedStore::seen_at(std::string_view feed_id, std::string_view item_id) {
+  is_seen_.bind(1, feed_id).bind(2, item_id);
+  auto row = is_seen_.step();
+  std::optional<std::int64_t> at;
+  if (row && *row) at = is_seen_.column_int(0);
+  is_seen_.reset();
+  if (!row) return row.error();
+  return at;
+}
+
+Result<Ok> FeedStore::touch_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time) {
+  auto st = db_->prepare("UPDATE seen_items SET first_seen = max(first_seen, ?3) WHERE feed_id = ?1 AND item_id = ?2");
+  if (!st) return st.error();
+  return st->bind(1, feed_id).bind(2, item_id).bind(3, unix_time).run();
 }
 
 Result<Ok> FeedStore::mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time) {

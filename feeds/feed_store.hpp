@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,13 @@ class FeedStore {
   static Result<FeedStore> open(SqliteDb& db);
 
   Result<bool> is_seen(std::string_view feed_id, std::string_view item_id);
+  // When the item was last confirmed listed (unix seconds), or nullopt if never seen.
+  // The column is named first_seen for schema compatibility; touch_seen() moves it on
+  // so that an item still in its feed never expires and alerts again.
+  Result<std::optional<std::int64_t>> seen_at(std::string_view feed_id, std::string_view item_id);
+  Result<Ok> touch_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
   Result<Ok> mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
-  // Deletes seen identities first seen before `cutoff_unix`; returns how many.
+  // Deletes seen identities last confirmed before `cutoff_unix`; returns how many.
   Result<std::int64_t> prune_seen(std::int64_t cutoff_unix);
 
   Result<Ok> save_runtime(std::string_view feed_id, const FeedRuntime& runtime);
