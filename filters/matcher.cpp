@@ -438,6 +438,30 @@ class Evaluator {
   const CFilter& f_;
 };
 
+// "République du Mali" also contains the alias "Mali": one mention, reported once, as the
+// longest alias of that entity covering it. Quadratic, so only for the usual few spans.
+void drop_nested_aliases(std::vector<Span>& spans) {
+  if (spans.size() > 256) return;
+  const auto inside = [](const Span& a, const Span& b) {  // a strictly within b, same entity
+    return a.entity >= 0 && a.entity == b.entity && a.field == b.field && b.first_word <= a.first_word &&
+           a.last_word <= b.last_word && (b.first_word != a.first_word || b.last_word != a.last_word);
+  };
+  std::vector<char> drop(spans.size(), 0);
+  bool any = false;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    for (std::size_t j = 0; j < spans.size() && drop[i] == 0; ++j) {
+      if (inside(spans[i], spans[j])) drop[i] = 1;
+    }
+    any = any || drop[i] != 0;
+  }
+  if (!any) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (drop[i] == 0) spans[out++] = spans[i];
+  }
+  spans.resize(out);
+}
+
 }  // namespace
 
 Matcher::Matcher(std::vector<FilterDef> filters, std::vector<EntityDef> entities, std::unique_ptr<Compiled> compiled)
@@ -529,6 +553,7 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     if (!Evaluator(c, st, cf).eval(cf.root, st.spans)) continue;
     std::sort(st.spans.begin(), st.spans.end());
     st.spans.erase(std::unique(st.spans.begin(), st.spans.end()), st.spans.end());
+    drop_nested_aliases(st.spans);
     if (st.spans.size() < static_cast<std::size_t>(std::max(1, def.min_hits))) continue;
     FilterMatch fm{fi, {}};
     fm.matches.reserve(st.spans.size());
