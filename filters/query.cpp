@@ -280,12 +280,11 @@ class Parser {
     const Token& t = peek();
     switch (t.kind) {
       case Tok::lparen: {
-        const Token& open = next();
+        next();
         Node inner = parse_or();
         if (error_) return {};
         if (peek().kind != Tok::rparen) {
-          fail(peek(), "expected ')' to close the '(' at column " + std::to_string(open.column + 1) + ", found " +
-                           describe(peek()));
+          fail(peek(), "expected ')' to close '(', found " + describe(peek()));
           return {};
         }
         next();
