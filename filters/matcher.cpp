@@ -336,7 +336,7 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
 
 class Evaluator {
  public:
-  Evaluator(const Compiled& c, MatchState& st, const CFilter& f) : c_(c), st_(st), f_(f) {}
+  Evaluator(MatchState& st, const CFilter& f) : st_(st), f_(f) {}
 
   // Appends the spans that made `n` true; leaves `out` as it was when `n` is false.
   bool eval(std::uint32_t index, std::vector<Span>& out) {
@@ -433,7 +433,6 @@ class Evaluator {
     return true;
   }
 
-  const Compiled& c_;
   MatchState& st_;
   const CFilter& f_;
 };
@@ -550,7 +549,7 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     if (!def.feeds.empty() && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) continue;
     const CFilter& cf = c.filters[fi];
     st.spans.clear();
-    if (!Evaluator(c, st, cf).eval(cf.root, st.spans)) continue;
+    if (!Evaluator(st, cf).eval(cf.root, st.spans)) continue;
     std::sort(st.spans.begin(), st.spans.end());
     st.spans.erase(std::unique(st.spans.begin(), st.spans.end()), st.spans.end());
     drop_nested_aliases(st.spans);

@@ -29,6 +29,14 @@ constexpr std::array<std::uint8_t, 128> make_ascii_class() {
 }
 constexpr auto kAsciiClass = make_ascii_class();
 
+constexpr std::array<std::uint8_t, 128> make_ascii_lower() {
+  std::array<std::uint8_t, 128> t{};
+  for (int c = 0; c < 128; ++c)
+    t[c] = static_cast<std::uint8_t>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return t;
+}
+constexpr auto kAsciiLower = make_ascii_lower();
+
 bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
 std::uint32_t count_code_points(std::string_view s) {
@@ -69,22 +77,27 @@ std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
   return len;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
+std::size_t encode_utf8(char32_t cp, char* out) {
   if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    out[0] = static_cast<char>(cp);
+    return 1;
   }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
 }
 
 // Letters, marks and digits make words (DESIGN.md "Words"). U+02BC is a letter to Unicode
@@ -101,18 +114,25 @@ bool keeps_after_fold(utf8proc_int32_t cp) {
          (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
 }
 
-// NFKD + drop marks (+ case fold), keeping only letters and digits of the result.
-void fold_code_point(char32_t cp, bool casefold, std::string& out) {
-  std::array<utf8proc_int32_t, 32> buf{};
+// NFKD + drop marks (+ case fold), keeping only letters and digits of the result. Writes at
+// most kMaxFoldBytes to `out` and returns the byte count.
+constexpr std::size_t kFoldCodePoints = 32;
+constexpr std::size_t kMaxFoldBytes = kFoldCodePoints * 4;
+
+std::size_t fold_code_point(char32_t cp, bool casefold, char* out) {
+  std::array<utf8proc_int32_t, kFoldCodePoints> buf{};
   int boundclass = 0;
   auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
                                                 (casefold ? UTF8PROC_CASEFOLD : 0));
   const auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf.data(),
                                          static_cast<utf8proc_ssize_t>(buf.size()), options, &boundclass);
-  if (n < 0 || n > static_cast<utf8proc_ssize_t>(buf.size())) return;
+  if (n < 0 || n > static_cast<utf8proc_ssize_t>(buf.size())) return 0;
+  std::size_t len = 0;
   for (utf8proc_ssize_t k = 0; k < n; ++k) {
-    if (keeps_after_fold(buf[static_cast<std::size_t>(k)])) append_utf8(out, static_cast<char32_t>(buf[k]));
+    const auto c = buf[static_cast<std::size_t>(k)];
+    if (keeps_after_fold(c)) len += encode_utf8(static_cast<char32_t>(c), out + len);
   }
+  return len;
 }
 
 bool ascii_iequal(std::string_view a, std::string_view b) {
@@ -148,16 +168,18 @@ std::size_t find_ascii_icase(std::string_view s, std::size_t from, std::string_v
 
 class Builder {
  public:
+  // The streams are written through an index into strings sized ahead (resized only when a
+  // decomposition outgrows them), which keeps the per-byte path free of push_back checks.
   Builder(std::string_view text, bool want_exact, NormalisedText& out)
       : text_(text), want_exact_(want_exact), out_(out) {
-    out_.folded.clear();
-    out_.exact.clear();
     out_.words.clear();
-    out_.folded.reserve(text.size() + 2);
-    out_.folded.push_back(' ');
+    out_.folded.clear();
+    out_.folded.resize(text.size() + 2);
+    out_.folded[fn_++] = ' ';
+    out_.exact.clear();
     if (want_exact_) {
-      out_.exact.reserve(text.size() + 2);
-      out_.exact.push_back(' ');
+      out_.exact.resize(text.size() + 2);
+      out_.exact[en_++] = ' ';
     }
   }
 
@@ -169,9 +191,7 @@ class Builder {
       if (b < 0x80) {
         const auto cls = kAsciiClass[b];
         if (cls == kWord) {
-          word_ascii(static_cast<char>(b));
-          ++i;
-          ++cp_;
+          i = ascii_word_run(i);
           continue;
         }
         if (cls == kSpecial && kind == TextKind::html) {
@@ -181,6 +201,12 @@ class Builder {
         separator();
         ++i;
         ++cp_;
+        // Runs of plain ASCII separators are common ("., "); skip them in one go.
+        while (i < n && static_cast<unsigned char>(text_[i]) < 0x80 &&
+               kAsciiClass[static_cast<unsigned char>(text_[i])] == kSep) {
+          ++i;
+          ++cp_;
+        }
         continue;
       }
       char32_t cp = 0;
@@ -196,42 +222,69 @@ class Builder {
       ++cp_;
     }
     end_word();
+    out_.folded.resize(fn_);
+    if (want_exact_) out_.exact.resize(en_);
   }
 
  private:
   void start_word() {
     in_word_ = true;
-    out_.words.push_back(
-        {static_cast<std::uint32_t>(out_.folded.size()), static_cast<std::uint32_t>(out_.exact.size()), cp_, cp_});
+    out_.words.push_back({static_cast<std::uint32_t>(fn_), static_cast<std::uint32_t>(en_), cp_, cp_});
   }
 
-  void word_ascii(char c) {
+  // Most text is ASCII letters and digits: copy a whole run at once instead of per byte.
+  std::size_t ascii_word_run(std::size_t i) {
+    const std::size_t n = text_.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
+    std::size_t j = i;
+    while (j < n && p[j] < 0x80 && kAsciiClass[p[j]] == kWord)
+      ++j;
     if (!in_word_) start_word();
-    out_.folded.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-    if (want_exact_) out_.exact.push_back(c);
-    out_.words.back().orig_end = cp_ + 1;
+    const std::size_t len = j - i;
+    reserve(len);
+    char* d = out_.folded.data() + fn_;
+    for (std::size_t k = 0; k < len; ++k)
+      d[k] = static_cast<char>(kAsciiLower[p[i + k]]);
+    fn_ += len;
+    if (want_exact_) {
+      std::memcpy(out_.exact.data() + en_, text_.data() + i, len);
+      en_ += len;
+    }
+    cp_ += static_cast<std::uint32_t>(len);
+    out_.words.back().orig_end = cp_;
+    return j;
+  }
+
+  // Room for `n` more bytes in both streams (plus the closing space).
+  void reserve(std::size_t n) {
+    if (fn_ + n + 1 > out_.folded.size()) out_.folded.resize(std::max(out_.folded.size() * 2, fn_ + n + 1));
+    if (want_exact_ && en_ + n + 1 > out_.exact.size()) {
+      out_.exact.resize(std::max(out_.exact.size() * 2, en_ + n + 1));
+    }
   }
 
   // A decoded code point spanning original code points [cp_, end).
   void code_point(char32_t cp, std::uint32_t end) {
     if (cp < 0x80 && kAsciiClass[cp] == kWord) {
       if (!in_word_) start_word();
+      reserve(1);
       const auto c = static_cast<char>(cp);
-      out_.folded.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-      if (want_exact_) out_.exact.push_back(c);
+      out_.folded[fn_++] = static_cast<char>(kAsciiLower[cp]);
+      if (want_exact_) out_.exact[en_++] = c;
       out_.words.back().orig_end = end;
       return;
     }
     if (cp < 0x80 || !is_word_code_point(cp)) {
-      separator();
+      end_word();
       return;
     }
     if (!in_word_) start_word();
-    const std::size_t before = out_.folded.size();
-    fold_code_point(cp, true, out_.folded);
-    if (want_exact_) fold_code_point(cp, false, out_.exact);
+    reserve(kMaxFoldBytes);
+    const std::size_t added = fold_code_point(cp, true, out_.folded.data() + fn_);
+    fn_ += added;
+    if (want_exact_) en_ += fold_code_point(cp, false, out_.exact.data() + en_);
     // A lone mark adds nothing; it must not stretch the word's span on its own.
-    if (out_.folded.size() != before) out_.words.back().orig_end = end;
+    if (added != 0) out_.words.back().orig_end = end;
   }
 
   void separator() { end_word(); }
@@ -240,13 +293,14 @@ class Builder {
     if (!in_word_) return;
     in_word_ = false;
     const auto& w = out_.words.back();
-    if (out_.folded.size() == w.folded_begin) {  // only marks: not a word after folding
-      if (want_exact_) out_.exact.resize(w.exact_begin);
+    if (fn_ == w.folded_begin) {  // only marks: not a word after folding
+      en_ = w.exact_begin;
       out_.words.pop_back();
       return;
     }
-    out_.folded.push_back(' ');
-    if (want_exact_) out_.exact.push_back(' ');
+    reserve(1);
+    out_.folded[fn_++] = ' ';
+    if (want_exact_) out_.exact[en_++] = ' ';
   }
 
   // Skips from `to` (exclusive), counting the code points passed over.
@@ -258,7 +312,7 @@ class Builder {
   // At '<': a comment, a tag (whose end respects quoted attribute values), or a literal '<'.
   std::size_t markup(std::size_t i) {
     const std::size_t n = text_.size();
-    if (text_.compare(i, 4, "<!--") == 0) {
+    if (i + 3 < n && text_[i + 1] == '!' && text_[i + 2] == '-' && text_[i + 3] == '-') {
       const std::size_t end = text_.find("-->", i + 4);
       separator();
       return skip_to(i, end == std::string_view::npos ? n : end + 3);
@@ -361,6 +415,8 @@ class Builder {
   std::string_view text_;
   bool want_exact_;
   NormalisedText& out_;
+  std::size_t fn_ = 0;    // bytes written to out_.folded
+  std::size_t en_ = 0;    // bytes written to out_.exact
   std::uint32_t cp_ = 0;  // code points of the original text consumed so far
   bool in_word_ = false;
 };
