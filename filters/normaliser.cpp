@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -135,6 +136,43 @@ std::size_t fold_code_point(char32_t cp, bool casefold, char* out) {
   return len;
 }
 
+// Folding of every two-byte code point (U+0080..U+07FF: Latin, Greek, Cyrillic, Hebrew,
+// Arabic), computed once and read-only afterwards, so accented European text skips utf8proc.
+struct TwoByteFold {
+  bool word = false;
+  bool cached = false;  // false: the fold is too long for the slots; ask utf8proc
+  std::uint8_t folded_len = 0;
+  std::uint8_t exact_len = 0;
+  std::array<char, 12> folded{};
+  std::array<char, 12> exact{};
+};
+
+const std::array<TwoByteFold, 0x800>& two_byte_folds() {
+  static const std::array<TwoByteFold, 0x800> table = [] {
+    std::array<TwoByteFold, 0x800> t{};
+    std::array<char, kMaxFoldBytes> buf{};
+    for (char32_t cp = 0x80; cp < 0x800; ++cp) {
+      auto& e = t[cp];
+      e.word = is_word_code_point(cp);
+      if (!e.word) {
+        e.cached = true;
+        continue;
+      }
+      const std::size_t fl = fold_code_point(cp, true, buf.data());
+      if (fl > e.folded.size()) continue;
+      std::copy_n(buf.data(), fl, e.folded.data());
+      const std::size_t el = fold_code_point(cp, false, buf.data());
+      if (el > e.exact.size()) continue;
+      std::copy_n(buf.data(), el, e.exact.data());
+      e.folded_len = static_cast<std::uint8_t>(fl);
+      e.exact_len = static_cast<std::uint8_t>(el);
+      e.cached = true;
+    }
+    return t;
+  }();
+  return table;
+}
+
 bool ascii_iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -191,7 +229,7 @@ class Builder {
       if (b < 0x80) {
         const auto cls = kAsciiClass[b];
         if (cls == kWord) {
-          i = ascii_word_run(i);
+          i = ascii_block(i, kind);
           continue;
         }
         if (cls == kSpecial && kind == TextKind::html) {
@@ -224,12 +262,14 @@ class Builder {
     end_word();
     out_.folded.resize(fn_);
     if (want_exact_) out_.exact.resize(en_);
+    out_.words.resize(wn_);
   }
 
  private:
   void start_word() {
     in_word_ = true;
-    out_.words.push_back({static_cast<std::uint32_t>(fn_), static_cast<std::uint32_t>(en_), cp_, cp_});
+    room_for_words(1);
+    out_.words[wn_++] = {static_cast<std::uint32_t>(fn_), static_cast<std::uint32_t>(en_), cp_, cp_};
   }
 
   // Most text is ASCII letters and digits: copy a whole run at once instead of per byte.
@@ -251,8 +291,63 @@ class Builder {
       en_ += len;
     }
     cp_ += static_cast<std::uint32_t>(len);
-    out_.words.back().orig_end = cp_;
+    out_.words[wn_ - 1].orig_end = cp_;
     return j;
+  }
+
+  void room_for_words(std::size_t n) {
+    if (wn_ + n > out_.words.size()) out_.words.resize(std::max(out_.words.size() * 2, wn_ + n + 16));
+  }
+
+  // The hot path: a run of plain ASCII (no markup, no references), in chunks, without a
+  // data-dependent branch per byte. Every byte is written (a letter or digit lower-cased,
+  // anything else as ' '), and the write cursor advances unless it would double a space;
+  // a word record is written to the next free slot every time and kept only at a word start.
+  std::size_t ascii_block(std::size_t i, TextKind kind) {
+    const std::size_t n = text_.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
+    const unsigned char stop2 = kind == TextKind::html ? '&' : 0x80;
+    const unsigned char stop1 = kind == TextKind::html ? '<' : 0x80;
+    constexpr std::size_t kChunk = 256;
+    std::uint32_t prev = in_word_ ? 1 : 0;
+    while (i < n) {
+      const std::size_t end = std::min(n, i + kChunk);
+      reserve(kChunk);
+      room_for_words(kChunk / 2 + 2);
+      char* f = out_.folded.data();
+      char* e = want_exact_ ? out_.exact.data() : nullptr;
+      NormalisedWord* words = out_.words.data();
+      std::size_t fn = fn_;
+      std::size_t en = en_;
+      std::size_t wn = wn_;
+      std::uint32_t cp = cp_;
+      std::size_t j = i;
+      for (; j < end; ++j) {
+        const unsigned char c = p[j];
+        if (c >= 0x80 || c == stop1 || c == stop2) break;
+        const std::uint32_t w = kAsciiClass[c] == kWord ? 1 : 0;
+        const std::uint32_t start = w & (prev ^ 1);
+        words[wn] = {static_cast<std::uint32_t>(fn), static_cast<std::uint32_t>(en), cp, cp + 1};
+        wn += start;
+        words[w != 0 ? wn - 1 : wn].orig_end = cp + 1;
+        f[fn] = static_cast<char>(w != 0 ? kAsciiLower[c] : ' ');
+        fn += w | prev;
+        if (e != nullptr) {
+          e[en] = static_cast<char>(w != 0 ? c : ' ');
+          en += w | prev;
+        }
+        prev = w;
+        ++cp;
+      }
+      fn_ = fn;
+      en_ = want_exact_ ? en : en_;
+      wn_ = wn;
+      cp_ = cp;
+      in_word_ = prev != 0;
+      if (j < end || j == n) return j;
+      i = j;
+    }
+    return i;
   }
 
   // Room for `n` more bytes in both streams (plus the closing space).
@@ -271,10 +366,28 @@ class Builder {
       const auto c = static_cast<char>(cp);
       out_.folded[fn_++] = static_cast<char>(kAsciiLower[cp]);
       if (want_exact_) out_.exact[en_++] = c;
-      out_.words.back().orig_end = end;
+      out_.words[wn_ - 1].orig_end = end;
       return;
     }
-    if (cp < 0x80 || !is_word_code_point(cp)) {
+    if (cp < 0x800) {
+      const TwoByteFold& t = two_byte_folds_[cp];
+      if (!t.word) {
+        end_word();
+        return;
+      }
+      if (t.cached) {
+        if (!in_word_) start_word();
+        reserve(t.folded.size());
+        std::memcpy(out_.folded.data() + fn_, t.folded.data(), t.folded_len);
+        fn_ += t.folded_len;
+        if (want_exact_) {
+          std::memcpy(out_.exact.data() + en_, t.exact.data(), t.exact_len);
+          en_ += t.exact_len;
+        }
+        if (t.folded_len != 0) out_.words[wn_ - 1].orig_end = end;
+        return;
+      }
+    } else if (!is_word_code_point(cp)) {
       end_word();
       return;
     }
@@ -284,7 +397,7 @@ class Builder {
     fn_ += added;
     if (want_exact_) en_ += fold_code_point(cp, false, out_.exact.data() + en_);
     // A lone mark adds nothing; it must not stretch the word's span on its own.
-    if (added != 0) out_.words.back().orig_end = end;
+    if (added != 0) out_.words[wn_ - 1].orig_end = end;
   }
 
   void separator() { end_word(); }
@@ -292,10 +405,10 @@ class Builder {
   void end_word() {
     if (!in_word_) return;
     in_word_ = false;
-    const auto& w = out_.words.back();
+    const auto& w = out_.words[wn_ - 1];
     if (fn_ == w.folded_begin) {  // only marks: not a word after folding
       en_ = w.exact_begin;
-      out_.words.pop_back();
+      --wn_;
       return;
     }
     reserve(1);
@@ -415,6 +528,8 @@ class Builder {
   std::string_view text_;
   bool want_exact_;
   NormalisedText& out_;
+  const std::array<TwoByteFold, 0x800>& two_byte_folds_ = two_byte_folds();
+  std::size_t wn_ = 0;    // words written to out_.words
   std::size_t fn_ = 0;    // bytes written to out_.folded
   std::size_t en_ = 0;    // bytes written to out_.exact
   std::uint32_t cp_ = 0;  // code points of the original text consumed so far
