@@ -127,8 +127,9 @@ std::vector<FilterDef> make_filters(const std::vector<std::string>& terms) {
   std::vector<FilterDef> out;
   for (std::size_t i = 0; i < terms.size(); i += 5) {
     FilterDef f;
-    f.id = "f" + std::to_string(i / 5);
-    f.topic = "alert." + f.id;
+    // Appends, not operator+: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    f.id.append("f").append(std::to_string(i / 5));
+    f.topic.append("alert.").append(f.id);
     for (std::size_t k = i; k < std::min(i + 5, terms.size()); ++k) {
       if (k > i) f.query += " OR ";
       const bool phrase = terms[k].find(' ') != std::string::npos;
