@@ -17,8 +17,9 @@ constexpr std::array<const char*, 3> kFieldNames = {"title", "summary", "content
 // One distinct literal in a database. Every use of it (filter terms, entity aliases)
 // shares it, so the scan cost depends on distinct literals, not on filters.
 struct Pattern {
-  std::string literal;  // " w1 w2 " (whole words), or " w1" for a prefix
+  std::string literal;  // "w1 w2": folded words as in a normalised stream
   bool exact = false;   // scanned against the case-preserving stream
+  bool prefix = false;  // no boundary required after it
   std::uint32_t word_count = 1;
   std::vector<std::uint32_t> entities;  // entities having it as an alias
   std::vector<std::uint32_t> filters;   // filters using it outside any NOT: candidates on a hit
@@ -100,13 +101,15 @@ namespace {
 
 using Compiled = Matcher::Compiled;
 
-std::string join_literal(const std::vector<std::string>& words, bool prefix) {
-  std::string lit = " ";
+// Words joined by single spaces, as they appear in a normalised stream. Word boundaries are
+// checked in the match callback rather than spelled as spaces in the literal: literals that
+// all end in ' ' would defeat Vectorscan's filtering on their last bytes.
+std::string join_literal(const std::vector<std::string>& words) {
+  std::string lit;
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i > 0) lit += ' ';
     lit += words[i];
   }
-  if (!prefix) lit += ' ';
   return lit;
 }
 
@@ -126,13 +129,14 @@ class Builder {
 
  private:
   std::uint32_t intern(const std::vector<std::string>& words, bool exact, bool prefix) {
-    std::string lit = join_literal(words, prefix);
-    std::string key = std::string(exact ? "E" : "F") + lit;
+    std::string lit = join_literal(words);
+    std::string key = std::string(exact ? "E" : "F") + (prefix ? "P" : "W") + lit;
     auto [it, inserted] = index_.emplace(std::move(key), static_cast<std::uint32_t>(out_.patterns.size()));
     if (inserted) {
       Pattern p;
       p.literal = std::move(lit);
       p.exact = exact;
+      p.prefix = prefix;
       p.word_count = static_cast<std::uint32_t>(words.size());
       out_.patterns.push_back(std::move(p));
     }
@@ -312,20 +316,24 @@ class Builder {
 struct ScanContext {
   const Compiled* compiled;
   const NormalisedText* text;
+  std::string_view stream;
   bool exact;
   std::uint8_t field;
   std::vector<Hit>* hits;
 };
 
-// Literals begin with the space before their first word, so `to - length + 1` is the byte
-// where that word starts in the stream; the word list is sorted by it.
+// A stream is " w1 w2 ... wn ": a hit is a whole-word match when the byte before it is a
+// space and (unless a prefix) so is the byte after it. The stream's outer spaces keep both
+// reads in bounds. The word list is sorted by start byte.
 int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
              void* ctx) noexcept {
   auto& c = *static_cast<ScanContext*>(ctx);
   const Pattern& p = c.compiled->patterns[id];
-  const auto begin = static_cast<std::uint32_t>(to - p.literal.size() + 1);
+  const auto begin = static_cast<std::size_t>(to - p.literal.size());
+  if (begin == 0 || c.stream[begin - 1] != ' ') return 0;
+  if (!p.prefix && (to >= c.stream.size() || c.stream[to] != ' ')) return 0;
   const auto& words = c.text->words;
-  const auto it = std::lower_bound(words.begin(), words.end(), begin, [&c](const NormalisedWord& w, std::uint32_t b) {
+  const auto it = std::lower_bound(words.begin(), words.end(), begin, [&c](const NormalisedWord& w, std::size_t b) {
     return (c.exact ? w.exact_begin : w.folded_begin) < b;
   });
   if (it == words.end()) return 0;
@@ -499,12 +507,12 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     const NormalisedText& text = st.fields[f];
     if (text.words.empty()) continue;
     if (c.folded_db) {
-      ScanContext ctx{&c, &text, false, f, &st.hits};
+      ScanContext ctx{&c, &text, text.folded, false, f, &st.hits};
       hs_scan(c.folded_db.get(), text.folded.data(), static_cast<unsigned>(text.folded.size()), 0, c.scratch.get(),
               on_match, &ctx);
     }
     if (c.exact_db) {
-      ScanContext ctx{&c, &text, true, f, &st.hits};
+      ScanContext ctx{&c, &text, text.exact, true, f, &st.hits};
       hs_scan(c.exact_db.get(), text.exact.data(), static_cast<unsigned>(text.exact.size()), 0, c.scratch.get(),
               on_match, &ctx);
     }
