@@ -1,166 +1,579 @@
 #include "filters/matcher.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <set>
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+
+#include "filters/hs_handles.hpp"
+#include "filters/normaliser.hpp"
+#include "filters/query.hpp"
 
 namespace newswatch::filters {
-
-std::string format_error(const CompileError& e) {
-  return e.pos.file + ":" + std::to_string(e.pos.line) + ":" + std::to_string(e.pos.column) + ": " + e.message;
-}
-
 namespace {
 
-struct Token {
-  std::string folded;  // lower-case
-  std::size_t offset;  // code points
-  std::size_t length;  // code points
+constexpr std::array<const char*, 3> kFieldNames = {"title", "summary", "content"};
+
+// One distinct literal in a database. Every use of it (filter terms, entity aliases)
+// shares it, so the scan cost depends on distinct literals, not on filters.
+struct Pattern {
+  std::string literal;  // "w1 w2": folded words as in a normalised stream
+  bool exact = false;   // scanned against the case-preserving stream
+  bool prefix = false;  // no boundary required after it
+  std::uint32_t word_count = 1;
+  std::vector<std::uint32_t> entities;  // entities having it as an alias
+  std::vector<std::uint32_t> filters;   // filters using it outside any NOT: candidates on a hit
 };
 
-bool is_word_byte(unsigned char c) { return std::isalnum(c) != 0 || c >= 0x80; }
+struct LeafPattern {
+  std::uint32_t pattern = 0;
+  std::uint32_t term = 0;    // index into Compiled::terms: the text reported in matches
+  std::int32_t entity = -1;  // entity index, or -1
+};
 
-// Splits text into words; offsets count code points (UTF-8 lead bytes).
-std::vector<Token> tokenize(std::string_view text, bool fold) {
-  std::vector<Token> out;
-  std::size_t cp = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!is_word_byte(c)) {
-      ++i;
-      ++cp;
-      continue;
-    }
-    Token t{{}, cp, 0};
-    while (i < text.size() && is_word_byte(static_cast<unsigned char>(text[i]))) {
-      const auto b = static_cast<unsigned char>(text[i]);
-      t.folded += fold ? static_cast<char>(std::tolower(b)) : static_cast<char>(b);
-      if ((b & 0xC0) != 0x80) {
-        ++cp;
-        ++t.length;
-      }
-      ++i;
-    }
-    out.push_back(std::move(t));
-  }
-  return out;
-}
+struct Leaf {
+  std::uint8_t fields = query::kAllFields;
+  std::vector<LeafPattern> patterns;
+};
 
-struct Term {
-  std::string written;
-  std::optional<std::string> entity;
-  std::vector<std::string> words;  // folded
+enum class Kind : std::uint8_t { leaf, all, any, negate, near };
+
+struct CNode {
+  Kind kind = Kind::leaf;
+  std::vector<std::uint32_t> kids;
+  std::uint32_t leaf = 0;
+  int distance = 0;
+};
+
+struct CFilter {
+  std::vector<CNode> nodes;
+  std::vector<Leaf> leaves;
+  std::uint32_t root = 0;
+};
+
+// One occurrence of a pattern: word positions in one field's word list (inclusive).
+struct Hit {
+  std::uint32_t pattern;
+  std::uint8_t field;
+  std::uint32_t first_word;
+  std::uint32_t last_word;
+};
+
+// One occurrence as a query term saw it; what a filter match reports and counts.
+struct Span {
+  std::uint8_t field;
+  std::uint32_t first_word;
+  std::uint32_t last_word;
+  std::uint32_t term;
+  std::int32_t entity;
+
+  auto key() const { return std::tie(field, first_word, last_word, term, entity); }
+  bool operator<(const Span& o) const { return key() < o.key(); }
+  bool operator==(const Span& o) const { return key() == o.key(); }
+};
+
+// Reused across match() calls so that matching an item allocates nothing once warm.
+// Generation stamps stand in for clearing per-pattern / per-filter arrays on every item.
+struct MatchState {
+  std::array<NormalisedText, 3> fields;
+  std::vector<Hit> hits;
+  std::uint32_t generation = 0;
+  std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
+  std::vector<std::uint32_t> filter_stamp, entity_stamp;
+  std::vector<std::uint32_t> hit_patterns, candidates, found_entities;
+  std::vector<Span> spans, near_a, near_b;
+  std::vector<char> used_a, used_b;
 };
 
 }  // namespace
 
 struct Matcher::Compiled {
-  std::vector<std::vector<Term>> filter_terms;  // per filter: its OR'ed terms
-  std::vector<Term> entity_terms;
+  std::vector<Pattern> patterns;
+  std::vector<std::string> terms;
+  std::vector<CFilter> filters;
+  HsDatabase folded_db;
+  HsDatabase exact_db;
+  mutable HsScratch scratch;
+  mutable MatchState state;
 };
+
+namespace {
+
+using Compiled = Matcher::Compiled;
+
+// Words joined by single spaces, as they appear in a normalised stream. Word boundaries are
+// checked in the match callback rather than spelled as spaces in the literal: literals that
+// all end in ' ' would defeat Vectorscan's filtering on their last bytes.
+std::string join_literal(const std::vector<std::string>& words) {
+  std::string lit;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) lit += ' ';
+    lit += words[i];
+  }
+  return lit;
+}
+
+class Builder {
+ public:
+  Builder(const std::vector<FilterDef>& filters, const std::vector<EntityDef>& entities, Compiled& out)
+      : filters_(filters), entities_(entities), out_(out) {}
+
+  std::vector<CompileError> run() {
+    for (std::uint32_t e = 0; e < entities_.size(); ++e)
+      add_entity(e);
+    for (std::uint32_t f = 0; f < filters_.size(); ++f)
+      add_filter(f);
+    if (errors_.empty()) build_databases();
+    return std::move(errors_);
+  }
+
+ private:
+  std::uint32_t intern(const std::vector<std::string>& words, bool exact, bool prefix) {
+    std::string lit = join_literal(words);
+    std::string key = std::string(exact ? "E" : "F") + (prefix ? "P" : "W") + lit;
+    auto [it, inserted] = index_.emplace(std::move(key), static_cast<std::uint32_t>(out_.patterns.size()));
+    if (inserted) {
+      Pattern p;
+      p.literal = std::move(lit);
+      p.exact = exact;
+      p.prefix = prefix;
+      p.word_count = static_cast<std::uint32_t>(words.size());
+      out_.patterns.push_back(std::move(p));
+    }
+    return it->second;
+  }
+
+  std::uint32_t term_text(const std::string& s) {
+    auto [it, inserted] = term_index_.emplace(s, static_cast<std::uint32_t>(out_.terms.size()));
+    if (inserted) out_.terms.push_back(s);
+    return it->second;
+  }
+
+  void add_entity(std::uint32_t e) {
+    const auto& def = entities_[e];
+    entity_ids_.emplace(def.id, e);
+    auto& pats = entity_patterns_.emplace_back();
+    for (const auto& alias : def.aliases) {
+      auto words = term_words(alias.text, alias.exact_case);
+      if (words.empty()) {
+        errors_.push_back({def.pos, "entity '" + def.id + "': alias '" + alias.text + "' has no letters or digits"});
+        continue;
+      }
+      const std::uint32_t p = intern(words, alias.exact_case, false);
+      auto& owners = out_.patterns[p].entities;
+      if (std::find(owners.begin(), owners.end(), e) == owners.end()) owners.push_back(e);
+      pats.push_back({p, term_text(alias.text), static_cast<std::int32_t>(e)});
+    }
+  }
+
+  SourcePos at_column(const FilterDef& f, std::size_t column) const {
+    SourcePos p = f.query_pos;
+    // The value starts one character after the opening quote (exact for one-line strings).
+    p.column += 1 + static_cast<int>(column);
+    return p;
+  }
+
+  void add_filter(std::uint32_t f) {
+    const auto& def = filters_[f];
+    CFilter cf;
+    auto parsed = query::parse(def.query);
+    if (!parsed) {
+      errors_.push_back({at_column(def, parsed.error().column), "filter '" + def.id + "': " + parsed.error().message});
+      out_.filters.push_back(std::move(cf));
+      return;
+    }
+    positive_ = 0;
+    cf.root = lower(*parsed, f, cf, false);
+    if (positive_ == 0 && errors_.empty()) {
+      errors_.push_back(
+          {at_column(def, 0), "filter '" + def.id + "': the query has no term outside NOT, so it could never match"});
+    }
+    out_.filters.push_back(std::move(cf));
+  }
+
+  // AST -> flat evaluation nodes; resolves entities and interns every literal.
+  std::uint32_t lower(const query::Node& n, std::uint32_t f, CFilter& cf, bool negated) {
+    CNode node;
+    std::visit(
+        [&](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, query::Term>) {
+            node.kind = Kind::leaf;
+            node.leaf = static_cast<std::uint32_t>(cf.leaves.size());
+            cf.leaves.push_back(lower_term(v, f, negated));
+          } else if constexpr (std::is_same_v<V, query::Not>) {
+            node.kind = Kind::negate;
+            node.kids.push_back(lower(v.child.front(), f, cf, true));
+          } else if constexpr (std::is_same_v<V, query::Near>) {
+            node.kind = Kind::near;
+            node.distance = v.distance;
+            for (const auto& o : v.operands)
+              node.kids.push_back(lower(o, f, cf, negated));
+          } else {
+            node.kind = std::is_same_v<V, query::And> ? Kind::all : Kind::any;
+            for (const auto& c : v.children)
+              node.kids.push_back(lower(c, f, cf, negated));
+          }
+        },
+        n.v);
+    cf.nodes.push_back(std::move(node));
+    return static_cast<std::uint32_t>(cf.nodes.size() - 1);
+  }
+
+  Leaf lower_term(const query::Term& t, std::uint32_t f, bool negated) {
+    Leaf leaf;
+    leaf.fields = t.fields;
+    if (!t.entity.empty()) {
+      const auto it = entity_ids_.find(t.entity);
+      if (it == entity_ids_.end()) {
+        std::string message = "filter '" + filters_[f].id + "': unknown entity '@" + t.entity + "'";
+        for (const auto& e : entities_) {
+          if (e.id.size() == t.entity.size() &&
+              std::equal(e.id.begin(), e.id.end(), t.entity.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+              })) {
+            message += "; did you mean '@" + e.id + "'?";
+            break;
+          }
+        }
+        if (entities_.empty()) message += " (no [[entity]] is defined)";
+        errors_.push_back({at_column(filters_[f], t.column), std::move(message)});
+        return leaf;
+      }
+      leaf.patterns = entity_patterns_[it->second];
+    } else {
+      leaf.patterns.push_back({intern(t.words, t.exact, t.prefix), term_text(t.written), -1});
+    }
+    if (!negated) {
+      for (const auto& lp : leaf.patterns) {
+        auto& users = out_.patterns[lp.pattern].filters;
+        if (users.empty() || users.back() != f) users.push_back(f);
+        ++positive_;
+      }
+    }
+    return leaf;
+  }
+
+  void compile_db(bool exact, HsDatabase& db) {
+    std::vector<const char*> exprs;
+    std::vector<std::size_t> lens;
+    std::vector<unsigned> ids;
+    std::vector<unsigned> flags;
+    for (std::uint32_t i = 0; i < out_.patterns.size(); ++i) {
+      const auto& p = out_.patterns[i];
+      if (p.exact != exact) continue;
+      exprs.push_back(p.literal.data());
+      lens.push_back(p.literal.size());
+      ids.push_back(i);
+      flags.push_back(0);
+    }
+    if (exprs.empty()) return;
+    hs_database_t* raw = nullptr;
+    hs_compile_error_t* err = nullptr;
+    const hs_error_t rc = hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &raw, &err);
+    HsCompileError err_owner(err);
+    db.reset(raw);
+    if (rc != HS_SUCCESS) {
+      errors_.push_back(
+          {SourcePos{}, std::string("cannot build the match database: ") +
+                            (err != nullptr && err->message != nullptr ? err->message : "unknown error")});
+    }
+  }
+
+  void build_databases() {
+    compile_db(false, out_.folded_db);
+    compile_db(true, out_.exact_db);
+    if (!errors_.empty()) return;
+    hs_scratch_t* scratch = nullptr;
+    for (auto* db : {out_.folded_db.get(), out_.exact_db.get()}) {
+      if (db == nullptr) continue;
+      if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+        errors_.push_back({SourcePos{}, "cannot allocate Vectorscan scratch space"});
+        break;
+      }
+    }
+    out_.scratch.reset(scratch);
+    auto& st = out_.state;
+    st.pattern_stamp.assign(out_.patterns.size(), 0);
+    st.pattern_first.assign(out_.patterns.size(), 0);
+    st.pattern_count.assign(out_.patterns.size(), 0);
+    st.filter_stamp.assign(filters_.size(), 0);
+    st.entity_stamp.assign(entities_.size(), 0);
+  }
+
+  const std::vector<FilterDef>& filters_;
+  const std::vector<EntityDef>& entities_;
+  Compiled& out_;
+  std::vector<CompileError> errors_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::unordered_map<std::string, std::uint32_t> term_index_;
+  std::unordered_map<std::string, std::uint32_t> entity_ids_;
+  std::vector<std::vector<LeafPattern>> entity_patterns_;
+  std::size_t positive_ = 0;
+};
+
+struct ScanContext {
+  const Compiled* compiled;
+  const NormalisedText* text;
+  std::string_view stream;
+  bool exact;
+  std::uint8_t field;
+  std::vector<Hit>* hits;
+};
+
+// A stream is " w1 w2 ... wn ": a hit is a whole-word match when the byte before it is a
+// space and (unless a prefix) so is the byte after it. The stream's outer spaces keep both
+// reads in bounds. The word list is sorted by start byte.
+int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
+             void* ctx) noexcept {
+  auto& c = *static_cast<ScanContext*>(ctx);
+  const Pattern& p = c.compiled->patterns[id];
+  const auto begin = static_cast<std::size_t>(to - p.literal.size());
+  if (begin == 0 || c.stream[begin - 1] != ' ') return 0;
+  if (!p.prefix && (to >= c.stream.size() || c.stream[to] != ' ')) return 0;
+  const auto& words = c.text->words;
+  const auto it = std::lower_bound(words.begin(), words.end(), begin, [&c](const NormalisedWord& w, std::size_t b) {
+    return (c.exact ? w.exact_begin : w.folded_begin) < b;
+  });
+  if (it == words.end()) return 0;
+  const auto first = static_cast<std::uint32_t>(it - words.begin());
+  c.hits->push_back({id, c.field, first, first + p.word_count - 1});
+  return 0;
+}
+
+class Evaluator {
+ public:
+  Evaluator(MatchState& st, const CFilter& f) : st_(st), f_(f) {}
+
+  // Appends the spans that made `n` true; leaves `out` as it was when `n` is false.
+  bool eval(std::uint32_t index, std::vector<Span>& out) {
+    const CNode& n = f_.nodes[index];
+    switch (n.kind) {
+      case Kind::leaf:
+        return leaf(f_.leaves[n.leaf], out);
+      case Kind::all: {
+        const std::size_t mark = out.size();
+        for (const auto k : n.kids) {
+          if (!eval(k, out)) {
+            out.resize(mark);
+            return false;
+          }
+        }
+        return true;
+      }
+      case Kind::any: {
+        bool any = false;
+        for (const auto k : n.kids)
+          any = eval(k, out) || any;
+        return any;
+      }
+      case Kind::negate: {
+        const std::size_t mark = out.size();
+        const bool inner = eval(n.kids.front(), out);
+        out.resize(mark);
+        return !inner;
+      }
+      case Kind::near:
+        return near(n, out);
+    }
+    return false;
+  }
+
+ private:
+  bool leaf(const Leaf& l, std::vector<Span>& out) {
+    bool any = false;
+    for (const auto& lp : l.patterns) {
+      if (st_.pattern_stamp[lp.pattern] != st_.generation) continue;
+      const std::uint32_t first = st_.pattern_first[lp.pattern];
+      const std::uint32_t end = first + st_.pattern_count[lp.pattern];
+      for (std::uint32_t h = first; h < end; ++h) {
+        const Hit& hit = st_.hits[h];
+        if ((l.fields & (1U << hit.field)) == 0) continue;
+        out.push_back({hit.field, hit.first_word, hit.last_word, lp.term, lp.entity});
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  // Operands are terms or ORs of terms (the parser guarantees it), so they never nest a NEAR
+  // and the two scratch vectors suffice.
+  bool near(const CNode& n, std::vector<Span>& out) {
+    auto& a = st_.near_a;
+    auto& b = st_.near_b;
+    a.clear();
+    b.clear();
+    if (!eval(n.kids[0], a) || !eval(n.kids[1], b)) return false;
+    std::sort(b.begin(), b.end());
+    std::uint32_t widest = 0;
+    for (const auto& y : b)
+      widest = std::max(widest, y.last_word - y.first_word);
+    st_.used_a.assign(a.size(), 0);
+    st_.used_b.assign(b.size(), 0);
+    const auto d = static_cast<std::int64_t>(n.distance);
+    bool found = false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const Span& x = a[i];
+      const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t{x.first_word} - d - widest);
+      Span probe{x.field, static_cast<std::uint32_t>(lo), 0, 0, -1};
+      auto it = std::lower_bound(b.begin(), b.end(), probe, [](const Span& s, const Span& p) {
+        return std::tie(s.field, s.first_word) < std::tie(p.field, p.first_word);
+      });
+      for (; it != b.end() && it->field == x.field && std::int64_t{it->first_word} <= std::int64_t{x.last_word} + d;
+           ++it) {
+        if (it->first_word == x.first_word && it->last_word == x.last_word) continue;  // the same words
+        const std::int64_t gap =
+            std::int64_t{std::max(x.first_word, it->first_word)} - std::int64_t{std::min(x.last_word, it->last_word)};
+        if (gap > d) continue;
+        st_.used_a[i] = 1;
+        st_.used_b[static_cast<std::size_t>(it - b.begin())] = 1;
+        found = true;
+      }
+    }
+    if (!found) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (st_.used_a[i] != 0) out.push_back(a[i]);
+    }
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (st_.used_b[i] != 0) out.push_back(b[i]);
+    }
+    return true;
+  }
+
+  MatchState& st_;
+  const CFilter& f_;
+};
+
+// "République du Mali" also contains the alias "Mali": one mention, reported once, as the
+// longest alias of that entity covering it. Quadratic, so only for the usual few spans.
+void drop_nested_aliases(std::vector<Span>& spans) {
+  if (spans.size() > 256) return;
+  const auto inside = [](const Span& a, const Span& b) {  // a strictly within b, same entity
+    return a.entity >= 0 && a.entity == b.entity && a.field == b.field && b.first_word <= a.first_word &&
+           a.last_word <= b.last_word && (b.first_word != a.first_word || b.last_word != a.last_word);
+  };
+  std::vector<char> drop(spans.size(), 0);
+  bool any = false;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    for (std::size_t j = 0; j < spans.size() && drop[i] == 0; ++j) {
+      if (inside(spans[i], spans[j])) drop[i] = 1;
+    }
+    any = any || drop[i] != 0;
+  }
+  if (!any) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (drop[i] == 0) spans[out++] = spans[i];
+  }
+  spans.resize(out);
+}
+
+}  // namespace
 
 Matcher::Matcher(std::vector<FilterDef> filters, std::vector<EntityDef> entities, std::unique_ptr<Compiled> compiled)
     : filters_(std::move(filters)), entities_(std::move(entities)), compiled_(std::move(compiled)) {}
 
 Matcher::~Matcher() = default;
 
-std::size_t Matcher::term_count() const {
-  std::size_t n = compiled_->entity_terms.size();
-  for (const auto& f : compiled_->filter_terms)
-    n += f.size();
-  return n;
-}
+std::size_t Matcher::term_count() const { return compiled_->patterns.size(); }
 
 Result<std::shared_ptr<const Matcher>, std::vector<CompileError>> Matcher::compile(std::vector<FilterDef> filters,
                                                                                    std::vector<EntityDef> entities) {
   auto compiled = std::make_unique<Compiled>();
-  std::vector<CompileError> errors;
-  auto term_of = [](const std::string& text, std::optional<std::string> entity) {
-    Term t{text, std::move(entity), {}};
-    for (auto& tok : tokenize(text, true))
-      t.words.push_back(std::move(tok.folded));
-    return t;
-  };
-  for (const auto& e : entities) {
-    for (const auto& a : e.aliases)
-      compiled->entity_terms.push_back(term_of(a.text, e.id));
-  }
-  for (const auto& f : filters) {
-    std::vector<Term> terms;
-    std::size_t pos = 0;
-    const std::string& q = f.query;
-    while (pos < q.size()) {
-      while (pos < q.size() && std::isspace(static_cast<unsigned char>(q[pos])) != 0)
-        ++pos;
-      const std::size_t start = pos;
-      while (pos < q.size() && std::isspace(static_cast<unsigned char>(q[pos])) == 0)
-        ++pos;
-      const std::string word = q.substr(start, pos - start);
-      if (word.empty() || word == "OR") continue;
-      if (word[0] == '@') {
-        auto it = std::find_if(entities.begin(), entities.end(), [&](const auto& e) { return e.id == word.substr(1); });
-        if (it == entities.end()) {
-          SourcePos p = f.query_pos;
-          p.column += static_cast<int>(start) + 1;
-          errors.push_back({p, "unknown entity '" + word.substr(1) + "'"});
-          continue;
-        }
-        for (const auto& a : it->aliases)
-          terms.push_back(term_of(a.text, it->id));
-      } else {
-        terms.push_back(term_of(word, std::nullopt));
-      }
-    }
-    if (terms.empty()) errors.push_back({f.query_pos, "empty query in filter '" + f.id + "'"});
-    compiled->filter_terms.push_back(std::move(terms));
-  }
+  auto errors = Builder(filters, entities, *compiled).run();
   if (!errors.empty()) return errors;
+  // The constructor is private, so make_shared cannot reach it.
   return std::shared_ptr<const Matcher>(new Matcher(std::move(filters), std::move(entities), std::move(compiled)));
 }
 
-namespace {
-
-void find_term(const Term& term, const std::vector<Token>& tokens, const char* field, std::vector<TermMatch>& out) {
-  if (term.words.empty() || tokens.size() < term.words.size()) return;
-  for (std::size_t i = 0; i + term.words.size() <= tokens.size(); ++i) {
-    bool all = true;
-    for (std::size_t k = 0; k < term.words.size() && all; ++k)
-      all = tokens[i + k].folded == term.words[k];
-    if (!all) continue;
-    const auto& last = tokens[i + term.words.size() - 1];
-    out.push_back({term.written, term.entity, field, tokens[i].offset, last.offset + last.length - tokens[i].offset});
-  }
-}
-
-}  // namespace
-
 MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const {
-  struct Field {
-    const char* name;
-    std::vector<Token> tokens;
-  };
-  const Field fields[] = {{"title", tokenize(item.title, true)},
-                          {"summary", tokenize(item.summary, true)},
-                          {"content", tokenize(item.content, true)}};
+  const Compiled& c = *compiled_;
+  MatchState& st = c.state;
   MatchResult result;
-  std::set<std::string> entity_ids;
-  for (const auto& term : compiled_->entity_terms) {
-    std::vector<TermMatch> hits;
-    for (const auto& f : fields)
-      find_term(term, f.tokens, f.name, hits);
-    if (!hits.empty()) entity_ids.insert(*term.entity);
+  if (++st.generation == 0) {  // wrapped: old stamps could collide with new generations
+    std::fill(st.pattern_stamp.begin(), st.pattern_stamp.end(), 0);
+    std::fill(st.filter_stamp.begin(), st.filter_stamp.end(), 0);
+    std::fill(st.entity_stamp.begin(), st.entity_stamp.end(), 0);
+    st.generation = 1;
   }
-  result.entities.assign(entity_ids.begin(), entity_ids.end());
-  for (std::size_t i = 0; i < filters_.size(); ++i) {
-    const auto& def = filters_[i];
-    if (!def.feeds.empty() && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) continue;
-    FilterMatch fm{i, {}};
-    for (const auto& term : compiled_->filter_terms[i]) {
-      for (const auto& f : fields)
-        find_term(term, f.tokens, f.name, fm.matches);
+  const bool exact = c.exact_db != nullptr;
+  normalise(item.title, TextKind::plain, exact, st.fields[0]);
+  normalise(item.summary, TextKind::html, exact, st.fields[1]);
+  normalise(item.content, TextKind::html, exact, st.fields[2]);
+
+  st.hits.clear();
+  for (std::uint8_t f = 0; f < 3; ++f) {
+    const NormalisedText& text = st.fields[f];
+    if (text.words.empty()) continue;
+    if (c.folded_db) {
+      ScanContext ctx{&c, &text, text.folded, false, f, &st.hits};
+      hs_scan(c.folded_db.get(), text.folded.data(), static_cast<unsigned>(text.folded.size()), 0, c.scratch.get(),
+              on_match, &ctx);
     }
-    if (static_cast<int>(fm.matches.size()) >= std::max(1, def.min_hits)) result.filters.push_back(std::move(fm));
+    if (c.exact_db) {
+      ScanContext ctx{&c, &text, text.exact, true, f, &st.hits};
+      hs_scan(c.exact_db.get(), text.exact.data(), static_cast<unsigned>(text.exact.size()), 0, c.scratch.get(),
+              on_match, &ctx);
+    }
+  }
+  if (st.hits.empty()) return result;
+
+  std::sort(st.hits.begin(), st.hits.end(), [](const Hit& a, const Hit& b) {
+    return std::tie(a.pattern, a.field, a.first_word) < std::tie(b.pattern, b.field, b.first_word);
+  });
+  st.hit_patterns.clear();
+  st.found_entities.clear();
+  st.candidates.clear();
+  for (std::uint32_t i = 0; i < st.hits.size(); ++i) {
+    const std::uint32_t p = st.hits[i].pattern;
+    if (st.pattern_stamp[p] == st.generation) {
+      ++st.pattern_count[p];
+      continue;
+    }
+    st.pattern_stamp[p] = st.generation;
+    st.pattern_first[p] = i;
+    st.pattern_count[p] = 1;
+    for (const auto e : c.patterns[p].entities) {
+      if (st.entity_stamp[e] != st.generation) {
+        st.entity_stamp[e] = st.generation;
+        st.found_entities.push_back(e);
+      }
+    }
+    for (const auto f : c.patterns[p].filters) {
+      if (st.filter_stamp[f] != st.generation) {
+        st.filter_stamp[f] = st.generation;
+        st.candidates.push_back(f);
+      }
+    }
+  }
+  std::sort(st.found_entities.begin(), st.found_entities.end());
+  for (const auto e : st.found_entities)
+    result.entities.push_back(entities_[e].id);
+
+  std::sort(st.candidates.begin(), st.candidates.end());
+  for (const auto fi : st.candidates) {
+    const FilterDef& def = filters_[fi];
+    if (!def.feeds.empty() && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) continue;
+    const CFilter& cf = c.filters[fi];
+    st.spans.clear();
+    if (!Evaluator(st, cf).eval(cf.root, st.spans)) continue;
+    std::sort(st.spans.begin(), st.spans.end());
+    st.spans.erase(std::unique(st.spans.begin(), st.spans.end()), st.spans.end());
+    drop_nested_aliases(st.spans);
+    if (st.spans.size() < static_cast<std::size_t>(std::max(1, def.min_hits))) continue;
+    FilterMatch fm{fi, {}};
+    fm.matches.reserve(st.spans.size());
+    for (const Span& s : st.spans) {
+      const auto& words = st.fields[s.field].words;
+      const auto begin = words[s.first_word].orig_begin;
+      const auto end = words[s.last_word].orig_end;
+      fm.matches.push_back(
+          {c.terms[s.term],
+           s.entity >= 0 ? std::optional<std::string>(entities_[static_cast<std::size_t>(s.entity)].id) : std::nullopt,
+           kFieldNames[s.field], begin, end - begin});
+    }
+    result.filters.push_back(std::move(fm));
   }
   return result;
 }

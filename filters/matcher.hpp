@@ -1,6 +1,6 @@
 #pragma once
-// Matcher: every filter and entity compiled once per config snapshot; match() scans an
-// item's fields once and evaluates each filter's query on the hits. Not thread-safe.
+// Matcher: filters and entities compiled once per snapshot (compile() shares no state); match()
+// scans each field once and evaluates queries on the hits, reusing scratch: one thread only.
 
 #include <cstddef>
 #include <memory>
@@ -40,6 +40,20 @@ struct MatchResult {
   std::vector<std::string> entities;  // ids of every entity found in the item
 };
 
+// Semantics chosen where DESIGN.md leaves room (tests in tests/unit/filters pin them):
+// - title is plain text; summary/content are HTML. Inline tags (<b>, <a>, <span>, …) do not
+//   split a word, other tags do. Offsets always count code points of the field as given.
+// - `=Term` and exact_case aliases are case-sensitive but still diacritic-insensitive
+//   ("=Ségou" matches "Segou", not "SEGOU"); they are scanned in a second, case-preserving
+//   stream only when the snapshot has such terms.
+// - A prefix match (`Islamist*`) reports the whole word it matched.
+// - A query must have a term outside NOT (else it is a compile error): only filters with a
+//   hit on such a term are evaluated, which keeps the per-item cost independent of the
+//   number of filters that did not hit.
+// - Reported matches (and min_hits) are the occurrences of the positive terms in the parts of
+//   the query that were satisfied: `(a AND b) OR c` with only a and c present reports c.
+//   The same mention found by a longer and a shorter alias of one entity counts once.
+// - `entities` lists entity ids in gazetteer order.
 class Matcher {
  public:
   static Result<std::shared_ptr<const Matcher>, std::vector<CompileError>> compile(std::vector<FilterDef> filters,
@@ -51,7 +65,7 @@ class Matcher {
   MatchResult match(const ItemText& item, std::string_view feed_id) const;
   const std::vector<FilterDef>& filters() const { return filters_; }
   const std::vector<EntityDef>& entities() const { return entities_; }
-  std::size_t term_count() const;
+  std::size_t term_count() const;  // distinct literals in the Vectorscan databases
 
   struct Compiled;  // private representation, defined in matcher.cpp
 

@@ -1,0 +1,12 @@
+#pragma once
+// HTML named character references (&eacute; -> U+00E9) for the normaliser. Pure lookup;
+// the name excludes '&' and ';' and is case-sensitive, as in HTML.
+
+#include <optional>
+#include <string_view>
+
+namespace newswatch::filters {
+
+std::optional<char32_t> lookup_named_entity(std::string_view name);
+
+}  // namespace newswatch::filters

@@ -1,0 +1,291 @@
+// Normalise + match throughput and compile time at 20 .. 100,000 watchlist terms, next to a
+// bare Vectorscan scan of the same terms over the same raw texts (the ceiling we aim at).
+// Usage: bench_match [DIR]  — also writes DIR/corpus.tsv, DIR/terms_N.txt and DIR/ours.txt
+// for the Python `re` baseline in bench_match.sh.
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "filters/matcher.hpp"
+#include "filters/normaliser.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using newswatch::filters::EntityDef;
+using newswatch::filters::FilterDef;
+using newswatch::filters::Matcher;
+
+struct Item {
+  std::string title, summary, content;
+  std::size_t bytes() const { return title.size() + summary.size() + content.size(); }
+};
+
+// Everyday news vocabulary: most of any item, and never a watchlist term.
+const char* const kCommon[] = {"the",       "of",         "and",      "to",        "in",
+                               "a",         "is",         "that",     "for",       "on",
+                               "was",       "with",       "said",     "by",        "as",
+                               "at",        "from",       "his",      "her",       "it",
+                               "an",        "were",       "are",      "which",     "this",
+                               "be",        "has",        "have",     "had",       "not",
+                               "after",     "government", "minister", "president", "officials",
+                               "week",      "people",     "police",   "report",    "reported",
+                               "security",  "forces",     "city",     "region",    "state",
+                               "capital",   "northern",   "southern", "attack",    "killed",
+                               "talks",     "election",   "economy",  "prices",    "market",
+                               "company",   "workers",    "strike",   "court",     "law",
+                               "vote",      "party",      "leader",   "country",   "border",
+                               "aid",       "food",       "water",    "drought",   "refugees",
+                               "camp",      "health",     "hospital", "school",    "students",
+                               "year",      "month",      "Monday",   "Tuesday",   "Friday",
+                               "statement", "according",  "sources",  "local",     "international",
+                               "agency",    "news",       "meeting",  "agreement", "plan",
+                               "Ségou",     "l’armée",    "déclaré",  "économie",  "élection",
+                               "ministre",  "réfugiés",   "sécurité", "au",        "du",
+                               "des",       "les",        "une",      "pour",      "dans",
+                               "selon",     "après",      "été"};
+
+const char* const kSyllables[] = {"ka", "lo", "mi", "ra", "tu", "ne", "sa", "po", "di",  "ve", "zo", "bu", "fe",
+                                  "gi", "ha", "ju", "ko", "le", "mo", "nu", "pi", "qua", "ri", "so", "ta", "vi",
+                                  "wa", "xe", "yo", "ze", "an", "el", "is", "or", "um",  "ba", "ce", "do", "fu"};
+
+// Distinct pseudo-words of 3-5 syllables: term i is the same in every run and size.
+std::vector<std::string> make_terms(std::size_t n) {
+  std::vector<std::string> out;
+  std::mt19937 rng(7);
+  std::vector<std::string> seen;
+  const std::size_t ns = std::size(kSyllables);
+  while (out.size() < n) {
+    std::string w;
+    const int parts = 3 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < parts; ++k)
+      w += kSyllables[rng() % ns];
+    seen.push_back(w);
+    if (seen.size() % 10 == 0) {  // every tenth term is a two-word phrase
+      out.push_back(seen[seen.size() - 2] + " " + w);
+    } else {
+      out.push_back(w);
+    }
+  }
+  std::sort(seen.begin(), seen.end());
+  return out;
+}
+
+std::string pick_word(std::mt19937& rng, const std::vector<std::string>& terms) {
+  // ~2% of words come from the largest watchlist, ~0.5% from the smallest (so every size hits).
+  const auto r = rng() % 1000;
+  if (r < 5) return terms[rng() % 20];
+  if (r < 25) {
+    const std::string& t = terms[rng() % terms.size()];
+    return r % 2 == 0 ? t : std::string(1, static_cast<char>(std::toupper(t[0]))) + t.substr(1);
+  }
+  return kCommon[rng() % std::size(kCommon)];
+}
+
+std::string words(std::mt19937& rng, const std::vector<std::string>& terms, int n, bool html) {
+  std::string s;
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) s += (i % 11 == 0) ? ", " : " ";
+    const auto r = rng() % 100;
+    if (html && r < 3) {
+      s += "<a href=\"https://example.org/story/" + std::to_string(rng() % 100000) + "\">" + pick_word(rng, terms) +
+           "</a>";
+    } else if (html && r < 5) {
+      s += "&amp; " + pick_word(rng, terms) + "&#8217;s";
+    } else if (html && r < 7) {
+      s += "<b>" + pick_word(rng, terms) + "</b>";
+    } else {
+      s += pick_word(rng, terms);
+    }
+  }
+  return s;
+}
+
+std::vector<Item> make_corpus(std::size_t n, const std::vector<std::string>& terms) {
+  std::mt19937 rng(42);
+  std::vector<Item> items(n);
+  for (auto& it : items) {
+    it.title = words(rng, terms, 6 + static_cast<int>(rng() % 7), false);
+    it.summary = "<p>" + words(rng, terms, 30 + static_cast<int>(rng() % 40), true) + ".</p>";
+    if (rng() % 4 == 0) {
+      for (int p = 0; p < 4; ++p)
+        it.content += "<p>" + words(rng, terms, 40 + static_cast<int>(rng() % 40), true) + ".</p>\n";
+    }
+  }
+  return items;
+}
+
+// Filters of five OR'ed terms each, phrases quoted.
+std::vector<FilterDef> make_filters(const std::vector<std::string>& terms) {
+  std::vector<FilterDef> out;
+  for (std::size_t i = 0; i < terms.size(); i += 5) {
+    FilterDef f;
+    // Appends, not operator+: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    f.id.append("f").append(std::to_string(i / 5));
+    f.topic.append("alert.").append(f.id);
+    for (std::size_t k = i; k < std::min(i + 5, terms.size()); ++k) {
+      if (k > i) f.query += " OR ";
+      const bool phrase = terms[k].find(' ') != std::string::npos;
+      if (phrase) f.query += '"';
+      f.query += terms[k];
+      if (phrase) f.query += '"';
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Rate {
+  double items_per_s;
+  double mb_per_s;
+  std::size_t found;
+};
+
+// Runs `pass` over the corpus until at least `min_s` seconds have gone by.
+template <class F>
+Rate measure(const std::vector<Item>& items, std::size_t total_bytes, double min_s, F&& pass) {
+  std::size_t passes = 0;
+  std::size_t found = 0;
+  const auto start = Clock::now();
+  do {
+    found = pass();
+    ++passes;
+  } while (seconds_since(start) < min_s);
+  const double s = seconds_since(start);
+  return {static_cast<double>(passes * items.size()) / s, static_cast<double>(passes * total_bytes) / s / 1e6, found};
+}
+
+struct HsBare {
+  hs_database_t* db = nullptr;
+  hs_scratch_t* scratch = nullptr;
+  ~HsBare() {
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+  }
+};
+
+int count_match(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  ++*static_cast<std::size_t*>(ctx);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string dir = argc > 1 ? argv[1] : "";
+  std::vector<std::size_t> sizes = {20, 1000, 10000, 100000};
+  if (argc > 2) {  // a smaller largest size, for quick runs
+    const auto cap = std::stoul(argv[2]);
+    sizes.erase(std::remove_if(sizes.begin(), sizes.end(), [cap](std::size_t s) { return s > cap; }), sizes.end());
+  }
+  const auto all_terms = make_terms(sizes.back());
+  const auto items = make_corpus(20000, all_terms);
+  std::size_t total_bytes = 0;
+  for (const auto& it : items)
+    total_bytes += it.bytes();
+  std::printf("corpus: %zu items, %.1f MB, %.0f bytes/item (title + HTML summary, content in 1 of 4)\n", items.size(),
+              static_cast<double>(total_bytes) / 1e6,
+              static_cast<double>(total_bytes) / static_cast<double>(items.size()));
+  {
+    newswatch::filters::NormalisedText text;
+    const Rate r = measure(items, total_bytes, 2.0, [&] {
+      std::size_t words = 0;
+      for (const auto& it : items) {
+        newswatch::filters::normalise(it.title, newswatch::filters::TextKind::plain, false, text);
+        words += text.words.size();
+        newswatch::filters::normalise(it.summary, newswatch::filters::TextKind::html, false, text);
+        words += text.words.size();
+        newswatch::filters::normalise(it.content, newswatch::filters::TextKind::html, false, text);
+        words += text.words.size();
+      }
+      return words;
+    });
+    std::printf("normalise only: %.0f items/s %.1f MB/s\n", r.items_per_s, r.mb_per_s);
+  }
+  std::ofstream ours;
+  if (!dir.empty()) {
+    std::ofstream corpus(dir + "/corpus.tsv", std::ios::binary);
+    for (const auto& it : items)
+      corpus << it.title << '\t' << it.summary << '\t' << [&] {
+        std::string c = it.content;
+        std::replace(c.begin(), c.end(), '\n', ' ');
+        return c;
+      }() << '\n';
+    ours.open(dir + "/ours.txt");
+  }
+
+  for (const std::size_t n : sizes) {
+    const std::vector<std::string> terms(all_terms.begin(), all_terms.begin() + static_cast<std::ptrdiff_t>(n));
+    if (!dir.empty() && n <= 1000) {
+      std::ofstream t(dir + "/terms_" + std::to_string(n) + ".txt");
+      for (const auto& w : terms)
+        t << w << '\n';
+    }
+    auto filters = make_filters(terms);
+    const std::size_t nfilters = filters.size();
+    auto t0 = Clock::now();
+    auto compiled = Matcher::compile(std::move(filters), std::vector<EntityDef>{});
+    const double compile_s = seconds_since(t0);
+    if (!compiled) {
+      std::fprintf(stderr, "compile failed: %s\n", newswatch::filters::format_error(compiled.error().front()).c_str());
+      return 1;
+    }
+    const Matcher& m = **compiled;
+    const Rate r = measure(items, total_bytes, 2.0, [&] {
+      std::size_t alerts = 0;
+      for (const auto& it : items)
+        alerts += m.match({it.title, it.summary, it.content}, "bench").filters.size();
+      return alerts;
+    });
+
+    // The ceiling: the same terms as caseless literals, scanned over the raw fields with no
+    // normalisation, word boundaries or query evaluation.
+    HsBare bare;
+    std::vector<const char*> exprs;
+    std::vector<std::size_t> lens;
+    std::vector<unsigned> ids, flags;
+    for (unsigned i = 0; i < terms.size(); ++i) {
+      exprs.push_back(terms[i].c_str());
+      lens.push_back(terms[i].size());
+      ids.push_back(i);
+      flags.push_back(HS_FLAG_CASELESS);
+    }
+    hs_compile_error_t* err = nullptr;
+    t0 = Clock::now();
+    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
+                             HS_MODE_BLOCK, nullptr, &bare.db, &err) != HS_SUCCESS ||
+        hs_alloc_scratch(bare.db, &bare.scratch) != HS_SUCCESS) {
+      std::fprintf(stderr, "bare compile failed\n");
+      hs_free_compile_error(err);
+      return 1;
+    }
+    const double bare_compile_s = seconds_since(t0);
+    const Rate b = measure(items, total_bytes, 2.0, [&] {
+      std::size_t hits = 0;
+      for (const auto& it : items) {
+        for (const std::string* f : {&it.title, &it.summary, &it.content}) {
+          if (!f->empty())
+            hs_scan(bare.db, f->data(), static_cast<unsigned>(f->size()), 0, bare.scratch, count_match, &hits);
+        }
+      }
+      return hits;
+    });
+    std::printf(
+        "terms=%-6zu filters=%-5zu compile %.3f s (bare %.3f s) | normalise+match %8.0f items/s %6.1f MB/s, %zu "
+        "alerts/pass | bare Vectorscan %8.0f items/s %6.1f MB/s | ratio %.2fx\n",
+        n, nfilters, compile_s, bare_compile_s, r.items_per_s, r.mb_per_s, r.found, b.items_per_s, b.mb_per_s,
+        r.items_per_s / b.items_per_s);
+    std::fflush(stdout);
+    if (ours.is_open()) ours << n << ' ' << r.items_per_s << '\n';
+  }
+  return 0;
+}
