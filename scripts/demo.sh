@@ -36,10 +36,12 @@ for _ in $(seq 50); do grep -q '^PORT' "$work/server.out" 2>/dev/null && break; 
 http_port=$(awk '/^PORT/{print $2}' "$work/server.out")
 pub_port=$(free_port)
 replay_port=$(free_port)
+metrics_port=$(free_port)
 sed -e "s/127.0.0.1:18080/127.0.0.1:$http_port/; s/127.0.0.1:17600/127.0.0.1:$pub_port/; s/127.0.0.1:17601/127.0.0.1:$replay_port/" \
+    -e "s/127.0.0.1:19464/127.0.0.1:$metrics_port/" \
     -e "s|^state_dir = .*|state_dir = \"$work/state\"|" examples/demo.toml > "$work/newswatch.toml"
 
-echo "demo: feeds on http://127.0.0.1:$http_port/, alerts on tcp://127.0.0.1:$pub_port (config $work/newswatch.toml)" >&2
+echo "demo: feeds on http://127.0.0.1:$http_port/, alerts on tcp://127.0.0.1:$pub_port, metrics on http://127.0.0.1:$metrics_port/metrics" >&2
 build/release/daemon/newswatchd --config "$work/newswatch.toml" 2> "$work/daemon.log" &
 pids+=($!)
 echo "demo: newswatchd running (log: $work/daemon.log); Ctrl-C stops" >&2

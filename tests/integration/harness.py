@@ -52,13 +52,15 @@ class FeedServer:
         self.proc.stdout.close()
 
 
-def demo_config(feed_base, pub_port, replay_port, state_dir, extra=""):
-    """examples/demo.toml with its ports and state dir rewritten, plus `extra` TOML."""
+def demo_config(feed_base, pub_port, replay_port, state_dir, extra="", metrics_port=None):
+    """examples/demo.toml with its ports and state dir rewritten, plus `extra` TOML.
+    Metrics are off unless a port is given: a fixed port would collide between tests."""
     with open(os.path.join(SOURCE_DIR, "examples", "demo.toml")) as f:
         text = f.read()
     text = text.replace("http://127.0.0.1:18080", feed_base)
     text = text.replace("127.0.0.1:17600", "127.0.0.1:%d" % pub_port)
     text = text.replace("127.0.0.1:17601", "127.0.0.1:%d" % replay_port)
+    text = text.replace('"127.0.0.1:19464"', '"127.0.0.1:%d"' % metrics_port if metrics_port else '""')
     text = re.sub(r'(?m)^state_dir = .*$', 'state_dir = "%s"' % state_dir, text)
     return text + "\n" + extra
 
@@ -125,7 +127,7 @@ def fast_config(tmpdir, feed_base, extra="", feeds_interval="1s"):
     text = demo_config(feed_base, pub_port, replay_port, os.path.join(tmpdir, "state"))
     text = text.replace('default_interval = "30s"', 'default_interval = "%s"' % feeds_interval).replace(
         'min_interval = "5s"', 'min_interval = "1s"').replace('interval = "1m"', 'interval = "%s"' % feeds_interval)
-    text = text.replace('startup_delay = "1s"', 'startup_delay = "100ms"')
+    # 1s (the demo's value) gives the test's SUB socket time to connect before the first alert.
     path = os.path.join(tmpdir, "newswatch.toml")
     with open(path, "w") as f:
         f.write(text + "\n" + extra)

@@ -46,11 +46,10 @@ class ServiceTest(unittest.TestCase):
 
     def write_config(self, extra="", drop=None, watch=False):
         text = harness.demo_config(self.server.base, self.pub_port, harness.free_port(),
-                                   os.path.join(self.tmp.name, "state"))
+                                   os.path.join(self.tmp.name, "state"), metrics_port=self.metrics_port)
         text = text.replace('default_interval = "30s"', 'default_interval = "1s"').replace(
             'min_interval = "5s"', 'min_interval = "1s"').replace('interval = "1m"', 'interval = "1s"')
         text = text.replace('log_level = "info"', 'log_level = "info"\nwatch_config = %s' % ("true" if watch else "false"))
-        text += '\n[metrics]\nlisten = "127.0.0.1:%d"\n' % self.metrics_port
         text += '\n[[feed]]\nid = "late"\nurl = "%s/late.xml"\n' % self.server.base
         if drop:
             text = re.sub(r'\[\[feed\]\]\nid = "%s"\nurl = "[^"]*"\n(interval = "[^"]*"\n)?' % drop, "", text)
