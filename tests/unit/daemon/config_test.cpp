@@ -114,6 +114,9 @@ struct BadCase {
   const char* expected;
 };
 
+// Test names show the expected message, not the struct's bytes.
+void PrintTo(const BadCase& c, std::ostream* os) { *os << std::string_view(c.expected).substr(0, 60); }
+
 class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ConfigErrors, NameFileLineColumnAndWhat) {
