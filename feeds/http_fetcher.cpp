@@ -38,6 +38,10 @@ const char* to_string(FetchOutcome o) {
       return "redirect_error";
     case FetchOutcome::other_error:
       return "other_error";
+    case FetchOutcome::cancelled:
+      return "cancelled";
+    case FetchOutcome::parse_error:
+      return "parse_error";
   }
   return "other_error";
 }
@@ -132,7 +136,7 @@ class HttpFetcher::Impl {
     transfers_.erase(it);
     curl_multi_remove_handle(multi_.get(), t->easy.get());
     FetchResult r;
-    r.outcome = FetchOutcome::other_error;
+    r.outcome = FetchOutcome::cancelled;
     r.error = "cancelled";
     post_completion(std::move(t->done), std::move(r));
   }
