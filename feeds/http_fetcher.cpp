@@ -63,8 +63,9 @@ using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
 bool iequals_prefix(std::string_view line, std::string_view name) {
   if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  // `name` is lower case; servers send any case ("ETag", "etag", "Last-Modified").
   return std::equal(name.begin(), name.end(), line.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+                    [](char n, char c) { return n == std::tolower(static_cast<unsigned char>(c)); });
 }
 
 std::string_view trim(std::string_view s) {
