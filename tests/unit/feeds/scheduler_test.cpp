@@ -224,7 +224,7 @@ TEST(SchedulerTest, RetryAfterIsHonoured) {
   EXPECT_EQ(rig.scheduler.stats().size(), 4U);
 }
 
-TEST(SchedulerTest, FailuresBackOffAndSuccessResets) {
+TEST(SchedulerTest, FailuresBackOff) {
   ScriptedServer server;
   Rig rig;
   rig.scheduler.set_feeds({{"missing", server.url("/status/404"), {}}});
