@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -175,6 +176,7 @@ class HttpFetcher::Impl {
     explicit Watch(asio::io_context& io) : descriptor(io) {}
     asio::posix::stream_descriptor descriptor;
     int what = 0;
+    bool broken = false;
     bool waiting_read = false;
     bool waiting_write = false;
     std::uint64_t generation = 0;
@@ -313,7 +315,11 @@ class HttpFetcher::Impl {
       boost::system::error_code ec;
       slot->descriptor.assign(s, ec);
       slot->generation = next_generation_++;
+      // Unwatchable (should not happen for a socket): waiting on it would spin on errors.
+      // curl's own timeouts still end the transfer through the timer.
+      slot->broken = static_cast<bool>(ec);
     }
+    if (slot->broken) return;
     slot->what = what;
     arm(s, *slot);
   }
@@ -347,7 +353,7 @@ class HttpFetcher::Impl {
     (direction == CURL_CSELECT_IN ? w.waiting_read : w.waiting_write) = false;
     if ((w.what & wanted) == 0) return;  // curl stopped asking for this direction
     int running = 0;
-    curl_multi_socket_action(multi_.get(), s, ec ? CURL_CSELECT_ERR : direction, &running);
+    report(curl_multi_socket_action(multi_.get(), s, ec ? CURL_CSELECT_ERR : direction, &running), "socket");
     collect_finished();
     it = watches_.find(s);
     if (it != watches_.end() && it->second->generation == generation) arm(s, *it->second);
@@ -362,9 +368,14 @@ class HttpFetcher::Impl {
     timer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
       if (ec == asio::error::operation_aborted || life.expired()) return;
       int running = 0;
-      curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
+      report(curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running), "timeout");
       collect_finished();
     });
+  }
+
+  // A CURLM error means we drove the multi handle wrongly: a bug, said loudly with context.
+  static void report(CURLMcode rc, const char* what) {
+    if (rc != CURLM_OK) spdlog::error("curl_multi_socket_action ({}): {}", what, curl_multi_strerror(rc));
   }
 
   void collect_finished() {
