@@ -362,15 +362,40 @@ class HttpFetcher::Impl {
   void on_timer(long timeout_ms) {
     if (timeout_ms < 0) {
       timer_.cancel();
+      timer_armed_ = false;
       return;
     }
-    timer_.expires_after(std::chrono::milliseconds(timeout_ms));  // replaces any earlier deadline
+    if (timeout_ms == 0) {
+      // Due now (curl asks this once per added handle): one posted kick serves them all.
+      // Re-arming the timer each time costs a timerfd syscall per transfer. A later deadline
+      // still armed may fire needlessly afterwards; an extra timeout action is harmless.
+      if (!kick_posted_) {
+        kick_posted_ = true;
+        asio::post(io_, [this, life = std::weak_ptr<int>(life_)] {
+          if (life.expired()) return;
+          kick_posted_ = false;
+          on_timeout();
+        });
+      }
+      return;
+    }
+    const auto when = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    if (timer_armed_ && timer_.expiry() <= when && when - timer_.expiry() < std::chrono::milliseconds(1)) {
+      return;  // the same deadline is already armed
+    }
+    timer_.expires_at(when);  // replaces any earlier deadline
+    timer_armed_ = true;
     timer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
       if (ec == asio::error::operation_aborted || life.expired()) return;
-      int running = 0;
-      report(curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running), "timeout");
-      collect_finished();
+      timer_armed_ = false;
+      on_timeout();
     });
+  }
+
+  void on_timeout() {
+    int running = 0;
+    report(curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running), "timeout");
+    collect_finished();
   }
 
   // A CURLM error means we drove the multi handle wrongly: a bug, said loudly with context.
@@ -474,6 +499,8 @@ class HttpFetcher::Impl {
   FetchOptions options_;
   MultiHandle multi_;
   asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  bool kick_posted_ = false;
   std::unordered_map<curl_socket_t, std::unique_ptr<Watch>> watches_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers_;
   std::uint64_t next_id_ = 1;

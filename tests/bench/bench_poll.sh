@@ -6,7 +6,8 @@
 # Prints wall time, CPU time and peak RSS of each, and the ratios.
 #
 # Environment: NEWSWATCH_BUILD (build dir, set by tests/bench/run.sh), BENCH_FEEDS (10000),
-# BENCH_CONCURRENCY (transfers in flight for every contender, 32), BENCH_SKIP_NEWSBOAT=1.
+# BENCH_CONCURRENCY (transfers in flight for every contender, 32), BENCH_SKIP_NEWSBOAT=1,
+# BENCH_KEEP=1 (keep the temporary directory: feeds, configs, state, for profiling).
 # nginx runs as this user from its own config in a temporary directory, on a free port.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +24,7 @@ WORK="$(mktemp -d /tmp/newswatch-bench-poll.XXXXXX)"
 NGINX_PID=""
 cleanup() {
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
+  if [ "${BENCH_KEEP:-0}" = "1" ]; then echo "bench_poll: kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
