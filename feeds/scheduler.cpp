@@ -110,6 +110,7 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
     f.spec = spec;
     f.config_generation = next_generation_++;
     f.runtime = FeedRuntime{};
+    f.ttl.reset();
     if (auto r = restored.find(spec.id); r != restored.end() && r->second.config_url == spec.url) {
       f.runtime = r->second;
     }
@@ -346,9 +347,10 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
       }
     }
     if (!result.permanent_url.empty()) f.runtime.url = result.permanent_url;
+    if (result.outcome == FetchOutcome::ok) f.ttl = verdict.ttl;
     std::optional<seconds> freshness = parse_max_age(result.cache_control);
     if (!freshness && !result.expires.empty()) freshness = parse_expires(result.expires, now_sys);
-    f.interval = success_interval(options_.bounds, f.spec.interval, verdict.ttl, freshness);
+    f.interval = success_interval(options_.bounds, f.spec.interval, f.ttl, freshness);
     next = with_jitter(f.interval, 0.1, unit(rng_));
   } else if (result.status == 410) {
     f.runtime.gone = true;  // stops until the config changes or the daemon restarts

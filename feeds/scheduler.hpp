@@ -114,6 +114,8 @@ class Scheduler {
     FeedRuntime runtime;
     FeedStats stats;
     std::chrono::seconds interval{0};
+    // RSS <ttl> of the last parsed body: a 304 has no body but the ttl still holds.
+    std::optional<std::chrono::seconds> ttl;
     Clock::time_point due{};  // of the latest schedule()
     // Bumps when the URL changes: a result fetched under an older one is dropped.
     std::uint64_t config_generation = 0;

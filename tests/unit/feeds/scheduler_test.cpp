@@ -244,6 +244,23 @@ TEST(SchedulerTest, FailuresBackOff) {
   EXPECT_EQ(rig.scheduler.stats()[0].second.count(FetchOutcome::http_error), 2U);
 }
 
+// RSS <ttl> stretches the interval, and still does after a 304 (which has no body to parse).
+TEST(SchedulerTest, TtlOutlivesNotModified) {
+  ScriptedServer server;
+  Rig rig;
+  rig.verdict_for = [](const FeedSpec&, FetchResult& r) {
+    FetchVerdict v;
+    if (r.outcome == FetchOutcome::ok) v.ttl = 2s;  // what the parser would read from <ttl>
+    return v;
+  };
+  rig.scheduler.set_feeds({{"slow-news", server.url("/feed/ttl?etag=1"), {}}});  // interval 1 s
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/ttl").size() >= 3; }, 7000ms));
+  auto reqs = server.requests("/feed/ttl");
+  EXPECT_EQ(reqs[1]["status"], 304);
+  EXPECT_GE(reqs[1]["t"].get<double>() - reqs[0]["t"].get<double>(), 1.75) << "ttl after a 200";
+  EXPECT_GE(reqs[2]["t"].get<double>() - reqs[1]["t"].get<double>(), 1.75) << "ttl after a 304";
+}
+
 // A host whose feeds are slow must not starve another host's feeds.
 TEST(SchedulerTest, HostsTakeTurns) {
   ScriptedServer busy;
