@@ -6,6 +6,7 @@
 # Prints wall time, CPU time and peak RSS of each, and the ratios.
 #
 # Environment: NEWSWATCH_BUILD (build dir, set by tests/bench/run.sh), BENCH_FEEDS (10000),
+# BENCH_REPEAT (runs per figure, median reported; 3; newsboat runs once),
 # BENCH_CONCURRENCY (transfers in flight for every contender, 32), BENCH_SKIP_NEWSBOAT=1,
 # BENCH_KEEP=1 (keep the temporary directory: feeds, configs, state, for profiling).
 # nginx runs as this user from its own config in a temporary directory, on a free port.
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/../.."
 BUILD="${NEWSWATCH_BUILD:-$PWD/build/release}"
 FEEDS="${BENCH_FEEDS:-10000}"
 CONC="${BENCH_CONCURRENCY:-32}"
+REPEAT="${BENCH_REPEAT:-3}"
 NEWSWATCHD="$BUILD/daemon/newswatchd"
 BARE="$BUILD/tests/bench/bench_curl_multi"
 for bin in "$NEWSWATCHD" "$BARE" /usr/sbin/nginx /usr/bin/time; do
@@ -111,40 +113,56 @@ EOF
   done
 } >"$WORK/newswatch.toml"
 
-# measure NAME CMD...: runs CMD under GNU time; sets WALL CPU RSS (s, s, MiB).
-measure() {
+# run_timed NAME CMD...: runs CMD under GNU time; sets WALL CPU RSS (s, s, MiB) and SEEN
+# (the statuses nginx logged meanwhile: proof that every feed was really fetched).
+run_timed() {
   local name="$1"
   shift
-  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.$name" "$@" >"$WORK/out.$name" 2>&1 || {
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >"$WORK/out.$name" 2>&1 || {
     echo "bench_poll: $name failed:" >&2
     tail -5 "$WORK/out.$name" >&2
     exit 1
   }
-  read -r WALL USR SYS RSS_KB <"$WORK/time.$name"
-  # What nginx saw during this run: proof that every feed was really fetched.
-  local seen
-  seen="$(tail -n +$((LOG_LINES + 1)) "$WORK/nginx/logs/access.log" | sort | uniq -c | awk '{printf "%s %s  ", $2, $1}')"
-  LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
+  read -r WALL USR SYS RSS_KB <"$WORK/time"
   CPU="$(awk -v u="$USR" -v s="$SYS" 'BEGIN { printf "%.2f", u + s }')"
   RSS="$((RSS_KB / 1024))"
-  printf '%-28s wall %7.2f s   cpu %7.2f s   peak rss %5d MiB   nginx: %s\n' "$name" "$WALL" "$CPU" "$RSS" "$seen"
+  SEEN="$(tail -n +$((LOG_LINES + 1)) "$WORK/nginx/logs/access.log" | sort | uniq -c | awk '{printf "%s %s  ", $2, $1}')"
+  LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
+}
+# measure NAME PREPARE CMD...: REPEAT runs (PREPARE before each, e.g. to reset state), the
+# median by wall time reported (the machine is shared and noisy).
+measure() {
+  local name="$1" prepare="$2"
+  shift 2
+  local runs=()
+  for _ in $(seq "$REPEAT"); do
+    $prepare
+    run_timed "$name" "$@"
+    runs+=("$WALL $CPU $RSS $SEEN")
+  done
+  local median
+  median="$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")"
+  read -r WALL CPU RSS SEEN <<<"$median"
+  printf '%-28s wall %7.2f s   cpu %7.2f s   peak rss %5d MiB   nginx: %s\n' "$name" "$WALL" "$CPU" "$RSS" "$SEEN"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
 
 LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
 echo "bench_poll: $FEEDS feeds from nginx on 127.0.0.1:$PORT, $CONC transfers in flight"
-measure "bare curl multi (200)" "$BARE" "$WORK/urls" "$CONC" --save "$WORK/validators"
+measure "bare curl multi (200)" true "$BARE" "$WORK/urls" "$CONC" --save "$WORK/validators"
 BARE200="$WALL"
 BARE200_CPU="$CPU"
-measure "bare curl multi (304)" "$BARE" "$WORK/urls" "$CONC" --load "$WORK/validators"
+measure "bare curl multi (304)" true "$BARE" "$WORK/urls" "$CONC" --load "$WORK/validators"
 BARE304="$WALL"
 BARE304_CPU="$CPU"
 grep -q "not_modified $FEEDS " "$WORK/out.bare curl multi (304)" || { echo "bench_poll: bare loop saw no 304s" >&2; exit 1; }
+fresh_state() { rm -rf "$WORK/state"; }
+seed_state() { [ -d "$WORK/state" ] || run_timed seed "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once; }
 
-measure "newswatchd --once (200)" "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
+measure "newswatchd --once (200)" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
 OURS200="$WALL"
 OURS200_CPU="$CPU"
-measure "newswatchd --once (304)" "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
+measure "newswatchd --once (304)" seed_state "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
 OURS304="$WALL"
 OURS304_CPU="$CPU"
 OURS304_RSS="$RSS"
@@ -156,9 +174,10 @@ if [ "${BENCH_SKIP_NEWSBOAT:-0}" != "1" ] && [ -x /usr/bin/newsboat ]; then
   mkdir -p "$WORK/newsboat"
   printf 'reload-threads %s\n' "$CONC" >"$WORK/newsboat/config"
   NB=(/usr/bin/newsboat -u "$WORK/urls" -C "$WORK/newsboat/config" -c "$WORK/newsboat/cache.db" -x reload)
-  measure "newsboat -x reload (200)" env HOME="$WORK/newsboat" "${NB[@]}"
+  REPEAT=1
+  measure "newsboat -x reload (200)" true env HOME="$WORK/newsboat" "${NB[@]}"
   NB200="$WALL"
-  measure "newsboat -x reload (304)" env HOME="$WORK/newsboat" "${NB[@]}"
+  measure "newsboat -x reload (2nd)" true env HOME="$WORK/newsboat" "${NB[@]}"
   NB304="$WALL"
-  echo "newsboat / ours (200):   $(ratio "$NB200" "$OURS200")x slower   (304): $(ratio "$NB304" "$OURS304")x slower"
+  echo "newsboat / ours (200):   $(ratio "$NB200" "$OURS200")x slower   (2nd cycle): $(ratio "$NB304" "$OURS304")x slower"
 fi
