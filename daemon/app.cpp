@@ -42,6 +42,7 @@ feeds::FetchOptions fetch_options(const Config& c) {
   o.max_redirects = c.fetch.max_redirects;
   o.allow_file_urls = c.fetch.allow_file_urls;
   o.block_private_addresses = c.fetch.block_private_addresses;
+  o.max_host_connections = c.fetch.per_host_connections;  // the scheduler's limit, enforced twice
   return o;
 }
 
@@ -230,7 +231,8 @@ class App::Impl {
       metrics_.publish_dropped = publisher_->dropped();
       metrics_.feeds_total = scheduler_.feed_count();
       metrics_.feeds_failing = scheduler_.failing_count();
-      return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
+      return {200, "text/plain; version=0.0.4; charset=utf-8",
+              metrics_.render(scheduler_.totals(), scheduler_.stats())};
     }
     if (target == "/healthz") {
       // Answered from the loop itself, so a stuck loop cannot answer at all.
@@ -417,15 +419,7 @@ class App::Impl {
 
   feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
     feeds::FetchVerdict verdict = handle_fetch(spec, r);
-    const bool success = (r.outcome == feeds::FetchOutcome::ok || r.outcome == feeds::FetchOutcome::not_modified) &&
-                         !verdict.parse_failed;
-    ++metrics_.fetches_by_outcome[verdict.parse_failed ? "parse_error" : feeds::to_string(r.outcome)];
-    metrics_.bytes_fetched += r.bytes;
     metrics_.fetch_seconds.observe(std::chrono::duration<double>(r.elapsed).count());
-    if (success) {
-      metrics_.last_success_by_feed[spec.id] = static_cast<double>(
-          std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch()).count());
-    }
     return verdict;
   }
 

@@ -1,5 +1,6 @@
 #include "daemon/metrics.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include "feeds/http_fetcher.hpp"
@@ -75,29 +76,26 @@ void Histogram::render(const std::string& name, std::string& out) const {
 Metrics::Metrics()
     : parse_seconds({0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1}),
       match_seconds({0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05}),
-      fetch_seconds({0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}) {
-  using feeds::FetchOutcome;
-  for (auto o : {FetchOutcome::ok, FetchOutcome::not_modified, FetchOutcome::http_error, FetchOutcome::timeout,
-                 FetchOutcome::too_large, FetchOutcome::tls_error, FetchOutcome::dns_error, FetchOutcome::connect_error,
-                 FetchOutcome::blocked_address, FetchOutcome::redirect_error, FetchOutcome::other_error}) {
-    fetches_by_outcome[feeds::to_string(o)] = 0;
-  }
-  fetches_by_outcome["parse_error"] = 0;
-}
+      fetch_seconds({0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}) {}
 
 void Metrics::declare_filters(const std::vector<std::string>& ids) {
   for (const auto& id : ids)
     alerts_by_filter.try_emplace(id, 0);
 }
 
-std::string Metrics::render() const {
+std::string Metrics::render(const feeds::FeedStats& totals,
+                            const std::vector<std::pair<std::string, feeds::FeedStats>>& per_feed) const {
   std::string out;
   out.reserve(4096);
   header(out, "newswatch_fetches_total", "counter", "Feed fetches by outcome.");
-  for (const auto& [k, v] : fetches_by_outcome)
-    sample(out, "newswatch_fetches_total", "outcome=\"" + label(k) + "\"", static_cast<double>(v));
+  for (std::size_t i = 0; i < feeds::kFetchOutcomeCount; ++i) {
+    const auto o = static_cast<feeds::FetchOutcome>(i);
+    if (o == feeds::FetchOutcome::cancelled) continue;  // shutdown's doing, not the feed's
+    sample(out, "newswatch_fetches_total", std::string("outcome=\"") + feeds::to_string(o) + "\"",
+           static_cast<double>(totals.count(o)));
+  }
   header(out, "newswatch_fetched_bytes_total", "counter", "Body bytes received (decoded).");
-  sample(out, "newswatch_fetched_bytes_total", "", static_cast<double>(bytes_fetched));
+  sample(out, "newswatch_fetched_bytes_total", "", static_cast<double>(totals.bytes));
   header(out, "newswatch_items_parsed_total", "counter", "Items parsed from fetched feeds.");
   sample(out, "newswatch_items_parsed_total", "", static_cast<double>(items_parsed));
   header(out, "newswatch_items_new_total", "counter", "Items not seen before.");
@@ -119,8 +117,10 @@ std::string Metrics::render() const {
   header(out, "newswatch_feeds_failing", "gauge", "Feeds whose last fetch failed or that are gone.");
   sample(out, "newswatch_feeds_failing", "", static_cast<double>(feeds_failing));
   header(out, "newswatch_feed_last_success_timestamp_seconds", "gauge", "Time of the last successful poll, per feed.");
-  for (const auto& [k, v] : last_success_by_feed) {
-    sample(out, "newswatch_feed_last_success_timestamp_seconds", "feed=\"" + label(k) + "\"", v);
+  for (const auto& [feed, stats] : per_feed) {
+    if (!stats.last_success) continue;
+    const double t = std::chrono::duration<double>(stats.last_success->time_since_epoch()).count();
+    sample(out, "newswatch_feed_last_success_timestamp_seconds", "feed=\"" + label(feed) + "\"", t);
   }
   header(out, "newswatch_parse_duration_seconds", "histogram", "Time to parse one fetched feed.");
   parse_seconds.render("newswatch_parse_duration_seconds", out);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "feeds/scheduler.hpp"
+
 namespace newswatch::daemon {
 
 class Histogram {
@@ -26,8 +28,6 @@ class Histogram {
 struct Metrics {
   Metrics();
 
-  std::map<std::string, std::uint64_t> fetches_by_outcome;  // every outcome present from the start
-  std::uint64_t bytes_fetched = 0;
   std::uint64_t items_parsed = 0;
   std::uint64_t items_new = 0;
   std::map<std::string, std::uint64_t> alerts_by_filter;
@@ -37,14 +37,16 @@ struct Metrics {
   std::uint64_t last_seq = 0;
   std::uint64_t feeds_total = 0;
   std::uint64_t feeds_failing = 0;
-  std::map<std::string, double> last_success_by_feed;  // unix seconds
   Histogram parse_seconds;
   Histogram match_seconds;
   Histogram fetch_seconds;
 
   // Ensures every configured filter has a series (at zero) before its first alert.
   void declare_filters(const std::vector<std::string>& ids);
-  std::string render() const;
+  // Fetch counts come from the scheduler, which owns them: totals (never decreasing) and
+  // per-feed stats for the last-success gauge.
+  std::string render(const feeds::FeedStats& totals,
+                     const std::vector<std::pair<std::string, feeds::FeedStats>>& per_feed) const;
 };
 
 }  // namespace newswatch::daemon

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -38,6 +39,10 @@ const char* to_string(FetchOutcome o) {
       return "redirect_error";
     case FetchOutcome::other_error:
       return "other_error";
+    case FetchOutcome::cancelled:
+      return "cancelled";
+    case FetchOutcome::parse_error:
+      return "parse_error";
   }
   return "other_error";
 }
@@ -59,8 +64,9 @@ using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
 bool iequals_prefix(std::string_view line, std::string_view name) {
   if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  // `name` is lower case; servers send any case ("ETag", "etag", "Last-Modified").
   return std::equal(name.begin(), name.end(), line.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+                    [](char n, char c) { return n == std::tolower(static_cast<unsigned char>(c)); });
 }
 
 std::string_view trim(std::string_view s) {
@@ -132,7 +138,7 @@ class HttpFetcher::Impl {
     transfers_.erase(it);
     curl_multi_remove_handle(multi_.get(), t->easy.get());
     FetchResult r;
-    r.outcome = FetchOutcome::other_error;
+    r.outcome = FetchOutcome::cancelled;
     r.error = "cancelled";
     post_completion(std::move(t->done), std::move(r));
   }
@@ -170,6 +176,7 @@ class HttpFetcher::Impl {
     explicit Watch(asio::io_context& io) : descriptor(io) {}
     asio::posix::stream_descriptor descriptor;
     int what = 0;
+    bool broken = false;
     bool waiting_read = false;
     bool waiting_write = false;
     std::uint64_t generation = 0;
@@ -308,7 +315,11 @@ class HttpFetcher::Impl {
       boost::system::error_code ec;
       slot->descriptor.assign(s, ec);
       slot->generation = next_generation_++;
+      // Unwatchable (should not happen for a socket): waiting on it would spin on errors.
+      // curl's own timeouts still end the transfer through the timer.
+      slot->broken = static_cast<bool>(ec);
     }
+    if (slot->broken) return;
     slot->what = what;
     arm(s, *slot);
   }
@@ -342,7 +353,7 @@ class HttpFetcher::Impl {
     (direction == CURL_CSELECT_IN ? w.waiting_read : w.waiting_write) = false;
     if ((w.what & wanted) == 0) return;  // curl stopped asking for this direction
     int running = 0;
-    curl_multi_socket_action(multi_.get(), s, ec ? CURL_CSELECT_ERR : direction, &running);
+    report(curl_multi_socket_action(multi_.get(), s, ec ? CURL_CSELECT_ERR : direction, &running), "socket");
     collect_finished();
     it = watches_.find(s);
     if (it != watches_.end() && it->second->generation == generation) arm(s, *it->second);
@@ -351,15 +362,45 @@ class HttpFetcher::Impl {
   void on_timer(long timeout_ms) {
     if (timeout_ms < 0) {
       timer_.cancel();
+      timer_armed_ = false;
       return;
     }
-    timer_.expires_after(std::chrono::milliseconds(timeout_ms));  // replaces any earlier deadline
+    if (timeout_ms == 0) {
+      // Due now (curl asks this once per added handle): one posted kick serves them all.
+      // Re-arming the timer each time costs a timerfd syscall per transfer. A later deadline
+      // still armed may fire needlessly afterwards; an extra timeout action is harmless.
+      if (!kick_posted_) {
+        kick_posted_ = true;
+        asio::post(io_, [this, life = std::weak_ptr<int>(life_)] {
+          if (life.expired()) return;
+          kick_posted_ = false;
+          on_timeout();
+        });
+      }
+      return;
+    }
+    const auto when = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    if (timer_armed_ && timer_.expiry() <= when && when - timer_.expiry() < std::chrono::milliseconds(1)) {
+      return;  // the same deadline is already armed
+    }
+    timer_.expires_at(when);  // replaces any earlier deadline
+    timer_armed_ = true;
     timer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
       if (ec == asio::error::operation_aborted || life.expired()) return;
-      int running = 0;
-      curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
-      collect_finished();
+      timer_armed_ = false;
+      on_timeout();
     });
+  }
+
+  void on_timeout() {
+    int running = 0;
+    report(curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running), "timeout");
+    collect_finished();
+  }
+
+  // A CURLM error means we drove the multi handle wrongly: a bug, said loudly with context.
+  static void report(CURLMcode rc, const char* what) {
+    if (rc != CURLM_OK) spdlog::error("curl_multi_socket_action ({}): {}", what, curl_multi_strerror(rc));
   }
 
   void collect_finished() {
@@ -458,6 +499,8 @@ class HttpFetcher::Impl {
   FetchOptions options_;
   MultiHandle multi_;
   asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  bool kick_posted_ = false;
   std::unordered_map<curl_socket_t, std::unique_ptr<Watch>> watches_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers_;
   std::uint64_t next_id_ = 1;

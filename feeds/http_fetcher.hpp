@@ -3,6 +3,7 @@
 // (socket + timer callbacks, curl_multi_socket_action). No thread per transfer, no blocking.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,7 +38,10 @@ enum class FetchOutcome {
   blocked_address,  // block_private_addresses refused the peer
   redirect_error,   // too many redirects or a loop
   other_error,
+  cancelled,    // cancel()/cancel_all(): not the feed's fault, never counted as a failure
+  parse_error,  // never set by the fetcher: a 2xx whose body the pipeline could not parse
 };
+inline constexpr std::size_t kFetchOutcomeCount = static_cast<std::size_t>(FetchOutcome::parse_error) + 1;
 const char* to_string(FetchOutcome o);
 
 struct FetchRequest {
@@ -75,7 +79,7 @@ class HttpFetcher {
   // Starts a transfer; `done` runs on the loop when it ends (never inside start()).
   // Returns an id usable with cancel().
   std::uint64_t start(FetchRequest request, Callback done);
-  // Aborts one transfer; its callback runs with outcome other_error and error "cancelled".
+  // Aborts one transfer; its callback runs (posted) with outcome `cancelled`.
   void cancel(std::uint64_t id);
   void cancel_all();
   std::size_t in_flight() const;

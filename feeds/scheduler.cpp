@@ -1,12 +1,19 @@
 #include "feeds/scheduler.hpp"
 
 #include <algorithm>
+#include <climits>
 
 namespace newswatch::feeds {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+
+std::uint64_t FeedStats::total() const {
+  std::uint64_t n = 0;
+  for (auto c : outcomes)
+    n += c;
+  return n;
+}
 
 Scheduler::Scheduler(asio::io_context& io, HttpFetcher& fetcher, SchedulerOptions options, ResultHandler on_result,
                      StateHandler on_state)
@@ -20,10 +27,31 @@ Scheduler::Scheduler(asio::io_context& io, HttpFetcher& fetcher, SchedulerOption
 
 Scheduler::~Scheduler() { timer_.cancel(); }
 
+std::size_t Scheduler::feed_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(feeds_.begin(), feeds_.end(), [](const auto& kv) { return !kv.second->removed; }));
+}
+
 std::size_t Scheduler::failing_count() const {
   return static_cast<std::size_t>(std::count_if(feeds_.begin(), feeds_.end(), [](const auto& kv) {
-    return kv.second->runtime.failures > 0 || kv.second->runtime.gone;
+    return !kv.second->removed && (kv.second->runtime.failures > 0 || kv.second->runtime.gone);
   }));
+}
+
+std::vector<std::pair<std::string, FeedStats>> Scheduler::stats() const {
+  std::vector<std::pair<std::string, FeedStats>> out;
+  out.reserve(feeds_.size());
+  for (const auto& [id, f] : feeds_) {
+    if (!f->removed) out.emplace_back(id, f->stats);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+std::optional<FeedRuntime> Scheduler::runtime(const std::string& id) const {
+  auto it = feeds_.find(id);
+  if (it == feeds_.end() || it->second->removed) return std::nullopt;
+  return it->second->runtime;
 }
 
 std::string Scheduler::host_of(const std::string& url) {
@@ -38,85 +66,149 @@ std::string Scheduler::host_of(const std::string& url) {
   return authority;  // host:port: a different port is a different server
 }
 
+std::chrono::milliseconds Scheduler::startup_jitter() {
+  std::uniform_int_distribution<long long> spread(0, std::max<long long>(options_.startup_spread.count(), 1) - 1);
+  return options_.startup_delay + milliseconds(spread(rng_));
+}
+
 void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std::string, FeedRuntime>& restored) {
-  std::unordered_map<std::string, const FeedSpec*> wanted;
+  std::unordered_set<std::string> wanted;
   for (const auto& s : specs)
-    wanted.emplace(s.id, &s);
+    wanted.insert(s.id);
   for (auto it = feeds_.begin(); it != feeds_.end();) {
-    if (wanted.count(it->first) == 0) {
-      it->second->removed = true;
-      it->second->generation = 0;  // invalidates queued entries
-      if (!it->second->in_flight) {
-        it = feeds_.erase(it);
-        continue;
-      }
+    FeedState& f = *it->second;
+    if (wanted.count(it->first) == 0 && !f.removed) {
+      f.removed = true;  // queued entries of it are now stale
+      once_finished(it->first);
+    }
+    if (f.removed && !f.in_flight) {
+      it = feeds_.erase(it);  // an in-flight one is erased when its fetch ends
+      continue;
     }
     ++it;
   }
-  std::uniform_int_distribution<long long> spread(0, std::max<long long>(options_.startup_spread.count(), 1) - 1);
+  const auto now = Clock::now();
   for (const auto& spec : specs) {
     auto it = feeds_.find(spec.id);
-    if (it != feeds_.end() && !it->second->removed && it->second->spec.url == spec.url &&
-        it->second->spec.interval == spec.interval) {
-      continue;  // unchanged: keeps schedule, validators and state
+    if (it != feeds_.end() && !it->second->removed && it->second->spec.url == spec.url) {
+      FeedState& f = *it->second;
+      if (f.spec.interval == spec.interval) continue;  // unchanged: keeps schedule, validators and state
+      // Only the interval changed: keep the state; poll sooner if the new interval asks for it.
+      f.spec.interval = spec.interval;
+      f.interval = success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
+      if (!f.in_flight && !f.runtime.gone && f.runtime.failures == 0 && !once_active_ && f.due > now + f.interval) {
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        schedule(f, with_jitter(f.interval, 0.1, unit(rng_)));
+      }
+      continue;
     }
-    auto state = std::make_unique<FeedState>();
-    state->spec = spec;
+    if (it == feeds_.end()) it = feeds_.emplace(spec.id, std::make_unique<FeedState>()).first;
+    FeedState& f = *it->second;
+    // New, re-added, or its URL changed: start afresh (restored state only if it is for this URL).
+    f.removed = false;
+    f.refetch = false;
+    f.spec = spec;
+    f.config_generation = next_generation_++;
+    f.runtime = FeedRuntime{};
+    f.ttl.reset();
     if (auto r = restored.find(spec.id); r != restored.end() && r->second.config_url == spec.url) {
-      state->runtime = r->second;
+      f.runtime = r->second;
     }
-    state->runtime.config_url = spec.url;
-    if (state->runtime.url.empty()) state->runtime.url = spec.url;
-    state->runtime.gone = false;  // a config change (or restart) gives a gone feed another chance
-    state->interval = success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
-    if (it != feeds_.end() && it->second->in_flight) {
-      // Changed while fetching: the old fetch's result is dropped by generation.
-      state->in_flight = false;
-    }
-    FeedState& ref = *state;
-    feeds_[spec.id] = std::move(state);
-    schedule(ref, options_.startup_delay + milliseconds(spread(rng_)));
+    f.runtime.config_url = spec.url;
+    if (f.runtime.url.empty()) f.runtime.url = spec.url;
+    f.runtime.gone = false;  // a config change (or restart) gives a gone feed another chance
+    f.interval = success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
+    // If a fetch of the old URL is in flight, its result is dropped and this due time
+    // (or the end of that fetch, whichever is later) starts the new one.
+    schedule(f, startup_jitter());
   }
   arm_timer();
 }
 
 void Scheduler::run_once(std::function<void()> done) {
   once_done_ = std::move(done);
-  once_pending_ = 0;
+  once_active_ = true;
+  once_pending_.clear();
   for (auto& [id, f] : feeds_) {
     if (f->removed || f->runtime.gone) continue;
-    ++once_pending_;
-    schedule(*f, Clock::duration::zero());
+    once_pending_.insert(id);
+    if (!f->in_flight) {
+      schedule(*f, Clock::duration::zero());
+    } else if (f->in_flight_config != f->config_generation) {
+      f->refetch = true;  // the fetch in flight is for an old URL: fetch again when it ends
+    }                     // else the fetch in flight counts as this cycle's
   }
-  if (once_pending_ == 0) {
-    asio::post(io_, [cb = std::move(once_done_)] {
-      if (cb) cb();
-    });
+  if (once_pending_.empty()) {
+    once_finished({});
     return;
   }
   arm_timer();
 }
 
+void Scheduler::once_finished(const std::string& id) {
+  if (!once_active_) return;
+  once_pending_.erase(id);
+  if (!once_pending_.empty()) return;
+  once_active_ = false;
+  // Posted: the caller may be deep inside a fetch completion.
+  asio::post(io_, [cb = std::move(once_done_)] {
+    if (cb) cb();
+  });
+  once_done_ = nullptr;
+}
+
 void Scheduler::stop() {
   stopped_ = true;
   timer_.cancel();
-  due_.clear();
-  host_waiting_.clear();
-  global_waiting_.clear();
+  timer_armed_ = false;
+  due_ = {};
+  hosts_.clear();
+  ring_.clear();
+}
+
+Scheduler::FeedState* Scheduler::live(const Entry& e) {
+  auto it = feeds_.find(e.id);
+  if (it == feeds_.end()) return nullptr;
+  FeedState* f = it->second.get();
+  if (f->removed || f->schedule_generation != e.generation) return nullptr;
+  return f;
 }
 
 void Scheduler::schedule(FeedState& f, Clock::duration delay) {
-  f.generation = next_generation_++;
-  f.queued = true;
-  due_.emplace(Clock::now() + delay, std::make_pair(f.spec.id, f.generation));
+  f.schedule_generation = next_generation_++;  // earlier due and ready entries go stale
   f.due = Clock::now() + delay;
+  due_.push(Due{f.due, Entry{f.spec.id, f.schedule_generation}});
+}
+
+void Scheduler::make_ready(FeedState& f) {
+  std::string host = host_of(f.runtime.url);
+  HostQueue& q = hosts_[host];
+  q.ready.push_back(Entry{f.spec.id, f.schedule_generation});
+  offer_host(host, q);
+}
+
+void Scheduler::offer_host(const std::string& host, HostQueue& q) {
+  const int limit = options_.per_host_connections > 0 ? options_.per_host_connections : INT_MAX;
+  if (!q.in_ring && !q.ready.empty() && q.active < limit) {
+    q.in_ring = true;
+    ring_.push_back(host);
+  }
 }
 
 void Scheduler::arm_timer() {
-  if (stopped_ || due_.empty()) return;
-  timer_.expires_at(due_.begin()->first);
+  if (stopped_) return;
+  // Drop stale heads so the timer does not wake up for feeds that were rescheduled.
+  while (!due_.empty() && live(due_.top().entry) == nullptr)
+    due_.pop();
+  if (due_.empty()) return;
+  const auto when = due_.top().when;
+  if (timer_armed_ && timer_at_ <= when) return;  // already waking up early enough
+  timer_armed_ = true;
+  timer_at_ = when;
+  timer_.expires_at(when);
   timer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted || life.expired()) return;
+    timer_armed_ = false;
     on_timer();
   });
 }
@@ -124,109 +216,164 @@ void Scheduler::arm_timer() {
 void Scheduler::on_timer() {
   if (stopped_) return;
   const auto now = Clock::now();
-  while (!due_.empty() && due_.begin()->first <= now) {
-    auto [id, generation] = due_.begin()->second;
-    due_.erase(due_.begin());
-    auto it = feeds_.find(id);
-    if (it == feeds_.end() || it->second->generation != generation || it->second->removed) continue;
-    global_waiting_.push_back(id);
+  while (!due_.empty() && due_.top().when <= now) {
+    const Entry entry = due_.top().entry;
+    due_.pop();
+    FeedState* f = live(entry);
+    if (f == nullptr) continue;
+    if (f->in_flight) {
+      // Never two fetches of one feed. A fetch of the current URL absorbs this due time;
+      // one of an old URL is followed by a fetch of the new one.
+      if (f->in_flight_config != f->config_generation) f->refetch = true;
+      continue;
+    }
+    make_ready(*f);
   }
   dispatch();
   arm_timer();
 }
 
 void Scheduler::dispatch() {
-  std::vector<std::string> still_waiting;
-  for (auto& id : global_waiting_) {
-    auto it = feeds_.find(id);
-    if (it == feeds_.end() || it->second->removed) continue;
-    if (in_flight_ >= static_cast<std::size_t>(options_.max_in_flight) || !try_start(*it->second)) {
-      if (!it->second->in_flight) still_waiting.push_back(id);
+  if (stopped_) return;
+  while (in_flight_ < static_cast<std::size_t>(std::max(options_.max_in_flight, 1)) && !ring_.empty()) {
+    std::string host = std::move(ring_.front());
+    ring_.pop_front();
+    auto hit = hosts_.find(host);
+    if (hit == hosts_.end()) continue;
+    HostQueue& q = hit->second;
+    q.in_ring = false;
+    FeedState* f = nullptr;
+    while (f == nullptr && !q.ready.empty()) {
+      f = live(q.ready.front());
+      q.ready.pop_front();
+      if (f != nullptr && f->in_flight) f = nullptr;
     }
+    if (f != nullptr) {
+      ++q.active;
+      start(*f, host);
+    }
+    offer_host(host, q);  // back of the ring: hosts take turns
+    if (q.ready.empty() && q.active == 0 && !q.in_ring) hosts_.erase(hit);
   }
-  global_waiting_.swap(still_waiting);
 }
 
-bool Scheduler::try_start(FeedState& f) {
-  if (f.in_flight) return true;  // never two fetches of one feed: this due time is absorbed
-  const std::string host = host_of(f.runtime.url);
-  int& active = host_active_[host];
-  if (active >= options_.per_host_connections) return false;
-  ++active;
+void Scheduler::start(FeedState& f, const std::string& host) {
   ++in_flight_;
   f.in_flight = true;
-  f.queued = false;
+  f.in_flight_config = f.config_generation;
+  f.refetch = false;
   FetchRequest request{f.runtime.url, f.runtime.etag, f.runtime.last_modified};
-  fetcher_.start(std::move(request), [this, id = f.spec.id, generation = f.generation, host,
+  // The fetcher never runs `done` inside start(): it is always a later loop turn.
+  fetcher_.start(std::move(request), [this, id = f.spec.id, config = f.config_generation, host,
                                       life = std::weak_ptr<int>(life_)](FetchResult r) {
     if (life.expired()) return;
-    --host_active_[host];
     --in_flight_;
-    on_fetched(id, generation, std::move(r));
+    if (auto h = hosts_.find(host); h != hosts_.end()) {
+      --h->second.active;
+      offer_host(host, h->second);
+    }
+    on_fetched(id, config, std::move(r));
     dispatch();
     arm_timer();
   });
-  return true;
 }
 
-void Scheduler::on_fetched(const std::string& id, std::uint64_t generation, FetchResult result) {
+void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generation, FetchResult result) {
   auto it = feeds_.find(id);
   if (it == feeds_.end()) return;
   FeedState& f = *it->second;
   f.in_flight = false;
-  const bool counted_once = once_pending_ > 0;
+  if (stopped_) return;  // shutting down: nothing recorded, the next run fetches again
   if (f.removed) {
     feeds_.erase(it);
-  } else if (f.generation == generation) {
-    FetchVerdict verdict;
-    try {
-      verdict = on_result_ ? on_result_(f.spec, result) : FetchVerdict{};
-    } catch (...) {
-      verdict.recorded = false;
-      verdict.parse_failed = true;
-    }
-    const auto now_sys = std::chrono::system_clock::now();
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    const auto success = result.outcome == FetchOutcome::ok || result.outcome == FetchOutcome::not_modified;
-    std::optional<Clock::duration> next;
-    f.runtime.last_outcome = to_string(result.outcome);
-    if (success && !verdict.parse_failed) {
-      f.runtime.failures = 0;
-      if (verdict.recorded) {
-        // Store validators only once the items are safely recorded (else a lost batch hides forever).
-        if (result.outcome == FetchOutcome::ok) {
-          f.runtime.etag = result.etag;
-          f.runtime.last_modified = result.last_modified;
-        } else {
-          if (!result.etag.empty()) f.runtime.etag = result.etag;
-          if (!result.last_modified.empty()) f.runtime.last_modified = result.last_modified;
-        }
-      }
-      if (!result.permanent_url.empty()) f.runtime.url = result.permanent_url;
-      std::optional<seconds> freshness = parse_max_age(result.cache_control);
-      if (!freshness && !result.expires.empty()) freshness = parse_expires(result.expires, now_sys);
-      f.interval = success_interval(options_.bounds, f.spec.interval, verdict.ttl, freshness);
-      next = with_jitter(f.interval, 0.1, unit(rng_));
-    } else if (result.status == 410) {
-      f.runtime.gone = true;  // stops until the config changes or the daemon restarts
-    } else {
-      ++f.runtime.failures;
-      const auto base = success_interval(options_.bounds, f.spec.interval, std::nullopt, std::nullopt);
-      std::optional<seconds> retry;
-      if (result.status == 429 || result.status == 503) retry = parse_retry_after(result.retry_after, now_sys);
-      if (retry) {
-        next = retry_after_delay(options_.bounds, *retry);  // the server's word: no jitter
-      } else {
-        next = with_jitter(failure_delay(options_.bounds, base, f.runtime.failures), 0.1, unit(rng_));
-      }
-    }
-    if (on_state_) on_state_(f.spec, f.runtime);
-    if (next && !stopped_ && !once_done_) schedule(f, *next);
+    return;
   }
-  if (counted_once && --once_pending_ == 0 && once_done_) {
-    auto cb = std::move(once_done_);
-    once_done_ = nullptr;
-    asio::post(io_, [cb = std::move(cb)] { cb(); });
+  if (config_generation != f.config_generation) {
+    // Fetched from a URL the config no longer names: count it, drop it, fetch the new one.
+    if (result.outcome != FetchOutcome::cancelled) {
+      ++f.stats.outcomes[static_cast<std::size_t>(result.outcome)];
+      ++totals_.outcomes[static_cast<std::size_t>(result.outcome)];
+    }
+    if (f.refetch) {
+      f.refetch = false;
+      make_ready(f);
+    }
+    return;
+  }
+  apply_result(f, result);
+}
+
+void Scheduler::apply_result(FeedState& f, FetchResult& result) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  if (result.outcome == FetchOutcome::cancelled) {  // not the feed's doing: try again later, no backoff
+    if (once_active_) {
+      once_finished(f.spec.id);
+    } else {
+      schedule(f, with_jitter(f.interval, 0.1, unit(rng_)));
+    }
+    return;
+  }
+  FetchVerdict verdict;
+  try {
+    verdict = on_result_ ? on_result_(f.spec, result) : FetchVerdict{};
+  } catch (...) {  // no exception crosses the loop; a pipeline failure is this feed's parse failure
+    verdict.recorded = false;
+    verdict.parse_failed = true;
+  }
+  const bool fetched = result.outcome == FetchOutcome::ok || result.outcome == FetchOutcome::not_modified;
+  const bool success = fetched && !verdict.parse_failed;
+  const FetchOutcome counted = fetched && verdict.parse_failed ? FetchOutcome::parse_error : result.outcome;
+  for (FeedStats* s : {&f.stats, &totals_}) {
+    ++s->outcomes[static_cast<std::size_t>(counted)];
+    s->bytes += result.bytes;
+    s->last_duration = result.elapsed;
+    if (success) s->last_success = std::chrono::system_clock::now();
+  }
+
+  const FeedRuntime before = f.runtime;
+  const auto now_sys = std::chrono::system_clock::now();
+  std::optional<Clock::duration> next;
+  f.runtime.last_outcome = to_string(counted);
+  if (success) {
+    f.runtime.failures = 0;
+    if (verdict.recorded) {
+      // Store validators only once the items are safely recorded (else a lost batch hides forever).
+      if (result.outcome == FetchOutcome::ok) {
+        f.runtime.etag = result.etag;
+        f.runtime.last_modified = result.last_modified;
+      } else {
+        if (!result.etag.empty()) f.runtime.etag = result.etag;
+        if (!result.last_modified.empty()) f.runtime.last_modified = result.last_modified;
+      }
+    }
+    if (!result.permanent_url.empty()) f.runtime.url = result.permanent_url;
+    if (result.outcome == FetchOutcome::ok) f.ttl = verdict.ttl;
+    std::optional<seconds> freshness = parse_max_age(result.cache_control);
+    if (!freshness && !result.expires.empty()) freshness = parse_expires(result.expires, now_sys);
+    f.interval = success_interval(options_.bounds, f.spec.interval, f.ttl, freshness);
+    next = with_jitter(f.interval, 0.1, unit(rng_));
+  } else if (result.status == 410) {
+    f.runtime.gone = true;  // stops until the config changes or the daemon restarts
+  } else {
+    ++f.runtime.failures;
+    const auto base = success_interval(options_.bounds, f.spec.interval, std::nullopt, std::nullopt);
+    std::optional<seconds> retry;
+    if (result.status == 429 || result.status == 503) retry = parse_retry_after(result.retry_after, now_sys);
+    if (retry) {
+      next = retry_after_delay(options_.bounds, *retry);  // the server's word: no jitter
+    } else {
+      next = with_jitter(failure_delay(options_.bounds, base, f.runtime.failures), 0.1, unit(rng_));
+    }
+  }
+  // last_outcome alone is diagnostic: not worth a database write per 304.
+  const bool changed = before.url != f.runtime.url || before.etag != f.runtime.etag ||
+                       before.last_modified != f.runtime.last_modified || before.failures != f.runtime.failures ||
+                       before.gone != f.runtime.gone;
+  if (changed && on_state_) on_state_(f.spec, f.runtime);
+  if (once_active_) {
+    once_finished(f.spec.id);
+  } else if (next) {
+    schedule(f, *next);
   }
 }
 

@@ -1,15 +1,25 @@
 #pragma once
 // Scheduler: per-feed due times with jitter on one Asio loop; hands due feeds to the
 // HttpFetcher within per-host and global limits, never two fetches of one feed at once.
+//
+// Ready feeds wait in one FIFO per host; hosts with a free connection slot take turns in a
+// round-robin ring, so one host with thousands of feeds cannot starve the others and a
+// dispatch costs O(fetches started), not O(feeds).
 
+#include <array>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <queue>
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/asio.hpp"
@@ -50,46 +60,99 @@ struct FetchVerdict {
   bool parse_failed = false;
 };
 
+// Counters of one feed (or of all feeds together) for the metrics endpoint. They only grow.
+struct FeedStats {
+  // Indexed by FetchOutcome; a 2xx whose body did not parse counts as parse_error, not ok.
+  std::array<std::uint64_t, kFetchOutcomeCount> outcomes{};
+  std::uint64_t bytes = 0;                                            // decoded body bytes received
+  std::optional<std::chrono::system_clock::time_point> last_success;  // 200 parsed or 304
+  std::chrono::microseconds last_duration{0};
+
+  std::uint64_t count(FetchOutcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
+  std::uint64_t total() const;
+};
+
 class Scheduler {
  public:
   using ResultHandler = std::function<FetchVerdict(const FeedSpec&, FetchResult&)>;
-  // Called after every state change of a feed (to persist it) and when a feed is gone.
+  // Called when a feed's persistent state changed (URL, validators, failures, gone), to
+  // persist it. A 304 that changes nothing writes nothing.
   using StateHandler = std::function<void(const FeedSpec&, const FeedRuntime&)>;
 
   Scheduler(asio::io_context& io, HttpFetcher& fetcher, SchedulerOptions options, ResultHandler on_result,
             StateHandler on_state = {});
   ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
-  // Replaces the feed list; unchanged feeds keep their schedule and state, new ones
-  // start jittered, removed ones stop (an in-flight fetch of one is let finish).
+  // Replaces the feed list. Unchanged feeds keep their schedule and state; a feed whose
+  // interval alone changed keeps its state; new feeds and feeds whose URL changed start
+  // afresh, jittered. Removed ones stop (an in-flight fetch is let finish, its result dropped).
+  // A feed changed while in flight is fetched again, from its new URL, once that fetch ends.
   void set_feeds(const std::vector<FeedSpec>& feeds, const std::map<std::string, FeedRuntime>& restored = {});
-  // Fetches every feed once, now, then calls `done` (for --once).
+  // Fetches every feed (not gone) once, now, within the limits, then calls `done` (for --once).
+  // Nothing is rescheduled meanwhile: 429/503 and failures are not retried.
   void run_once(std::function<void()> done);
-  // Stops scheduling; in-flight transfers are left to the fetcher.
+  // Stops scheduling; results of fetches still in flight are dropped unseen.
   void stop();
 
   std::size_t in_flight() const { return in_flight_; }
-  std::size_t feed_count() const { return feeds_.size(); }
+  std::size_t feed_count() const;
   std::size_t failing_count() const;
+  // Per-feed counters, sorted by feed id, and the totals over every feed ever scheduled
+  // (removed ones included, so totals never go down).
+  std::vector<std::pair<std::string, FeedStats>> stats() const;
+  const FeedStats& totals() const { return totals_; }
+  // The runtime state of one feed (for tests and diagnostics); nullopt when unknown.
+  std::optional<FeedRuntime> runtime(const std::string& id) const;
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   struct FeedState {
     FeedSpec spec;
     FeedRuntime runtime;
-    std::chrono::steady_clock::time_point due;
+    FeedStats stats;
     std::chrono::seconds interval{0};
+    // RSS <ttl> of the last parsed body: a 304 has no body but the ttl still holds.
+    std::optional<std::chrono::seconds> ttl;
+    Clock::time_point due{};  // of the latest schedule()
+    // Bumps when the URL changes: a result fetched under an older one is dropped.
+    std::uint64_t config_generation = 0;
+    // Bumps on every (re)schedule: due and ready entries of an older one are stale.
+    std::uint64_t schedule_generation = 0;
     bool in_flight = false;
-    bool queued = false;  // in due_ or a host queue
+    std::uint64_t in_flight_config = 0;  // config_generation of the fetch in flight
+    bool refetch = false;                // came due while a fetch of an older URL was in flight
     bool removed = false;
+  };
+  struct Entry {
+    std::string id;
     std::uint64_t generation = 0;
   };
+  struct Due {
+    Clock::time_point when;
+    Entry entry;
+    bool operator>(const Due& o) const { return when > o.when; }
+  };
+  struct HostQueue {
+    std::deque<Entry> ready;
+    int active = 0;
+    bool in_ring = false;
+  };
 
-  void schedule(FeedState& f, std::chrono::steady_clock::duration delay);
+  FeedState* live(const Entry& e);
+  void schedule(FeedState& f, Clock::duration delay);
+  void make_ready(FeedState& f);
+  void offer_host(const std::string& host, HostQueue& q);
   void arm_timer();
   void on_timer();
   void dispatch();
-  bool try_start(FeedState& f);
-  void on_fetched(const std::string& id, std::uint64_t generation, FetchResult result);
+  void start(FeedState& f, const std::string& host);
+  void on_fetched(const std::string& id, std::uint64_t config_generation, FetchResult result);
+  void apply_result(FeedState& f, FetchResult& result);
+  void once_finished(const std::string& id);
+  std::chrono::milliseconds startup_jitter();
   static std::string host_of(const std::string& url);
 
   asio::io_context& io_;
@@ -98,18 +161,21 @@ class Scheduler {
   ResultHandler on_result_;
   StateHandler on_state_;
   asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  Clock::time_point timer_at_{};
   std::unordered_map<std::string, std::unique_ptr<FeedState>> feeds_;
-  std::multimap<std::chrono::steady_clock::time_point, std::pair<std::string, std::uint64_t>> due_;
-  std::unordered_map<std::string, std::vector<std::string>> host_waiting_;
-  std::unordered_map<std::string, int> host_active_;
-  std::vector<std::string> global_waiting_;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
+  std::unordered_map<std::string, HostQueue> hosts_;
+  std::deque<std::string> ring_;  // hosts with ready feeds and a free slot, in turn
   std::size_t in_flight_ = 0;
   std::uint64_t next_generation_ = 1;
   bool stopped_ = false;
   std::minstd_rand rng_;
+  FeedStats totals_;
+  bool once_active_ = false;
+  std::unordered_set<std::string> once_pending_;
   std::function<void()> once_done_;
-  std::size_t once_pending_ = 0;
-  std::shared_ptr<int> life_ = std::make_shared<int>(0);
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);  // handlers hold weak refs to it
 };
 
 }  // namespace newswatch::feeds

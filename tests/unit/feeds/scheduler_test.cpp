@@ -1,0 +1,361 @@
+// Scheduler + HttpFetcher on a real io_context against real HTTP servers on 127.0.0.1
+// (tests/integration/scripted_server.py): limits seen from the server side, conditional
+// GET across cycles, redirects, 410, Retry-After, fairness, config changes in flight.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "feeds/scheduler.hpp"
+#include "scripted_server.hpp"
+
+namespace newswatch::feeds {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ScriptedServer;
+
+FetchOptions quick_fetch() {
+  FetchOptions o;
+  o.connect_timeout = 2s;
+  o.timeout = 3s;
+  o.low_speed_time = 2s;
+  return o;
+}
+
+// "prefix" + std::to_string(n) trips a false -Wrestrict in GCC 12 at -O3 (bug 105329).
+std::string cat(const char* prefix, long n) {
+  std::string s(prefix);
+  s += std::to_string(n);
+  return s;
+}
+
+SchedulerOptions quick_schedule(int per_host = 2, int max_in_flight = 64) {
+  SchedulerOptions o;
+  o.bounds.default_interval = 1s;
+  o.bounds.min_interval = 1s;
+  o.bounds.max_interval = 60s;
+  o.bounds.max_backoff = 60s;
+  o.startup_delay = 0ms;
+  o.startup_spread = 1ms;
+  o.per_host_connections = per_host;
+  o.max_in_flight = max_in_flight;
+  return o;
+}
+
+// One io_context, fetcher and scheduler; records every result and state change.
+struct Rig {
+  explicit Rig(SchedulerOptions so = quick_schedule(), FetchOptions fo = quick_fetch())
+      : fetcher(io, fo),
+        scheduler(
+            io, fetcher, so,
+            [this](const FeedSpec& spec, FetchResult& r) {
+              results.emplace_back(spec.id, r);
+              return verdict_for ? verdict_for(spec, r) : FetchVerdict{};
+            },
+            [this](const FeedSpec& spec, const FeedRuntime& rt) { states.emplace_back(spec.id, rt); }) {}
+
+  void once() {
+    bool finished = false;
+    scheduler.run_once([&] {
+      finished = true;
+      io.stop();
+    });
+    io.restart();
+    io.run_for(30s);
+    ASSERT_TRUE(finished) << "run_once did not finish";
+  }
+  // Runs the loop until `pred` holds or `limit` passes.
+  template <class Pred>
+  bool run_until(Pred pred, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    io.restart();
+    while (!pred() && std::chrono::steady_clock::now() < deadline)
+      io.run_for(20ms);
+    return pred();
+  }
+  std::size_t results_for(const std::string& id) const {
+    std::size_t n = 0;
+    for (const auto& [fid, r] : results)
+      n += fid == id ? 1 : 0;
+    return n;
+  }
+
+  asio::io_context io;
+  HttpFetcher fetcher;
+  Scheduler scheduler;
+  std::function<FetchVerdict(const FeedSpec&, FetchResult&)> verdict_for;
+  std::vector<std::pair<std::string, FetchResult>> results;
+  std::vector<std::pair<std::string, FeedRuntime>> states;
+};
+
+TEST(SchedulerTest, PerHostLimitSeenFromTheServer) {
+  ScriptedServer server;
+  Rig rig(quick_schedule(/*per_host=*/3));
+  std::vector<FeedSpec> feeds;
+  for (int i = 0; i < 24; ++i)
+    feeds.push_back({cat("f", i), server.url(cat("/feed/f", i) + "?delay=0.1"), {}});
+  rig.scheduler.set_feeds(feeds);
+  rig.once();
+  EXPECT_EQ(rig.results.size(), 24U);
+  const auto log = server.log();
+  EXPECT_EQ(log["requests"].size(), 24U);
+  EXPECT_EQ(log["max_connections"], 3) << "never more than 3, and the limit was actually used";
+}
+
+TEST(SchedulerTest, ThousandFeedsFromOneServerInOneCycle) {
+  ScriptedServer server;
+  Rig rig(quick_schedule(/*per_host=*/8, /*max_in_flight=*/64));
+  std::vector<FeedSpec> feeds;
+  for (int i = 0; i < 1000; ++i)
+    feeds.push_back({cat("feed-", i), server.url(cat("/feed/n", i) + "?etag=1"), {}});
+  rig.scheduler.set_feeds(feeds);
+  const auto t0 = std::chrono::steady_clock::now();
+  rig.once();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(rig.results.size(), 1000U);
+  const auto log = server.log();
+  std::set<std::string> paths;
+  for (const auto& r : log["requests"])
+    paths.insert(r["path"].get<std::string>());
+  EXPECT_EQ(log["requests"].size(), 1000U);
+  EXPECT_EQ(paths.size(), 1000U) << "each feed exactly once";
+  EXPECT_LE(log["max_connections"].get<int>(), 8);
+  EXPECT_EQ(rig.scheduler.totals().count(FetchOutcome::ok), 1000U);
+  EXPECT_LT(took, 20s);
+  RecordProperty("cycle_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+
+  // The next cycle sends the stored ETags: all 304, and nothing to persist.
+  rig.states.clear();
+  rig.once();
+  EXPECT_EQ(rig.scheduler.totals().count(FetchOutcome::not_modified), 1000U);
+  EXPECT_TRUE(rig.states.empty()) << "an unchanged 304 writes nothing";
+}
+
+TEST(SchedulerTest, ValidatorsKeptOnlyWhenRecorded) {
+  ScriptedServer server;
+  Rig rig;
+  rig.verdict_for = [](const FeedSpec& spec, FetchResult&) {
+    FetchVerdict v;
+    v.recorded = spec.id != "unrecorded";
+    return v;
+  };
+  rig.scheduler.set_feeds(
+      {{"recorded", server.url("/feed/a?etag=1&lm=1"), {}}, {"unrecorded", server.url("/feed/b?etag=1&lm=1"), {}}});
+  rig.once();
+  rig.once();
+  auto a = server.requests("/feed/a");
+  auto b = server.requests("/feed/b");
+  ASSERT_EQ(a.size(), 2U);
+  ASSERT_EQ(b.size(), 2U);
+  EXPECT_EQ(a[1]["status"], 304);
+  EXPECT_EQ(a[1]["ims"], "Thu, 20 Dec 2012 18:05:00 GMT");
+  EXPECT_EQ(b[1]["status"], 200) << "items not recorded: the feed must come again in full";
+  EXPECT_TRUE(b[1]["inm"].is_null());
+}
+
+TEST(SchedulerTest, PermanentRedirectMovesTheFeedTemporaryDoesNot) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"moved", server.url("/redirect/301/feed/new"), {}},
+                           {"visiting", server.url("/redirect/302/feed/elsewhere"), {}}});
+  rig.once();
+  EXPECT_EQ(rig.scheduler.runtime("moved")->url, server.url("/feed/new"));
+  EXPECT_EQ(rig.scheduler.runtime("moved")->config_url, server.url("/redirect/301/feed/new"));
+  EXPECT_EQ(rig.scheduler.runtime("visiting")->url, server.url("/redirect/302/feed/elsewhere"));
+  rig.once();
+  EXPECT_EQ(server.requests("/redirect/301").size(), 1U) << "the second cycle goes straight to the new URL";
+  EXPECT_EQ(server.requests("/feed/new").size(), 2U);
+  EXPECT_EQ(server.requests("/redirect/302").size(), 2U);
+  // The move is persisted.
+  bool saved = false;
+  for (const auto& [id, rt] : rig.states)
+    saved = saved || (id == "moved" && rt.url == server.url("/feed/new"));
+  EXPECT_TRUE(saved);
+}
+
+TEST(SchedulerTest, GoneFeedStopsUntilTheConfigChanges) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"gone", server.url("/status/410"), {}}, {"alive", server.url("/feed/alive"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return rig.results_for("alive") >= 3; }, 6000ms));
+  EXPECT_EQ(server.requests("/status/410").size(), 1U);
+  EXPECT_TRUE(rig.scheduler.runtime("gone")->gone);
+  EXPECT_EQ(rig.scheduler.failing_count(), 1U);
+  ASSERT_FALSE(rig.states.empty());
+  bool saved = false;
+  for (const auto& [id, rt] : rig.states)
+    saved = saved || (id == "gone" && rt.gone);
+  EXPECT_TRUE(saved) << "gone is persisted";
+  // A reload with the same config keeps it gone; a changed URL brings it back.
+  rig.scheduler.set_feeds({{"gone", server.url("/status/410"), {}}, {"alive", server.url("/feed/alive"), {}}});
+  rig.run_until([] { return false; }, 300ms);
+  EXPECT_EQ(server.requests("/status/410").size(), 1U);
+  rig.scheduler.set_feeds({{"gone", server.url("/feed/back"), {}}, {"alive", server.url("/feed/alive"), {}}});
+  EXPECT_TRUE(rig.run_until([&] { return server.requests("/feed/back").size() == 1; }, 3000ms));
+}
+
+// 429 and 503, Retry-After as delta-seconds and as an HTTP-date: no fetch before then.
+TEST(SchedulerTest, RetryAfterIsHonoured) {
+  ScriptedServer server;
+  Rig rig;
+  const std::map<std::string, double> min_gap = {
+      {"/status/429?retry_after=3", 3.0},
+      {"/status/503?retry_after=3", 3.0},
+      // An HTTP-date has whole seconds: "now + 4 s" is at least 3 s away once truncated.
+      {"/status/429?retry_after_date=4", 3.0},
+      {"/status/503?retry_after_date=4", 3.0},
+  };
+  std::vector<FeedSpec> feeds;
+  int n = 0;
+  for (const auto& [path, gap] : min_gap)
+    feeds.push_back({cat("r", n++), server.url(path), {}});
+  rig.scheduler.set_feeds(feeds);
+  ASSERT_TRUE(rig.run_until(
+      [&] {
+        for (const auto& [path, gap] : min_gap)
+          if (server.requests(path).size() < 2) return false;
+        return true;
+      },
+      8000ms));
+  for (const auto& [path, gap] : min_gap) {
+    auto reqs = server.requests(path);
+    const double seen = reqs[1]["t"].get<double>() - reqs[0]["t"].get<double>();
+    EXPECT_GE(seen, gap - 0.05) << path;
+    EXPECT_LT(seen, gap + 2.0) << path << ": honoured as given, not backed off further";
+  }
+  EXPECT_EQ(rig.scheduler.stats().size(), 4U);
+}
+
+TEST(SchedulerTest, FailuresBackOff) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"missing", server.url("/status/404"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return rig.results.size() >= 2; }, 5000ms));
+  auto reqs = server.requests("/status/404");
+  ASSERT_GE(reqs.size(), 2U);
+  const double gap = reqs[1]["t"].get<double>() - reqs[0]["t"].get<double>();
+  EXPECT_GE(gap, 1.8) << "1 s interval doubled after one failure (±10% jitter)";
+  EXPECT_EQ(rig.scheduler.runtime("missing")->failures, 2);
+  EXPECT_EQ(rig.scheduler.stats()[0].second.count(FetchOutcome::http_error), 2U);
+}
+
+// RSS <ttl> stretches the interval, and still does after a 304 (which has no body to parse).
+TEST(SchedulerTest, TtlOutlivesNotModified) {
+  ScriptedServer server;
+  Rig rig;
+  rig.verdict_for = [](const FeedSpec&, FetchResult& r) {
+    FetchVerdict v;
+    if (r.outcome == FetchOutcome::ok) v.ttl = 2s;  // what the parser would read from <ttl>
+    return v;
+  };
+  rig.scheduler.set_feeds({{"slow-news", server.url("/feed/ttl?etag=1"), {}}});  // interval 1 s
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/ttl").size() >= 3; }, 7000ms));
+  auto reqs = server.requests("/feed/ttl");
+  EXPECT_EQ(reqs[1]["status"], 304);
+  EXPECT_GE(reqs[1]["t"].get<double>() - reqs[0]["t"].get<double>(), 1.75) << "ttl after a 200";
+  EXPECT_GE(reqs[2]["t"].get<double>() - reqs[1]["t"].get<double>(), 1.75) << "ttl after a 304";
+}
+
+// A host whose feeds are slow must not starve another host's feeds.
+TEST(SchedulerTest, HostsTakeTurns) {
+  ScriptedServer busy;
+  ScriptedServer quiet;
+  Rig rig(quick_schedule(/*per_host=*/2, /*max_in_flight=*/3));
+  std::vector<FeedSpec> feeds;
+  for (int i = 0; i < 30; ++i)
+    feeds.push_back({cat("busy", i), busy.url(cat("/feed/b", i) + "?delay=0.1"), {}});
+  for (int i = 0; i < 4; ++i)
+    feeds.push_back({cat("quiet", i), quiet.url(cat("/feed/q", i)), {}});
+  rig.scheduler.set_feeds(feeds);
+  rig.once();
+  ASSERT_EQ(rig.results.size(), 34U);
+  std::size_t last_quiet = 0;
+  for (std::size_t i = 0; i < rig.results.size(); ++i)
+    if (rig.results[i].first.rfind("quiet", 0) == 0) last_quiet = i;
+  EXPECT_LT(last_quiet, 12U) << "the quiet host's feeds waited behind the busy host's";
+}
+
+TEST(SchedulerTest, FeedChangedWhileInFlightIsNeverFetchedTwiceAtOnce) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"x", server.url("/feed/old?delay=1"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1; }, 2000ms));
+  rig.scheduler.set_feeds({{"x", server.url("/feed/new"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return !rig.results.empty(); }, 4000ms));
+  auto old_reqs = server.requests("/feed/old");
+  auto new_reqs = server.requests("/feed/new");
+  ASSERT_EQ(old_reqs.size(), 1U);
+  ASSERT_EQ(new_reqs.size(), 1U);
+  EXPECT_GE(new_reqs[0]["t"].get<double>(), old_reqs[0]["end"].get<double>()) << "two fetches of one feed at once";
+  ASSERT_EQ(rig.results.size(), 1U) << "the result for the old URL is dropped";
+  EXPECT_EQ(rig.results[0].second.effective_url, server.url("/feed/new"));
+}
+
+TEST(SchedulerTest, RemovedWhileInFlightIsDroppedAndOnceStillFinishes) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}}, {"drop", server.url("/feed/drop?delay=0.5"), {}}});
+  bool finished = false;
+  rig.scheduler.run_once([&] { finished = true; });
+  ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1 && rig.results.size() == 1; }, 3000ms));
+  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return finished; }, 3000ms));
+  rig.run_until([] { return false; }, 700ms);
+  EXPECT_EQ(rig.results_for("drop"), 0U);
+  EXPECT_EQ(rig.scheduler.feed_count(), 1U);
+  EXPECT_EQ(rig.scheduler.in_flight(), 0U);
+}
+
+TEST(SchedulerTest, OutcomesAreCountedPerFeed) {
+  ScriptedServer server;
+  Rig rig(quick_schedule(), [] {
+    auto o = quick_fetch();
+    o.max_body_size = 10000;
+    return o;
+  }());
+  rig.verdict_for = [](const FeedSpec& spec, FetchResult&) {
+    FetchVerdict v;
+    v.parse_failed = spec.id == "garbled";
+    return v;
+  };
+  rig.scheduler.set_feeds({{"fine", server.url("/feed/fine?etag=1"), {}},
+                           {"garbled", server.url("/feed/garbled"), {}},
+                           {"broken", server.url("/status/500"), {}},
+                           {"huge", server.url("/big?size=100000"), {}}});
+  rig.once();
+  rig.once();
+  std::map<std::string, FeedStats> by_id;
+  for (auto& [id, s] : rig.scheduler.stats())
+    by_id[id] = s;
+  EXPECT_EQ(by_id["fine"].count(FetchOutcome::ok), 1U);
+  EXPECT_EQ(by_id["fine"].count(FetchOutcome::not_modified), 1U);
+  EXPECT_TRUE(by_id["fine"].last_success.has_value());
+  EXPECT_GT(by_id["fine"].bytes, 0U);
+  EXPECT_EQ(by_id["garbled"].count(FetchOutcome::parse_error), 2U);
+  EXPECT_EQ(by_id["garbled"].count(FetchOutcome::ok), 0U);
+  EXPECT_FALSE(by_id["garbled"].last_success.has_value());
+  EXPECT_EQ(by_id["broken"].count(FetchOutcome::http_error), 2U);
+  EXPECT_EQ(by_id["huge"].count(FetchOutcome::too_large), 2U);
+  EXPECT_EQ(rig.scheduler.totals().total(), 8U);
+  EXPECT_EQ(rig.scheduler.runtime("garbled")->last_outcome, "parse_error");
+}
+
+TEST(SchedulerTest, StopDropsResultsInFlight) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"slow", server.url("/feed/slow?delay=0.3"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1; }, 2000ms));
+  rig.scheduler.stop();
+  rig.fetcher.cancel_all();
+  rig.run_until([] { return false; }, 500ms);
+  EXPECT_TRUE(rig.results.empty()) << "a cancelled fetch is not a failure of the feed";
+  EXPECT_TRUE(rig.states.empty());
+}
+
+}  // namespace
+}  // namespace newswatch::feeds
