@@ -411,10 +411,15 @@ class App::Impl {
     }
   }
 
+  // Feed state (validators, URL, failures) is written without its own fsync: losing the
+  // last few on power loss only costs a full refetch, whose items are already seen. A
+  // SIGKILL loses nothing either way, and the items' transaction keeps synchronous=FULL.
   void on_feed_state(const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) {
+    (void)db_.exec("PRAGMA synchronous=NORMAL");
     if (auto r = store_->save_runtime(spec.id, rt); !r) {
       spdlog::warn("feed {}: cannot save state: {}", spec.id, r.error().message);
     }
+    (void)db_.exec("PRAGMA synchronous=FULL");
   }
 
   feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
