@@ -6,13 +6,12 @@ namespace newswatch::alerts {
 
 Result<AlertJournal> AlertJournal::open(SqliteDb& db) {
   // journal_meta keeps the highest seq so pruning every row never lets a seq be reused.
-  auto r = db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_version (module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
+  auto r = db.ensure_module_schema(
+      "alerts", 1,
       "CREATE TABLE IF NOT EXISTS journal ("
       "  seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS journal_meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);"
-      "INSERT INTO journal_meta(id, last_seq) VALUES (1, 0) ON CONFLICT(id) DO NOTHING;"
-      "INSERT INTO schema_version(module, version) VALUES ('alerts', 1) ON CONFLICT(module) DO NOTHING;");
+      "INSERT INTO journal_meta(id, last_seq) VALUES (1, 0) ON CONFLICT(id) DO NOTHING;");
   if (!r) return r.error();
   AlertJournal journal(db);
   auto last = db.prepare(

@@ -73,6 +73,26 @@ Result<Ok> SqliteDb::exec(const std::string& sql) {
   return Ok{};
 }
 
+Result<Ok> SqliteDb::ensure_module_schema(const std::string& module, int version, const std::string& schema) {
+  // Each module records its own version, so folders migrate independently.
+  if (auto r = exec("CREATE TABLE IF NOT EXISTS schema_version (module TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+      !r) {
+    return r;
+  }
+  if (auto r = exec(schema); !r) return r;
+  auto insert = prepare("INSERT INTO schema_version(module, version) VALUES (?1, ?2) ON CONFLICT(module) DO NOTHING");
+  if (!insert) return insert.error();
+  if (auto r = insert->bind(1, module).bind(2, static_cast<std::int64_t>(version)).run(); !r) return r;
+  auto stored = prepare("SELECT version FROM schema_version WHERE module = ?1");
+  if (!stored) return stored.error();
+  auto row = stored->bind(1, module).step();
+  if (!row) return row.error();
+  if (!*row || stored->column_int(0) > version) {
+    return make_error("state database has a newer '" + module + "' schema than this newswatch understands");
+  }
+  return Ok{};
+}
+
 Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {

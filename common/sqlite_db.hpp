@@ -44,6 +44,9 @@ class SqliteDb {
   static Result<SqliteDb> open(const std::string& path);
 
   Result<Ok> exec(const std::string& sql);
+  // Runs `schema` (idempotent DDL) and records `module`'s schema version in the shared
+  // schema_version table; errors when the file holds a newer version than `version`.
+  Result<Ok> ensure_module_schema(const std::string& module, int version, const std::string& schema);
   Result<SqliteStatement> prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
   std::string last_error() const { return sqlite3_errmsg(db_.get()); }

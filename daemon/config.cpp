@@ -16,7 +16,12 @@ std::string format_error(const ConfigError& e) {
   return filters::format_error(filters::CompileError{e.pos, e.message});
 }
 
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+namespace {
+
+// "<digits><unit>" with the unit looked up in `units` (multiplier per unit); nullopt for
+// no digits, an unknown unit, or a value past 2^40 units.
+std::optional<std::uint64_t> parse_scaled(std::string_view text,
+                                          const std::map<std::string_view, std::uint64_t, std::less<>>& units) {
   std::size_t i = 0;
   std::uint64_t value = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
@@ -25,23 +30,22 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     ++i;
   }
   if (i == 0) return std::nullopt;
-  const std::string_view unit = text.substr(i);
+  const auto it = units.find(text.substr(i));
+  if (it == units.end()) return std::nullopt;
+  return value * it->second;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   static const std::map<std::string_view, std::uint64_t, std::less<>> units{
       {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
-  const auto it = units.find(unit);
-  if (it == units.end()) return std::nullopt;
-  return std::chrono::milliseconds(value * it->second);
+  const auto ms = parse_scaled(text, units);
+  if (!ms) return std::nullopt;
+  return std::chrono::milliseconds(*ms);
 }
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
-  std::size_t i = 0;
-  std::uint64_t value = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
-    if (value > (1ULL << 40)) return std::nullopt;
-    ++i;
-  }
-  if (i == 0) return std::nullopt;
   static const std::map<std::string_view, std::uint64_t, std::less<>> units{{"", 1},
                                                                             {"B", 1},
                                                                             {"KiB", 1ULL << 10},
@@ -50,9 +54,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
                                                                             {"KB", 1000ULL},
                                                                             {"MB", 1000'000ULL},
                                                                             {"GB", 1000'000'000ULL}};
-  const auto it = units.find(text.substr(i));
-  if (it == units.end()) return std::nullopt;
-  return value * it->second;
+  return parse_scaled(text, units);
 }
 
 namespace {

@@ -7,9 +7,8 @@ constexpr int kSchemaVersion = 1;
 }
 
 Result<FeedStore> FeedStore::open(SqliteDb& db) {
-  // Each module records its own schema version, so folders migrate independently.
-  auto r = db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_version (module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
+  auto r = db.ensure_module_schema(
+      "feeds", kSchemaVersion,
       "CREATE TABLE IF NOT EXISTS feed_state ("
       "  feed_id TEXT PRIMARY KEY, config_url TEXT NOT NULL, url TEXT NOT NULL, etag TEXT NOT NULL DEFAULT '',"
       "  last_modified TEXT NOT NULL DEFAULT '', failures INTEGER NOT NULL DEFAULT 0,"
@@ -17,14 +16,8 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
       "CREATE TABLE IF NOT EXISTS seen_items ("
       "  feed_id TEXT NOT NULL, item_id TEXT NOT NULL, first_seen INTEGER NOT NULL,"
       "  PRIMARY KEY (feed_id, item_id)) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(first_seen);"
-      "INSERT INTO schema_version(module, version) VALUES ('feeds', 1) ON CONFLICT(module) DO NOTHING;");
+      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(first_seen);");
   if (!r) return r.error();
-  auto version = db.prepare("SELECT version FROM schema_version WHERE module = 'feeds'");
-  if (!version) return version.error();
-  if (auto row = version->step(); !row || !*row || version->column_int(0) > kSchemaVersion) {
-    return make_error("state database has a newer 'feeds' schema than this newswatch understands");
-  }
   FeedStore store(db);
   auto a = db.prepare("SELECT first_seen FROM seen_items WHERE feed_id = ?1 AND item_id = ?2");
   auto b = db.prepare("INSERT OR IGNORE INTO seen_items(feed_id, item_id, first_seen) VALUES (?1, ?2, ?3)");
