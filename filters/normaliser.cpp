@@ -46,11 +46,50 @@ constexpr auto kAsciiLower = make_ascii_lower();
 
 bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
+#if defined(__SSE2__)
+// Sum of the 16 bytes of `v`, each 0 or 1.
+std::uint32_t sum_bytes(__m128i v) {
+  const __m128i sums = _mm_sad_epu8(v, _mm_setzero_si128());
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
+}
+#endif
+
+// Skipped markup can be long (attributes, URLs, scripts): counted 16 bytes at a time.
 std::uint32_t count_code_points(std::string_view s) {
   std::uint32_t n = 0;
-  for (const char c : s)
-    n += is_continuation(static_cast<unsigned char>(c)) ? 0 : 1;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Continuation bytes are 0x80..0xBF, i.e. below -64 as signed bytes.
+  const __m128i below = _mm_set1_epi8(-64);
+  const __m128i one = _mm_set1_epi8(1);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    n += 16 - sum_bytes(_mm_and_si128(_mm_cmplt_epi8(x, below), one));
+  }
+#endif
+  for (; i < s.size(); ++i)
+    n += is_continuation(static_cast<unsigned char>(s[i])) ? 0 : 1;
   return n;
+}
+
+// First position >= from holding a, b or c; npos if none. Tags are scanned with it.
+std::size_t find_any_of(std::string_view s, std::size_t from, char a, char b, char c) {
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a);
+  const __m128i vb = _mm_set1_epi8(b);
+  const __m128i vc = _mm_set1_epi8(c);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(mask));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (s[i] == a || s[i] == b || s[i] == c) return i;
+  }
+  return std::string_view::npos;
 }
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid (the caller
@@ -194,8 +233,10 @@ bool is_inline_tag(std::string_view name) {
   static constexpr std::string_view kInline[] = {
       "a",    "abbr", "b", "bdi",  "bdo",   "cite", "code",   "data", "dfn", "em",   "font", "i", "kbd",
       "mark", "q",    "s", "samp", "small", "span", "strong", "sub",  "sup", "time", "tt",   "u", "var"};
+  if (name.empty() || name.size() > 6) return false;
+  const char first = static_cast<char>(name[0] | 0x20);  // names start with a letter
   for (auto n : kInline) {
-    if (ascii_iequal(name, n)) return true;
+    if (n.size() == name.size() && n[0] == first && ascii_iequal(name, n)) return true;
   }
   return false;
 }
@@ -237,14 +278,16 @@ class ScanTextWriter {
       const auto b = static_cast<unsigned char>(text_[i]);
       if (b < 0x80) {
         const auto cls = kAsciiClass[b];
-        if (cls == kWord) {
-          if (pending_) {  // the word so far is marks only: its start is theirs (see map_unit)
-            code_point(b, cp_ + 1);
-            ++i;
-            ++cp_;
-            continue;
-          }
+        // A word so far of marks only needs the slow path: its start is theirs (see
+        // map_unit), and if it ends here it is dropped (see end_word).
+        if (!pending_ && (cls != kSpecial || kind == TextKind::plain)) {
           i = ascii_block(i, kind);
+          continue;
+        }
+        if (cls == kWord) {
+          code_point(b, cp_ + 1);
+          ++i;
+          ++cp_;
           continue;
         }
         if (cls == kSpecial && kind == TextKind::html) {
@@ -459,8 +502,9 @@ class ScanTextWriter {
     constexpr std::size_t kChunk = 256;
     constexpr std::size_t kBlock = 16;
     if (in_word_) {
-      // The word goes on after a tag, a reference or a multi-byte fold: its next byte may not
-      // continue the run the map last recorded.
+      // The word goes on after a tag, a reference, a mark or a multi-byte fold: its next byte
+      // (or the space closing it, which the next word's run then starts from) may not continue
+      // the run the map last recorded.
       room_for_map(1);
       const std::int64_t d = std::int64_t{cp_} - static_cast<std::int64_t>(fn_);
       if (d != run_delta_) {
@@ -586,17 +630,16 @@ class ScanTextWriter {
     while (j < n && (is_ascii_alpha(text_[j]) || (text_[j] >= '0' && text_[j] <= '9')))
       ++j;
     const std::string_view name = text_.substr(name_begin, j - name_begin);
-    char quote = 0;
+    // The tag ends at the first '>' outside a quoted attribute value.
     while (j < n) {
-      const char c = text_[j];
-      if (quote != 0) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '>') {
+      j = find_any_of(text_, j, '>', '"', '\'');
+      if (j == std::string_view::npos) {
+        j = n;
         break;
       }
-      ++j;
+      if (text_[j] == '>') break;
+      const std::size_t close = text_.find(text_[j], j + 1);
+      j = close == std::string_view::npos ? n : close + 1;
     }
     std::size_t end = j < n ? j + 1 : n;
     if (!closing && !decl && (ascii_iequal(name, "script") || ascii_iequal(name, "style"))) {
