@@ -9,6 +9,10 @@
 #include "filters/normaliser.hpp"
 #include "filters/query.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace newswatch::filters {
 namespace {
 
@@ -75,7 +79,7 @@ struct Span {
 // Reused across match() calls so that matching an item allocates nothing once warm.
 // Generation stamps stand in for clearing per-pattern / per-filter arrays on every item.
 struct MatchState {
-  std::array<NormalisedText, 3> fields;
+  std::array<ScanText, 3> fields;
   std::vector<Hit> hits;
   std::uint32_t generation = 0;
   std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
@@ -313,18 +317,85 @@ class Builder {
   std::size_t positive_ = 0;
 };
 
-struct ScanContext {
-  const Compiled* compiled;
-  const NormalisedText* text;
-  std::string_view stream;
-  bool exact;
-  std::uint8_t field;
-  std::vector<Hit>* hits;
+#if defined(__SSE2__)
+// Spaces among the 16 bytes at s (SAD of 0/1 bytes: no popcount instruction on baseline x86-64).
+std::uint32_t spaces_in_block(const char* s) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+  const __m128i ones = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_set1_epi8(1));
+  const __m128i sums = _mm_sad_epu8(ones, _mm_setzero_si128());
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
+}
+#endif
+
+// Spaces in s[from, to).
+std::uint32_t count_spaces(const char* s, std::size_t from, std::size_t to) {
+  std::uint32_t n = 0;
+  std::size_t i = from;
+#if defined(__SSE2__)
+  for (; i + 16 <= to; i += 16)
+    n += spaces_in_block(s + i);
+#endif
+  for (; i < to; ++i)
+    n += s[i] == ' ' ? 1 : 0;
+  return n;
+}
+
+// A stream is " w1 w2 ... wn ", one space closing every word, so the words before a position
+// are the spaces before it, less the leading one. Streams keep no per-word records; this
+// counts them on demand, moving from the last position asked about (hits and reported spans
+// come mostly in increasing order, so the total is about one pass over the stream).
+class WordCounter {
+ public:
+  explicit WordCounter(std::string_view stream) : s_(stream) {}
+
+  // Index of the word starting at byte `begin` (which follows a space).
+  std::uint32_t index_at(std::size_t begin) {
+    if (begin >= pos_) {
+      spaces_ += count_spaces(s_.data(), pos_, begin);
+    } else {
+      spaces_ -= count_spaces(s_.data(), begin, pos_);
+    }
+    pos_ = begin;
+    return spaces_ - 1;
+  }
+
+  // Byte where word `k` starts: just after the (k+1)-th space.
+  std::size_t start_of(std::uint32_t k) {
+    if (spaces_ > k) {  // behind us: start over (spans are sorted, so this is rare)
+      pos_ = 0;
+      spaces_ = 0;
+    }
+#if defined(__SSE2__)
+    while (pos_ + 16 <= s_.size()) {
+      const std::uint32_t n = spaces_in_block(s_.data() + pos_);
+      if (spaces_ + n > k) break;  // the space we want is in this block
+      spaces_ += n;
+      pos_ += 16;
+    }
+#endif
+    while (spaces_ <= k) {
+      if (s_[pos_] == ' ') ++spaces_;
+      ++pos_;
+    }
+    return pos_;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;       // a byte of the stream
+  std::uint32_t spaces_ = 0;  // spaces in [0, pos_)
 };
 
-// A stream is " w1 w2 ... wn ": a hit is a whole-word match when the byte before it is a
-// space and (unless a prefix) so is the byte after it. The stream's outer spaces keep both
-// reads in bounds. The word list is sorted by start byte.
+struct ScanContext {
+  const Compiled* compiled;
+  std::string_view stream;
+  std::uint8_t field;
+  std::vector<Hit>* hits;
+  WordCounter words;
+};
+
+// A hit is a whole-word match when the byte before it is a space and (unless a prefix) so is
+// the byte after it. The stream's outer spaces keep both reads in bounds.
 int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
              void* ctx) noexcept {
   auto& c = *static_cast<ScanContext*>(ctx);
@@ -332,12 +403,7 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
   const auto begin = static_cast<std::size_t>(to - p.literal.size());
   if (begin == 0 || c.stream[begin - 1] != ' ') return 0;
   if (!p.prefix && (to >= c.stream.size() || c.stream[to] != ' ')) return 0;
-  const auto& words = c.text->words;
-  const auto it = std::lower_bound(words.begin(), words.end(), begin, [&c](const NormalisedWord& w, std::size_t b) {
-    return (c.exact ? w.exact_begin : w.folded_begin) < b;
-  });
-  if (it == words.end()) return 0;
-  const auto first = static_cast<std::uint32_t>(it - words.begin());
+  const std::uint32_t first = c.words.index_at(begin);
   c.hits->push_back({id, c.field, first, first + p.word_count - 1});
   return 0;
 }
@@ -504,17 +570,17 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
 
   st.hits.clear();
   for (std::uint8_t f = 0; f < 3; ++f) {
-    const NormalisedText& text = st.fields[f];
-    if (text.words.empty()) continue;
+    const ScanText& text = st.fields[f];
+    if (!text.has_words()) continue;
     if (c.folded_db) {
-      ScanContext ctx{&c, &text, text.folded, false, f, &st.hits};
-      hs_scan(c.folded_db.get(), text.folded.data(), static_cast<unsigned>(text.folded.size()), 0, c.scratch.get(),
-              on_match, &ctx);
+      const std::string_view s = text.folded();
+      ScanContext ctx{&c, s, f, &st.hits, WordCounter(s)};
+      hs_scan(c.folded_db.get(), s.data(), static_cast<unsigned>(s.size()), 0, c.scratch.get(), on_match, &ctx);
     }
     if (c.exact_db) {
-      ScanContext ctx{&c, &text, text.exact, true, f, &st.hits};
-      hs_scan(c.exact_db.get(), text.exact.data(), static_cast<unsigned>(text.exact.size()), 0, c.scratch.get(),
-              on_match, &ctx);
+      const std::string_view s = text.exact();
+      ScanContext ctx{&c, s, f, &st.hits, WordCounter(s)};
+      hs_scan(c.exact_db.get(), s.data(), static_cast<unsigned>(s.size()), 0, c.scratch.get(), on_match, &ctx);
     }
   }
   if (st.hits.empty()) return result;
@@ -564,10 +630,16 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     if (st.spans.size() < static_cast<std::size_t>(std::max(1, def.min_hits))) continue;
     FilterMatch fm{fi, {}};
     fm.matches.reserve(st.spans.size());
+    std::array<WordCounter, 3> counters{WordCounter(st.fields[0].folded()), WordCounter(st.fields[1].folded()),
+                                        WordCounter(st.fields[2].folded())};
     for (const Span& s : st.spans) {
-      const auto& words = st.fields[s.field].words;
-      const auto begin = words[s.first_word].orig_begin;
-      const auto end = words[s.last_word].orig_end;
+      const ScanText& text = st.fields[s.field];
+      WordCounter& words = counters[s.field];
+      const auto first = static_cast<std::uint32_t>(words.start_of(s.first_word));
+      const auto last = static_cast<std::uint32_t>(words.start_of(s.last_word));
+      const auto last_end = static_cast<std::uint32_t>(text.folded().find(' ', last));
+      const auto begin = text.orig_begin(first);
+      const auto end = text.orig_end(last_end);
       fm.matches.push_back(
           {c.terms[s.term],
            s.entity >= 0 ? std::optional<std::string>(entities_[static_cast<std::size_t>(s.entity)].id) : std::nullopt,

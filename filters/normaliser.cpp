@@ -4,7 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "filters/html_entities.hpp"
 
@@ -40,11 +46,50 @@ constexpr auto kAsciiLower = make_ascii_lower();
 
 bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
+#if defined(__SSE2__)
+// Sum of the 16 bytes of `v`, each 0 or 1.
+std::uint32_t sum_bytes(__m128i v) {
+  const __m128i sums = _mm_sad_epu8(v, _mm_setzero_si128());
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
+}
+#endif
+
+// Skipped markup can be long (attributes, URLs, scripts): counted 16 bytes at a time.
 std::uint32_t count_code_points(std::string_view s) {
   std::uint32_t n = 0;
-  for (const char c : s)
-    n += is_continuation(static_cast<unsigned char>(c)) ? 0 : 1;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Continuation bytes are 0x80..0xBF, i.e. below -64 as signed bytes.
+  const __m128i below = _mm_set1_epi8(-64);
+  const __m128i one = _mm_set1_epi8(1);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    n += 16 - sum_bytes(_mm_and_si128(_mm_cmplt_epi8(x, below), one));
+  }
+#endif
+  for (; i < s.size(); ++i)
+    n += is_continuation(static_cast<unsigned char>(s[i])) ? 0 : 1;
   return n;
+}
+
+// First position >= from holding a, b or c; npos if none. Tags are scanned with it.
+std::size_t find_any_of(std::string_view s, std::size_t from, char a, char b, char c) {
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a);
+  const __m128i vb = _mm_set1_epi8(b);
+  const __m128i vc = _mm_set1_epi8(c);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(mask));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (s[i] == a || s[i] == b || s[i] == c) return i;
+  }
+  return std::string_view::npos;
 }
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid (the caller
@@ -188,8 +233,10 @@ bool is_inline_tag(std::string_view name) {
   static constexpr std::string_view kInline[] = {
       "a",    "abbr", "b", "bdi",  "bdo",   "cite", "code",   "data", "dfn", "em",   "font", "i", "kbd",
       "mark", "q",    "s", "samp", "small", "span", "strong", "sub",  "sup", "time", "tt",   "u", "var"};
+  if (name.empty() || name.size() > 6) return false;
+  const char first = static_cast<char>(name[0] | 0x20);  // names start with a letter
   for (auto n : kInline) {
-    if (ascii_iequal(name, n)) return true;
+    if (n.size() == name.size() && n[0] == first && ascii_iequal(name, n)) return true;
   }
   return false;
 }
@@ -204,20 +251,23 @@ std::size_t find_ascii_icase(std::string_view s, std::size_t from, std::string_v
   return std::string_view::npos;
 }
 
-class Builder {
+}  // namespace
+
+// Writes a ScanText in one pass over the field. Two costs matter per byte: classifying and
+// writing it, and remembering where it came from. The second is kept off the common path:
+// folded bytes map 1:1 to code points in runs, and a map entry is written only where a run
+// breaks (a collapsed separator run, a tag or reference inside a word, a multi-byte fold).
+class ScanTextWriter {
  public:
-  // The streams are written through an index into strings sized ahead (resized only when a
+  // The streams are written through an index into buffers sized ahead (grown only when a
   // decomposition outgrows them), which keeps the per-byte path free of push_back checks.
-  Builder(std::string_view text, bool want_exact, NormalisedText& out)
+  ScanTextWriter(std::string_view text, bool want_exact, ScanText& out)
       : text_(text), want_exact_(want_exact), out_(out) {
-    out_.words.clear();
-    out_.folded.clear();
-    out_.folded.resize(text.size() + 2);
-    out_.folded[fn_++] = ' ';
-    out_.exact.clear();
+    if (out_.folded_.size() < text.size() + 2) out_.folded_.resize(text.size() + 2);
+    out_.folded_[fn_++] = ' ';
     if (want_exact_) {
-      out_.exact.resize(text.size() + 2);
-      out_.exact[en_++] = ' ';
+      if (out_.exact_.size() < text.size() + 2) out_.exact_.resize(text.size() + 2);
+      out_.exact_[en_++] = ' ';
     }
   }
 
@@ -228,8 +278,16 @@ class Builder {
       const auto b = static_cast<unsigned char>(text_[i]);
       if (b < 0x80) {
         const auto cls = kAsciiClass[b];
-        if (cls == kWord) {
+        // A word so far of marks only needs the slow path: its start is theirs (see
+        // map_unit), and if it ends here it is dropped (see end_word).
+        if (!pending_ && (cls != kSpecial || kind == TextKind::plain)) {
           i = ascii_block(i, kind);
+          continue;
+        }
+        if (cls == kWord) {
+          code_point(b, cp_ + 1);
+          ++i;
+          ++cp_;
           continue;
         }
         if (cls == kSpecial && kind == TextKind::html) {
@@ -260,102 +318,232 @@ class Builder {
       ++cp_;
     }
     end_word();
-    out_.folded.resize(fn_);
-    if (want_exact_) out_.exact.resize(en_);
-    out_.words.resize(wn_);
+    out_.folded_len_ = fn_;
+    out_.exact_len_ = want_exact_ ? en_ : 0;
+    out_.map_len_ = xn_;
   }
 
  private:
+  using MapEntry = ScanText::MapEntry;
+  // No run is open: the next folded byte needs an entry of its own.
+  static constexpr std::int64_t kNoRun = std::numeric_limits<std::int64_t>::min();
+
   void start_word() {
     in_word_ = true;
-    room_for_words(1);
-    out_.words[wn_++] = {static_cast<std::uint32_t>(fn_), static_cast<std::uint32_t>(en_), cp_, cp_};
+    word_folded_begin_ = fn_;
+    word_exact_begin_ = en_;
   }
 
-  // Most text is ASCII letters and digits: copy a whole run at once instead of per byte.
-  std::size_t ascii_word_run(std::size_t i) {
-    const std::size_t n = text_.size();
-    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
-    std::size_t j = i;
-    while (j < n && p[j] < 0x80 && kAsciiClass[p[j]] == kWord)
-      ++j;
-    if (!in_word_) start_word();
-    const std::size_t len = j - i;
-    reserve(len);
-    char* d = out_.folded.data() + fn_;
-    for (std::size_t k = 0; k < len; ++k)
-      d[k] = static_cast<char>(kAsciiLower[p[i + k]]);
-    fn_ += len;
-    if (want_exact_) {
-      std::memcpy(out_.exact.data() + en_, text_.data() + i, len);
-      en_ += len;
-    }
-    cp_ += static_cast<std::uint32_t>(len);
-    out_.words[wn_ - 1].orig_end = cp_;
-    return j;
+  void room_for_map(std::size_t n) {
+    if (xn_ + n > out_.map_.size()) out_.map_.resize(std::max(out_.map_.size() * 2, xn_ + n + 64));
   }
 
-  void room_for_words(std::size_t n) {
-    if (wn_ + n > out_.words.size()) out_.words.resize(std::max(out_.words.size() * 2, wn_ + n + 16));
-  }
-
-  // The hot path: a run of plain ASCII (no markup, no references), in chunks, without a
-  // data-dependent branch per byte. Every byte is written (a letter or digit lower-cased,
-  // anything else as ' '), and the write cursor advances unless it would double a space;
-  // a word record is written to the next free slot every time and kept only at a word start.
-  std::size_t ascii_block(std::size_t i, TextKind kind) {
-    const std::size_t n = text_.size();
-    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
-    const unsigned char stop2 = kind == TextKind::html ? '&' : 0x80;
-    const unsigned char stop1 = kind == TextKind::html ? '<' : 0x80;
-    constexpr std::size_t kChunk = 256;
-    std::uint32_t prev = in_word_ ? 1 : 0;
-    while (i < n) {
-      const std::size_t end = std::min(n, i + kChunk);
-      reserve(kChunk);
-      room_for_words(kChunk / 2 + 2);
-      char* f = out_.folded.data();
-      char* e = want_exact_ ? out_.exact.data() : nullptr;
-      NormalisedWord* words = out_.words.data();
-      std::size_t fn = fn_;
-      std::size_t en = en_;
-      std::size_t wn = wn_;
-      std::uint32_t cp = cp_;
-      std::size_t j = i;
-      for (; j < end; ++j) {
-        const unsigned char c = p[j];
-        if (c >= 0x80 || c == stop1 || c == stop2) break;
-        const std::uint32_t w = kAsciiClass[c] == kWord ? 1 : 0;
-        const std::uint32_t start = w & (prev ^ 1);
-        words[wn] = {static_cast<std::uint32_t>(fn), static_cast<std::uint32_t>(en), cp, cp + 1};
-        wn += start;
-        words[w != 0 ? wn - 1 : wn].orig_end = cp + 1;
-        f[fn] = static_cast<char>(w != 0 ? kAsciiLower[c] : ' ');
-        fn += w | prev;
-        if (e != nullptr) {
-          e[en] = static_cast<char>(w != 0 ? c : ' ');
-          en += w | prev;
-        }
-        prev = w;
-        ++cp;
+  // Records that the last `added` folded bytes came from original code points [cp_, end).
+  // A word that starts with marks (which fold to nothing) starts at the first mark, as the
+  // per-word records always had it: that start waits in pending_ for the first real byte.
+  void map_unit(std::size_t added, std::uint32_t end) {
+    const std::size_t at = fn_ - added;
+    if (added == 0) {
+      if (at == word_folded_begin_ && !pending_) {
+        pending_ = true;
+        pending_begin_ = cp_;
       }
-      fn_ = fn;
-      en_ = want_exact_ ? en : en_;
-      wn_ = wn;
-      cp_ = cp;
-      in_word_ = prev != 0;
-      if (j < end || j == n) return j;
-      i = j;
+      return;
     }
-    return i;
+    std::uint32_t begin = cp_;
+    if (pending_) {
+      begin = pending_begin_;
+      pending_ = false;
+    }
+    room_for_map(1);
+    const std::int64_t d = std::int64_t{begin} - static_cast<std::int64_t>(at);
+    if (added == 1 && end - begin == 1) {
+      if (d != run_delta_) out_.map_[xn_++] = {static_cast<std::uint32_t>(at), begin, 0, 0};
+      run_delta_ = d;
+      return;
+    }
+    out_.map_[xn_++] = {static_cast<std::uint32_t>(at), begin, static_cast<std::uint32_t>(added), end};
+    run_delta_ = kNoRun;
   }
 
   // Room for `n` more bytes in both streams (plus the closing space).
   void reserve(std::size_t n) {
-    if (fn_ + n + 1 > out_.folded.size()) out_.folded.resize(std::max(out_.folded.size() * 2, fn_ + n + 1));
-    if (want_exact_ && en_ + n + 1 > out_.exact.size()) {
-      out_.exact.resize(std::max(out_.exact.size() * 2, en_ + n + 1));
+    if (fn_ + n + 1 > out_.folded_.size()) out_.folded_.resize(std::max(out_.folded_.size() * 2, fn_ + n + 1));
+    if (want_exact_ && en_ + n + 1 > out_.exact_.size()) {
+      out_.exact_.resize(std::max(out_.exact_.size() * 2, en_ + n + 1));
     }
+  }
+
+  // Where the ASCII loop is: output cursors, the code point counter, whether the last byte
+  // was a word byte, and orig - folded of the open run.
+  struct Cursor {
+    std::size_t fn, en, xn;
+    std::uint32_t cp;
+    std::uint32_t prev;
+    std::int64_t delta;
+  };
+
+  // A word starts at folded byte c.fn from code point `cp`: it needs a map entry unless it
+  // continues the open run (exactly one separator since the last mapped byte).
+  static void map_word_start(MapEntry* map, Cursor& c, std::uint32_t cp) {
+    const std::int64_t d = std::int64_t{cp} - static_cast<std::int64_t>(c.fn);
+    if (d != c.delta) {
+      map[c.xn++] = {static_cast<std::uint32_t>(c.fn), cp, 0, 0};
+      c.delta = d;
+    }
+  }
+
+#if defined(__SSE2__)
+  // Up to 16 bytes at src, `avail` of which belong to the text (a short tail is copied into a
+  // padded block, never read past). Consumes the bytes before the first one the slow path
+  // must see (non-ASCII; '<' or '&' in HTML) and returns how many. Each byte becomes its
+  // lower-case self or ' '; a separator right after a separator is dropped, which splits the
+  // block into runs of kept bytes, each copied with one unaligned store (later stores
+  // overwrite the tail of earlier ones; the buffers have room for it).
+  static std::size_t simd_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e, MapEntry* map,
+                                Cursor& c) {
+    __m128i x;
+    if (avail >= 16) {
+      x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    } else {
+      alignas(16) std::array<unsigned char, 16> padded{};
+      std::memcpy(padded.data(), src, avail);
+      x = _mm_load_si128(reinterpret_cast<const __m128i*>(padded.data()));
+    }
+    auto stops = static_cast<std::uint32_t>(_mm_movemask_epi8(x));  // non-ASCII
+    if (html) {
+      const __m128i special =
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')), _mm_cmpeq_epi8(x, _mm_set1_epi8('&')));
+      stops |= static_cast<std::uint32_t>(_mm_movemask_epi8(special));
+    }
+    if (avail < 16) stops |= 0xFFFFU << avail;
+    const auto limit = static_cast<unsigned>(std::countr_zero(stops | 0x10000U));
+    if (limit == 0) return 0;
+    const std::uint32_t valid = (1U << limit) - 1;
+    // Bytes before `limit` are < 0x80, so signed comparisons order them correctly. OR-ing 0x20
+    // lower-cases letters and leaves digits as they are.
+    const __m128i lowered = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i alpha =
+        _mm_and_si128(_mm_cmpgt_epi8(lowered, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lowered, _mm_set1_epi8('z' + 1)));
+    const __m128i digit =
+        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i word = _mm_or_si128(alpha, digit);
+    const __m128i space = _mm_set1_epi8(' ');
+    const __m128i folded = _mm_or_si128(_mm_and_si128(word, lowered), _mm_andnot_si128(word, space));
+    const __m128i exact = _mm_or_si128(_mm_and_si128(word, x), _mm_andnot_si128(word, space));
+    const std::uint32_t wm = static_cast<std::uint32_t>(_mm_movemask_epi8(word)) & valid;
+    const std::uint32_t kept = (wm | (wm << 1) | c.prev) & valid;
+    const bool starts_word = (wm & 1) != 0 && c.prev == 0;
+    if (kept == valid) {  // nothing collapses: the streams advance exactly as the text
+      if (starts_word) map_word_start(map, c, c.cp);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(f + c.fn), folded);
+      c.fn += limit;
+      if (e != nullptr) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(e + c.en), exact);
+        c.en += limit;
+      }
+    } else {
+      alignas(16) std::array<char, 32> fbuf{};
+      alignas(16) std::array<char, 32> ebuf{};
+      _mm_store_si128(reinterpret_cast<__m128i*>(fbuf.data()), folded);
+      _mm_store_si128(reinterpret_cast<__m128i*>(ebuf.data()), exact);
+      std::uint32_t rest = kept;
+      while (rest != 0) {
+        const auto at = static_cast<unsigned>(std::countr_zero(rest));
+        const auto len = static_cast<unsigned>(std::countr_one(rest >> at));
+        // A run after a dropped byte starts with a word (only separators are dropped).
+        if (at > 0 || starts_word) map_word_start(map, c, c.cp + at);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(f + c.fn),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(fbuf.data() + at)));
+        c.fn += len;
+        if (e != nullptr) {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(e + c.en),
+                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(ebuf.data() + at)));
+          c.en += len;
+        }
+        rest &= ~(((1U << len) - 1) << at);
+      }
+    }
+    c.cp += limit;
+    c.prev = (wm >> (limit - 1)) & 1;
+    return limit;
+  }
+#else
+  // Portable fallback: the same, a byte at a time without a data-dependent branch: every byte
+  // is written, and the cursor advances unless it would double a space.
+  static std::size_t scalar_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e,
+                                  MapEntry* map, Cursor& c) {
+    const std::size_t limit = std::min<std::size_t>(avail, 16);
+    std::size_t j = 0;
+    for (; j < limit; ++j) {
+      const unsigned char ch = src[j];
+      if (ch >= 0x80 || (html && (ch == '<' || ch == '&'))) break;
+      const std::uint32_t w = kAsciiClass[ch] == kWord ? 1 : 0;
+      if (w != 0 && c.prev == 0) map_word_start(map, c, c.cp);
+      f[c.fn] = static_cast<char>(w != 0 ? kAsciiLower[ch] : ' ');
+      c.fn += w | c.prev;
+      if (e != nullptr) {
+        e[c.en] = static_cast<char>(w != 0 ? ch : ' ');
+        c.en += w | c.prev;
+      }
+      c.prev = w;
+      ++c.cp;
+    }
+    return j;
+  }
+#endif
+
+  // The hot path: a run of plain ASCII (no markup, no references), 16 bytes at a time, in
+  // chunks for which room is made once.
+  std::size_t ascii_block(std::size_t i, TextKind kind) {
+    const std::size_t n = text_.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
+    const bool html = kind == TextKind::html;
+    constexpr std::size_t kChunk = 256;
+    constexpr std::size_t kBlock = 16;
+    if (in_word_) {
+      // The word goes on after a tag, a reference, a mark or a multi-byte fold: its next byte
+      // (or the space closing it, which the next word's run then starts from) may not continue
+      // the run the map last recorded.
+      room_for_map(1);
+      const std::int64_t d = std::int64_t{cp_} - static_cast<std::int64_t>(fn_);
+      if (d != run_delta_) {
+        out_.map_[xn_++] = {static_cast<std::uint32_t>(fn_), cp_, 0, 0};
+        run_delta_ = d;
+      }
+    }
+    Cursor c{fn_, en_, xn_, cp_, in_word_ ? 1U : 0U, run_delta_};
+    bool stopped = false;
+    while (!stopped && i < n) {
+      // A block writes up to 16 bytes past its output and adds up to 8 map entries.
+      reserve(kChunk + 2 * kBlock);
+      room_for_map(kChunk);
+      char* f = out_.folded_.data();
+      char* e = want_exact_ ? out_.exact_.data() : nullptr;
+      MapEntry* map = out_.map_.data();
+      const std::size_t end = std::min(n, i + kChunk);
+      while (i < end) {
+#if defined(__SSE2__)
+        const std::size_t got = simd_block(p + i, std::min(kBlock, n - i), html, f, e, map, c);
+#else
+        const std::size_t got = scalar_block(p + i, std::min(kBlock, n - i), html, f, e, map, c);
+#endif
+        i += got;
+        if (got < kBlock) {
+          stopped = true;
+          break;
+        }
+      }
+      fn_ = c.fn;
+      if (want_exact_) en_ = c.en;
+      xn_ = c.xn;
+    }
+    cp_ = c.cp;
+    run_delta_ = c.delta;
+    // An ASCII word always writes bytes, so the marks-only check in end_word never needs
+    // word_folded_begin_ for it: any earlier value is below fn_.
+    in_word_ = c.prev != 0;
+    return i;
   }
 
   // A decoded code point spanning original code points [cp_, end).
@@ -364,9 +552,9 @@ class Builder {
       if (!in_word_) start_word();
       reserve(1);
       const auto c = static_cast<char>(cp);
-      out_.folded[fn_++] = static_cast<char>(kAsciiLower[cp]);
-      if (want_exact_) out_.exact[en_++] = c;
-      out_.words[wn_ - 1].orig_end = end;
+      out_.folded_[fn_++] = static_cast<char>(kAsciiLower[cp]);
+      if (want_exact_) out_.exact_[en_++] = c;
+      map_unit(1, end);
       return;
     }
     if (cp < 0x800) {
@@ -378,13 +566,13 @@ class Builder {
       if (t.cached) {
         if (!in_word_) start_word();
         reserve(t.folded.size());
-        std::memcpy(out_.folded.data() + fn_, t.folded.data(), t.folded_len);
+        std::memcpy(out_.folded_.data() + fn_, t.folded.data(), t.folded_len);
         fn_ += t.folded_len;
         if (want_exact_) {
-          std::memcpy(out_.exact.data() + en_, t.exact.data(), t.exact_len);
+          std::memcpy(out_.exact_.data() + en_, t.exact.data(), t.exact_len);
           en_ += t.exact_len;
         }
-        if (t.folded_len != 0) out_.words[wn_ - 1].orig_end = end;
+        map_unit(t.folded_len, end);
         return;
       }
     } else if (!is_word_code_point(cp)) {
@@ -393,11 +581,11 @@ class Builder {
     }
     if (!in_word_) start_word();
     reserve(kMaxFoldBytes);
-    const std::size_t added = fold_code_point(cp, true, out_.folded.data() + fn_);
+    const std::size_t added = fold_code_point(cp, true, out_.folded_.data() + fn_);
     fn_ += added;
-    if (want_exact_) en_ += fold_code_point(cp, false, out_.exact.data() + en_);
+    if (want_exact_) en_ += fold_code_point(cp, false, out_.exact_.data() + en_);
     // A lone mark adds nothing; it must not stretch the word's span on its own.
-    if (added != 0) out_.words[wn_ - 1].orig_end = end;
+    map_unit(added, end);
   }
 
   void separator() { end_word(); }
@@ -405,15 +593,14 @@ class Builder {
   void end_word() {
     if (!in_word_) return;
     in_word_ = false;
-    const auto& w = out_.words[wn_ - 1];
-    if (fn_ == w.folded_begin) {  // only marks: not a word after folding
-      en_ = w.exact_begin;
-      --wn_;
+    pending_ = false;
+    if (fn_ == word_folded_begin_) {  // only marks: not a word after folding
+      en_ = word_exact_begin_;
       return;
     }
     reserve(1);
-    out_.folded[fn_++] = ' ';
-    if (want_exact_) out_.exact[en_++] = ' ';
+    out_.folded_[fn_++] = ' ';
+    if (want_exact_) out_.exact_[en_++] = ' ';
   }
 
   // Skips from `to` (exclusive), counting the code points passed over.
@@ -443,17 +630,16 @@ class Builder {
     while (j < n && (is_ascii_alpha(text_[j]) || (text_[j] >= '0' && text_[j] <= '9')))
       ++j;
     const std::string_view name = text_.substr(name_begin, j - name_begin);
-    char quote = 0;
+    // The tag ends at the first '>' outside a quoted attribute value.
     while (j < n) {
-      const char c = text_[j];
-      if (quote != 0) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '>') {
+      j = find_any_of(text_, j, '>', '"', '\'');
+      if (j == std::string_view::npos) {
+        j = n;
         break;
       }
-      ++j;
+      if (text_[j] == '>') break;
+      const std::size_t close = text_.find(text_[j], j + 1);
+      j = close == std::string_view::npos ? n : close + 1;
     }
     std::size_t end = j < n ? j + 1 : n;
     if (!closing && !decl && (ascii_iequal(name, "script") || ascii_iequal(name, "style"))) {
@@ -527,19 +713,66 @@ class Builder {
 
   std::string_view text_;
   bool want_exact_;
-  NormalisedText& out_;
+  ScanText& out_;
   const std::array<TwoByteFold, 0x800>& two_byte_folds_ = two_byte_folds();
-  std::size_t wn_ = 0;    // words written to out_.words
-  std::size_t fn_ = 0;    // bytes written to out_.folded
-  std::size_t en_ = 0;    // bytes written to out_.exact
-  std::uint32_t cp_ = 0;  // code points of the original text consumed so far
+  std::size_t fn_ = 0;               // bytes written to the folded stream
+  std::size_t en_ = 0;               // bytes written to the exact stream
+  std::size_t xn_ = 0;               // map entries written
+  std::uint32_t cp_ = 0;             // code points of the original text consumed so far
+  std::int64_t run_delta_ = kNoRun;  // orig - folded of the open 1:1 run
+  std::size_t word_folded_begin_ = 0;
+  std::size_t word_exact_begin_ = 0;
+  std::uint32_t pending_begin_ = 0;
+  bool pending_ = false;
   bool in_word_ = false;
 };
 
-}  // namespace
+void normalise(std::string_view text, TextKind kind, bool want_exact, ScanText& out) {
+  ScanTextWriter(text, want_exact, out).run(kind);
+}
+
+const ScanText::MapEntry& ScanText::entry_at(std::uint32_t pos) const {
+  // Every word's first byte has an entry at or before it, so the search never falls off the front.
+  const auto* first = map_.data();
+  const auto* last = first + map_len_;
+  const auto* it = std::upper_bound(first, last, pos, [](std::uint32_t p, const MapEntry& e) { return p < e.folded; });
+  return *(it - 1);
+}
+
+std::uint32_t ScanText::orig_begin(std::uint32_t begin) const {
+  const MapEntry& e = entry_at(begin);
+  return e.folded_len != 0 ? e.orig : e.orig + (begin - e.folded);
+}
+
+std::uint32_t ScanText::orig_end(std::uint32_t end) const {
+  const MapEntry& e = entry_at(end - 1);
+  return e.folded_len != 0 ? e.orig_end : e.orig + (end - 1 - e.folded) + 1;
+}
 
 void normalise(std::string_view text, TextKind kind, bool want_exact, NormalisedText& out) {
-  Builder(text, want_exact, out).run(kind);
+  ScanText scan;  // a fresh one: this form serves tests and term compilation, not the hot path
+  normalise(text, kind, want_exact, scan);
+  const std::string_view f = scan.folded();
+  const std::string_view e = scan.exact();
+  out.folded.assign(f);
+  out.exact.assign(e);
+  out.words.clear();
+  // Both streams close every word with exactly one space, so word k starts after the k-th
+  // space of each (an exact word may be empty where only case folding produced letters).
+  std::size_t exact_space = 0;
+  for (std::size_t i = 1; i < f.size();) {
+    const std::size_t space = f.find(' ', i);
+    NormalisedWord w;
+    w.folded_begin = static_cast<std::uint32_t>(i);
+    if (want_exact) {
+      w.exact_begin = static_cast<std::uint32_t>(exact_space + 1);
+      exact_space = e.find(' ', exact_space + 1);
+    }
+    w.orig_begin = scan.orig_begin(static_cast<std::uint32_t>(i));
+    w.orig_end = scan.orig_end(static_cast<std::uint32_t>(space));
+    out.words.push_back(w);
+    i = space + 1;
+  }
 }
 
 std::vector<std::string> term_words(std::string_view text, bool keep_case) {

@@ -1,6 +1,7 @@
 #pragma once
 // Normaliser: a field's text (plain or HTML) -> word streams ready for literal scanning, with
 // a map from every word back to code points of the original text. Pure; no allocation once warm.
+// NormalisedText is the convenient form (a record per word); ScanText is the fast one.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +35,46 @@ struct NormalisedText {
 // <style> bodies are dropped, character references decoded; inline tags (<b>, <a>, …) do
 // not split a word, other tags do. Invalid UTF-8 bytes are separators, one code point each.
 void normalise(std::string_view text, TextKind kind, bool want_exact, NormalisedText& out);
+
+// The matcher's form of the same result: identical streams, but no record per word. Where
+// each folded byte came from is kept as a sparse map (one entry where the byte -> code point
+// correspondence stops being 1:1) and read back only for the few words a match reports, so
+// the per-byte cost is writing the streams and little else. Reused across calls: warm, it
+// allocates nothing.
+class ScanText {
+ public:
+  std::string_view folded() const { return {folded_.data(), folded_len_}; }
+  std::string_view exact() const { return {exact_.data(), exact_len_}; }
+  bool has_words() const { return folded_len_ > 1; }
+  // Original code point where the word starting at folded byte `begin` starts.
+  std::uint32_t orig_begin(std::uint32_t begin) const;
+  // Original code point one past the word whose folded bytes end just before `end`.
+  std::uint32_t orig_end(std::uint32_t end) const;
+
+  // Folded bytes [folded, folded + folded_len) came from original code points [orig, orig_end)
+  // as one unit (ß -> "ss", &eacute; -> "e"); folded_len 0: from `folded` on, byte k came from
+  // code point orig + k, until the next entry.
+  struct MapEntry {
+    std::uint32_t folded;
+    std::uint32_t orig;
+    std::uint32_t folded_len;
+    std::uint32_t orig_end;
+  };
+
+ private:
+  friend class ScanTextWriter;
+  const MapEntry& entry_at(std::uint32_t pos) const;
+  // Buffers keep their size between calls (only the *_len_ prefix is meaningful), so a warm
+  // call neither allocates nor zero-fills.
+  std::string folded_;
+  std::string exact_;
+  std::vector<MapEntry> map_;
+  std::size_t folded_len_ = 0;
+  std::size_t exact_len_ = 0;
+  std::size_t map_len_ = 0;
+};
+
+void normalise(std::string_view text, TextKind kind, bool want_exact, ScanText& out);
 
 // The words of a term as the matcher compares them (folded, or only diacritic-folded when
 // keep_case), e.g. "Côte d'Ivoire" -> {"cote", "d", "ivoire"}.
