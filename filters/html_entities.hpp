@@ -1,5 +1,6 @@
 #pragma once
-// HTML named character references (&eacute; -> U+00E9) for the normaliser. Pure lookup;
+// HTML named character references (&eacute; -> U+00E9) for the normaliser, from the
+// parser's HTML5 table (feeds/html_entities). Pure lookup;
 // the name excludes '&' and ';' and is case-sensitive, as in HTML.
 
 #include <optional>

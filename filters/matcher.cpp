@@ -566,7 +566,10 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
   const bool exact = c.exact_db != nullptr;
   normalise(item.title, TextKind::plain, exact, st.fields[0]);
   normalise(item.summary, TextKind::html, exact, st.fields[1]);
-  normalise(item.content, TextKind::html, exact, st.fields[2]);
+  // Parsers fill a missing summary with the content (as feedparser does): scanning the
+  // same text twice would double every hit and min_hits with it.
+  const bool content_repeats_summary = !item.content.empty() && item.content == item.summary;
+  normalise(content_repeats_summary ? std::string_view() : item.content, TextKind::html, exact, st.fields[2]);
 
   st.hits.clear();
   for (std::uint8_t f = 0; f < 3; ++f) {
