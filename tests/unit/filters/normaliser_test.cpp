@@ -7,20 +7,10 @@
 
 #include "filters/matcher.hpp"
 #include "filters/normaliser.hpp"
+#include "tests/unit/filters/code_points.hpp"
 
 namespace newswatch::filters {
 namespace {
-
-// Python's s[offset:offset+length] on code points.
-std::string slice_cp(std::string_view s, std::size_t offset, std::size_t length) {
-  std::size_t cp = 0;
-  std::string out;
-  for (const char c : s) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++cp;
-    if (cp > offset && cp <= offset + length) out.push_back(c);
-  }
-  return out;
-}
 
 TEST(Normaliser, FoldsCaseAndDiacriticsAndCollapsesSeparators) {
   NormalisedText n;
