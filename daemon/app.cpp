@@ -178,7 +178,6 @@ class App::Impl {
       metrics_server_ = std::move(*server);
     }
     metrics_.declare_filters(filter_ids());
-    metrics_.feeds_total = snapshot_->config.feeds.size();
     if (!publish.replay_endpoint.empty()) {
       auto replay = alerts::ReplayServer::bind(io_, zmq_, publish.replay_endpoint, *journal_, curve_ptr);
       if (!replay) return replay.error();
@@ -227,12 +226,10 @@ class App::Impl {
   HttpReply serve_http(const std::string& method, const std::string& target) {
     if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "method not allowed\n"};
     if (target == "/metrics") {
-      metrics_.last_seq = journal_->last_seq();
-      metrics_.publish_dropped = publisher_->dropped();
-      metrics_.feeds_total = scheduler_.feed_count();
-      metrics_.feeds_failing = scheduler_.failing_count();
+      const LiveGauges live{publisher_->dropped(), snapshot_->generation, journal_->last_seq(), scheduler_.feed_count(),
+                            scheduler_.failing_count()};
       return {200, "text/plain; version=0.0.4; charset=utf-8",
-              metrics_.render(scheduler_.totals(), scheduler_.stats())};
+              metrics_.render(scheduler_.totals(), scheduler_.stats(), live)};
     }
     if (target == "/healthz") {
       // Answered from the loop itself, so a stuck loop cannot answer at all.
@@ -339,7 +336,6 @@ class App::Impl {
       set_log_level(snapshot_->config.daemon.log_level);
       scheduler_.set_feeds(feed_specs(snapshot_->config));
       metrics_.declare_filters(filter_ids());
-      metrics_.snapshot_generation = snapshot_->generation;
       spdlog::info("reload: generation {} live ({} feeds, {} filters, {} entities)", snapshot_->generation,
                    snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size());
     } else {
@@ -406,9 +402,8 @@ class App::Impl {
   }
 
   void publish_system(const std::string& topic, const nlohmann::json& body) {
-    if (!publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))) {
-      metrics_.publish_dropped = publisher_->dropped();
-    }
+    // A drop is counted by the publisher itself; /metrics reads it from there.
+    (void)publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 
   // Feed state (validators, URL, failures) is written without its own fsync: losing the

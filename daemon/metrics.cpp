@@ -84,7 +84,8 @@ void Metrics::declare_filters(const std::vector<std::string>& ids) {
 }
 
 std::string Metrics::render(const feeds::FeedStats& totals,
-                            const std::vector<std::pair<std::string, feeds::FeedStats>>& per_feed) const {
+                            const std::vector<std::pair<std::string, feeds::FeedStats>>& per_feed,
+                            const LiveGauges& live) const {
   std::string out;
   out.reserve(4096);
   header(out, "newswatch_fetches_total", "counter", "Feed fetches by outcome.");
@@ -104,18 +105,18 @@ std::string Metrics::render(const feeds::FeedStats& totals,
   for (const auto& [k, v] : alerts_by_filter)
     sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
   header(out, "newswatch_publish_dropped_total", "counter", "Messages the PUB socket refused at its high-water mark.");
-  sample(out, "newswatch_publish_dropped_total", "", static_cast<double>(publish_dropped));
+  sample(out, "newswatch_publish_dropped_total", "", static_cast<double>(live.publish_dropped));
   header(out, "newswatch_reloads_total", "counter", "Config reloads by result.");
   for (const auto& [k, v] : reloads_by_result)
     sample(out, "newswatch_reloads_total", "result=\"" + label(k) + "\"", static_cast<double>(v));
   header(out, "newswatch_snapshot_generation", "gauge", "Generation of the live config snapshot.");
-  sample(out, "newswatch_snapshot_generation", "", static_cast<double>(snapshot_generation));
+  sample(out, "newswatch_snapshot_generation", "", static_cast<double>(live.snapshot_generation));
   header(out, "newswatch_last_seq", "gauge", "Highest alert sequence number assigned.");
-  sample(out, "newswatch_last_seq", "", static_cast<double>(last_seq));
+  sample(out, "newswatch_last_seq", "", static_cast<double>(live.last_seq));
   header(out, "newswatch_feeds", "gauge", "Configured feeds.");
-  sample(out, "newswatch_feeds", "", static_cast<double>(feeds_total));
+  sample(out, "newswatch_feeds", "", static_cast<double>(live.feeds_total));
   header(out, "newswatch_feeds_failing", "gauge", "Feeds whose last fetch failed or that are gone.");
-  sample(out, "newswatch_feeds_failing", "", static_cast<double>(feeds_failing));
+  sample(out, "newswatch_feeds_failing", "", static_cast<double>(live.feeds_failing));
   header(out, "newswatch_feed_last_success_timestamp_seconds", "gauge", "Time of the last successful poll, per feed.");
   for (const auto& [feed, stats] : per_feed) {
     if (!stats.last_success) continue;

@@ -25,18 +25,22 @@ class Histogram {
   std::uint64_t count_ = 0;
 };
 
+// Values owned elsewhere (publisher, journal, scheduler, snapshot), read at scrape time.
+struct LiveGauges {
+  std::uint64_t publish_dropped = 0;
+  std::uint64_t snapshot_generation = 0;
+  std::uint64_t last_seq = 0;
+  std::uint64_t feeds_total = 0;
+  std::uint64_t feeds_failing = 0;
+};
+
 struct Metrics {
   Metrics();
 
   std::uint64_t items_parsed = 0;
   std::uint64_t items_new = 0;
   std::map<std::string, std::uint64_t> alerts_by_filter;
-  std::uint64_t publish_dropped = 0;
   std::map<std::string, std::uint64_t> reloads_by_result{{"ok", 0}, {"error", 0}};
-  std::uint64_t snapshot_generation = 1;
-  std::uint64_t last_seq = 0;
-  std::uint64_t feeds_total = 0;
-  std::uint64_t feeds_failing = 0;
   Histogram parse_seconds;
   Histogram match_seconds;
   Histogram fetch_seconds;
@@ -46,7 +50,8 @@ struct Metrics {
   // Fetch counts come from the scheduler, which owns them: totals (never decreasing) and
   // per-feed stats for the last-success gauge.
   std::string render(const feeds::FeedStats& totals,
-                     const std::vector<std::pair<std::string, feeds::FeedStats>>& per_feed) const;
+                     const std::vector<std::pair<std::string, feeds::FeedStats>>& per_feed,
+                     const LiveGauges& live) const;
 };
 
 }  // namespace newswatch::daemon

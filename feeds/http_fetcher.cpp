@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/text.hpp"
 #include "feeds/address_policy.hpp"
 
 namespace newswatch::feeds {
@@ -67,15 +68,6 @@ bool iequals_prefix(std::string_view line, std::string_view name) {
   // `name` is lower case; servers send any case ("ETag", "etag", "Last-Modified").
   return std::equal(name.begin(), name.end(), line.begin(),
                     [](char n, char c) { return n == std::tolower(static_cast<unsigned char>(c)); });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -272,7 +264,7 @@ class HttpFetcher::Impl {
       t->response = FetchResult{};  // a new response: forget the previous hop's headers
       return n;
     }
-    const auto value = [&](std::string_view name) { return std::string(trim(line.substr(name.size() + 1))); };
+    const auto value = [&](std::string_view name) { return std::string(trim_space(line.substr(name.size() + 1))); };
     if (iequals_prefix(line, "etag"))
       t->response.etag = value("etag");
     else if (iequals_prefix(line, "last-modified"))
