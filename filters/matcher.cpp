@@ -18,15 +18,25 @@ namespace {
 
 constexpr std::array<const char*, 3> kFieldNames = {"title", "summary", "content"};
 
-// One distinct literal in a database. Every use of it (filter terms, entity aliases)
-// shares it, so the scan cost depends on distinct literals, not on filters.
+// One distinct term (a word, phrase or prefix) as the matcher compares it. Every use of it
+// (filter terms, entity aliases) shares it.
 struct Pattern {
-  std::string literal;  // "w1 w2": folded words as in a normalised stream
-  bool exact = false;   // scanned against the case-preserving stream
-  bool prefix = false;  // no boundary required after it
-  std::uint32_t word_count = 1;
+  std::vector<std::string> words;       // folded (case kept when exact) words
+  bool exact = false;                   // scanned against the case-preserving stream
+  bool prefix = false;                  // no boundary required after it
+  std::uint32_t anchor = 0;             // the word the database holds; the others are checked around it
   std::vector<std::uint32_t> entities;  // entities having it as an alias
   std::vector<std::uint32_t> filters;   // filters using it outside any NOT: candidates on a hit
+};
+
+// One literal of a database: a single word. A phrase is found through its longest word (the
+// rarest, as a rule) and its other words are compared in place, which lets any run of
+// separators stand between them without the streams having to collapse separators. The scan
+// cost depends on distinct words, not on filters or terms.
+struct Literal {
+  std::string text;
+  bool exact = false;
+  std::vector<std::uint32_t> patterns;  // the patterns anchored on it
 };
 
 struct LeafPattern {
@@ -55,25 +65,33 @@ struct CFilter {
   std::uint32_t root = 0;
 };
 
-// One occurrence of a pattern: word positions in one field's word list (inclusive).
+// One occurrence of a pattern: bytes [begin, end) of one field's folded stream.
 struct Hit {
   std::uint32_t pattern;
   std::uint8_t field;
-  std::uint32_t first_word;
-  std::uint32_t last_word;
+  std::uint32_t begin;
+  std::uint32_t end;
 };
 
 // One occurrence as a query term saw it; what a filter match reports and counts.
 struct Span {
   std::uint8_t field;
-  std::uint32_t first_word;
-  std::uint32_t last_word;
+  std::uint32_t begin;
+  std::uint32_t end;
   std::uint32_t term;
   std::int32_t entity;
 
-  auto key() const { return std::tie(field, first_word, last_word, term, entity); }
+  auto key() const { return std::tie(field, begin, end, term, entity); }
   bool operator<(const Span& o) const { return key() < o.key(); }
   bool operator==(const Span& o) const { return key() == o.key(); }
+};
+
+// A span in word positions (inclusive), for NEAR; `index` is its place in the span list.
+struct WordSpan {
+  std::uint8_t field;
+  std::uint32_t first_word;
+  std::uint32_t last_word;
+  std::uint32_t index;
 };
 
 // Reused across match() calls so that matching an item allocates nothing once warm.
@@ -86,6 +104,7 @@ struct MatchState {
   std::vector<std::uint32_t> filter_stamp, entity_stamp;
   std::vector<std::uint32_t> hit_patterns, candidates, found_entities;
   std::vector<Span> spans, near_a, near_b;
+  std::vector<WordSpan> words_a, words_b;
   std::vector<char> used_a, used_b;
 };
 
@@ -93,6 +112,7 @@ struct MatchState {
 
 struct Matcher::Compiled {
   std::vector<Pattern> patterns;
+  std::vector<Literal> literals;
   std::vector<std::string> terms;
   std::vector<CFilter> filters;
   HsDatabase folded_db;
@@ -105,9 +125,7 @@ namespace {
 
 using Compiled = Matcher::Compiled;
 
-// Words joined by single spaces, as they appear in a normalised stream. Word boundaries are
-// checked in the match callback rather than spelled as spaces in the literal: literals that
-// all end in ' ' would defeat Vectorscan's filtering on their last bytes.
+// Words joined by single spaces: a pattern's identity.
 std::string join_literal(const std::vector<std::string>& words) {
   std::string lit;
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -138,10 +156,21 @@ class Builder {
     auto [it, inserted] = index_.emplace(std::move(key), static_cast<std::uint32_t>(out_.patterns.size()));
     if (inserted) {
       Pattern p;
-      p.literal = std::move(lit);
+      p.words = words;
       p.exact = exact;
       p.prefix = prefix;
-      p.word_count = static_cast<std::uint32_t>(words.size());
+      for (std::uint32_t k = 1; k < words.size(); ++k) {
+        if (words[k].size() > words[p.anchor].size()) p.anchor = k;
+      }
+      // The literal is " word": the space before it makes Vectorscan itself drop the many
+      // occurrences inside longer words. The end boundary is checked in the match callback:
+      // literals that all end in ' ' would defeat Vectorscan's filtering on their last bytes.
+      std::string text = " " + words[p.anchor];
+      std::string lit_key = (exact ? "E" : "F") + text;
+      auto [lit, new_lit] =
+          literal_index_.emplace(std::move(lit_key), static_cast<std::uint32_t>(out_.literals.size()));
+      if (new_lit) out_.literals.push_back({std::move(text), exact, {}});
+      out_.literals[lit->second].patterns.push_back(it->second);
       out_.patterns.push_back(std::move(p));
     }
     return it->second;
@@ -263,11 +292,11 @@ class Builder {
     std::vector<std::size_t> lens;
     std::vector<unsigned> ids;
     std::vector<unsigned> flags;
-    for (std::uint32_t i = 0; i < out_.patterns.size(); ++i) {
-      const auto& p = out_.patterns[i];
-      if (p.exact != exact) continue;
-      exprs.push_back(p.literal.data());
-      lens.push_back(p.literal.size());
+    for (std::uint32_t i = 0; i < out_.literals.size(); ++i) {
+      const auto& l = out_.literals[i];
+      if (l.exact != exact) continue;
+      exprs.push_back(l.text.data());
+      lens.push_back(l.text.size());
       ids.push_back(i);
       flags.push_back(0);
     }
@@ -311,79 +340,74 @@ class Builder {
   Compiled& out_;
   std::vector<CompileError> errors_;
   std::unordered_map<std::string, std::uint32_t> index_;
+  std::unordered_map<std::string, std::uint32_t> literal_index_;
   std::unordered_map<std::string, std::uint32_t> term_index_;
   std::unordered_map<std::string, std::uint32_t> entity_ids_;
   std::vector<std::vector<LeafPattern>> entity_patterns_;
   std::size_t positive_ = 0;
 };
 
-#if defined(__SSE2__)
-// Spaces among the 16 bytes at s (SAD of 0/1 bytes: no popcount instruction on baseline x86-64).
-std::uint32_t spaces_in_block(const char* s) {
-  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
-  const __m128i ones = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_set1_epi8(1));
-  const __m128i sums = _mm_sad_epu8(ones, _mm_setzero_si128());
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
-}
-#endif
+bool is_word_start(std::string_view s, std::size_t i) { return i > 0 && s[i] != ' ' && s[i - 1] == ' '; }
 
-// Spaces in s[from, to).
-std::uint32_t count_spaces(const char* s, std::size_t from, std::size_t to) {
+// Words starting in s[from, to). Streams start with a space, so position 0 never starts one.
+std::uint32_t count_word_starts(std::string_view s, std::size_t from, std::size_t to) {
   std::uint32_t n = 0;
-  std::size_t i = from;
+  std::size_t i = std::max<std::size_t>(from, 1);
 #if defined(__SSE2__)
-  for (; i + 16 <= to; i += 16)
-    n += spaces_in_block(s + i);
+  const __m128i space = _mm_set1_epi8(' ');
+  for (; i + 16 <= to; i += 16) {
+    const auto* at = reinterpret_cast<const __m128i*>(s.data() + i);
+    const auto here = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at), space)));
+    const auto before = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i - 1)), space)));
+    n += static_cast<std::uint32_t>(std::popcount(~here & before & 0xFFFFU));
+  }
 #endif
   for (; i < to; ++i)
-    n += s[i] == ' ' ? 1 : 0;
+    n += is_word_start(s, i) ? 1 : 0;
   return n;
 }
 
-// A stream is " w1 w2 ... wn ", one space closing every word, so the words before a position
-// are the spaces before it, less the leading one. Streams keep no per-word records; this
-// counts them on demand, moving from the last position asked about (hits and reported spans
-// come mostly in increasing order, so the total is about one pass over the stream).
+// Word positions in a stream, counted on demand (streams keep no per-word records) from the
+// last position asked about: callers ask in mostly increasing order, so the total is about one
+// pass over the stream.
 class WordCounter {
  public:
   explicit WordCounter(std::string_view stream) : s_(stream) {}
 
-  // Index of the word starting at byte `begin` (which follows a space).
+  // Index of the word starting at byte `begin`; of the word containing it when it is inside one.
   std::uint32_t index_at(std::size_t begin) {
-    if (begin >= pos_) {
-      spaces_ += count_spaces(s_.data(), pos_, begin);
+    const std::size_t to = begin + 1;  // counts the start at `begin` itself
+    if (to >= pos_) {
+      starts_ += count_word_starts(s_, pos_, to);
     } else {
-      spaces_ -= count_spaces(s_.data(), begin, pos_);
+      starts_ -= count_word_starts(s_, to, pos_);
     }
-    pos_ = begin;
-    return spaces_ - 1;
+    pos_ = to;
+    return starts_ - 1;
   }
 
-  // Byte where word `k` starts: just after the (k+1)-th space.
+  // Byte where word `k` starts.
   std::size_t start_of(std::uint32_t k) {
-    if (spaces_ > k) {  // behind us: start over (spans are sorted, so this is rare)
+    if (starts_ > k) {  // behind us: start over (rare: callers go forward)
       pos_ = 0;
-      spaces_ = 0;
+      starts_ = 0;
     }
-#if defined(__SSE2__)
-    while (pos_ + 16 <= s_.size()) {
-      const std::uint32_t n = spaces_in_block(s_.data() + pos_);
-      if (spaces_ + n > k) break;  // the space we want is in this block
-      spaces_ += n;
+    while (pos_ + 17 <= s_.size()) {
+      const std::uint32_t n = count_word_starts(s_, pos_, pos_ + 16);
+      if (starts_ + n > k) break;  // the start we want is in this block
+      starts_ += n;
       pos_ += 16;
     }
-#endif
-    while (spaces_ <= k) {
-      if (s_[pos_] == ' ') ++spaces_;
-      ++pos_;
+    for (;; ++pos_) {
+      if (is_word_start(s_, pos_) && starts_++ == k) return pos_++;
     }
-    return pos_;
   }
 
  private:
   std::string_view s_;
   std::size_t pos_ = 0;       // a byte of the stream
-  std::uint32_t spaces_ = 0;  // spaces in [0, pos_)
+  std::uint32_t starts_ = 0;  // words starting in [0, pos_)
 };
 
 struct ScanContext {
@@ -391,20 +415,53 @@ struct ScanContext {
   std::string_view stream;
   std::uint8_t field;
   std::vector<Hit>* hits;
-  WordCounter words;
 };
 
-// A hit is a whole-word match when the byte before it is a space and (unless a prefix) so is
-// the byte after it. The stream's outer spaces keep both reads in bounds.
+// Extends [begin, end) (the anchor word) over the pattern's other words, which must follow
+// each other with only separators between them. False when they are not all there.
+bool phrase_around(std::string_view s, const Pattern& p, std::size_t& begin, std::size_t& end) {
+  for (std::uint32_t k = p.anchor; k-- > 0;) {
+    std::size_t last = begin - 1;  // a space
+    while (last > 0 && s[last] == ' ')
+      --last;
+    const std::string& w = p.words[k];
+    if (s[last] == ' ' || last + 1 < w.size() + 1) return false;
+    const std::size_t at = last + 1 - w.size();
+    if (s.compare(at, w.size(), w) != 0 || s[at - 1] != ' ') return false;
+    begin = at;
+  }
+  for (std::size_t k = p.anchor + 1; k < p.words.size(); ++k) {
+    std::size_t at = end;  // a space
+    while (at < s.size() && s[at] == ' ')
+      ++at;
+    const std::string& w = p.words[k];
+    if (at + w.size() >= s.size() || s.compare(at, w.size(), w) != 0 || s[at + w.size()] != ' ') return false;
+    end = at + w.size();
+  }
+  return true;
+}
+
+// A hit is a whole-word match when (unless a prefix) the byte after it is a space: the literal
+// starts with one. The stream's closing space keeps the read in bounds.
 int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
              void* ctx) noexcept {
   auto& c = *static_cast<ScanContext*>(ctx);
-  const Pattern& p = c.compiled->patterns[id];
-  const auto begin = static_cast<std::size_t>(to - p.literal.size());
-  if (begin == 0 || c.stream[begin - 1] != ' ') return 0;
-  if (!p.prefix && (to >= c.stream.size() || c.stream[to] != ' ')) return 0;
-  const std::uint32_t first = c.words.index_at(begin);
-  c.hits->push_back({id, c.field, first, first + p.word_count - 1});
+  const Literal& lit = c.compiled->literals[id];
+  const auto end = static_cast<std::size_t>(to);
+  const std::size_t begin = end - lit.text.size() + 1;  // after the literal's leading space
+  const std::string_view s = c.stream;
+  const bool word_end = end < s.size() && s[end] == ' ';
+  for (const auto id_p : lit.patterns) {
+    const Pattern& p = c.compiled->patterns[id_p];
+    std::size_t b = begin;
+    std::size_t e = end;
+    if (p.prefix) {
+      e = s.find(' ', end);  // a prefix match reports the whole word
+    } else if (!word_end || (p.words.size() > 1 && !phrase_around(s, p, b, e))) {
+      continue;
+    }
+    c.hits->push_back({id_p, c.field, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e)});
+  }
   return 0;
 }
 
@@ -456,11 +513,28 @@ class Evaluator {
       for (std::uint32_t h = first; h < end; ++h) {
         const Hit& hit = st_.hits[h];
         if ((l.fields & (1U << hit.field)) == 0) continue;
-        out.push_back({hit.field, hit.first_word, hit.last_word, lp.term, lp.entity});
+        out.push_back({hit.field, hit.begin, hit.end, lp.term, lp.entity});
         any = true;
       }
     }
     return any;
+  }
+
+  // Spans in word positions, sorted by where they start.
+  void to_words(const std::vector<Span>& spans, std::vector<WordSpan>& out) {
+    out.clear();
+    for (std::uint32_t i = 0; i < spans.size(); ++i)
+      out.push_back({spans[i].field, 0, 0, i});
+    std::sort(out.begin(), out.end(), [&](const WordSpan& x, const WordSpan& y) {
+      return std::tie(x.field, spans[x.index].begin) < std::tie(y.field, spans[y.index].begin);
+    });
+    std::array<WordCounter, 3> counters{WordCounter(st_.fields[0].folded()), WordCounter(st_.fields[1].folded()),
+                                        WordCounter(st_.fields[2].folded())};
+    for (auto& w : out) {
+      const Span& span = spans[w.index];
+      w.first_word = counters[w.field].index_at(span.begin);
+      w.last_word = counters[w.field].index_at(span.end - 1);
+    }
   }
 
   // Operands are terms or ORs of terms (the parser guarantees it), so they never nest a NEAR
@@ -471,29 +545,31 @@ class Evaluator {
     a.clear();
     b.clear();
     if (!eval(n.kids[0], a) || !eval(n.kids[1], b)) return false;
-    std::sort(b.begin(), b.end());
+    auto& wa = st_.words_a;
+    auto& wb = st_.words_b;
+    to_words(a, wa);
+    to_words(b, wb);
     std::uint32_t widest = 0;
-    for (const auto& y : b)
+    for (const auto& y : wb)
       widest = std::max(widest, y.last_word - y.first_word);
     st_.used_a.assign(a.size(), 0);
     st_.used_b.assign(b.size(), 0);
     const auto d = static_cast<std::int64_t>(n.distance);
     bool found = false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const Span& x = a[i];
+    for (const WordSpan& x : wa) {
       const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t{x.first_word} - d - widest);
-      Span probe{x.field, static_cast<std::uint32_t>(lo), 0, 0, -1};
-      auto it = std::lower_bound(b.begin(), b.end(), probe, [](const Span& s, const Span& p) {
-        return std::tie(s.field, s.first_word) < std::tie(p.field, p.first_word);
-      });
-      for (; it != b.end() && it->field == x.field && std::int64_t{it->first_word} <= std::int64_t{x.last_word} + d;
+      auto it = std::lower_bound(wb.begin(), wb.end(), std::pair{x.field, static_cast<std::uint32_t>(lo)},
+                                 [](const WordSpan& s, const std::pair<std::uint8_t, std::uint32_t>& p) {
+                                   return std::tie(s.field, s.first_word) < std::tie(p.first, p.second);
+                                 });
+      for (; it != wb.end() && it->field == x.field && std::int64_t{it->first_word} <= std::int64_t{x.last_word} + d;
            ++it) {
         if (it->first_word == x.first_word && it->last_word == x.last_word) continue;  // the same words
         const std::int64_t gap =
             std::int64_t{std::max(x.first_word, it->first_word)} - std::int64_t{std::min(x.last_word, it->last_word)};
         if (gap > d) continue;
-        st_.used_a[i] = 1;
-        st_.used_b[static_cast<std::size_t>(it - b.begin())] = 1;
+        st_.used_a[x.index] = 1;
+        st_.used_b[it->index] = 1;
         found = true;
       }
     }
@@ -513,13 +589,15 @@ class Evaluator {
 
 // "République du Mali" also contains the alias "Mali": one mention, reported once, as the
 // longest alias of that entity covering it. Quadratic, so only for the usual few spans.
-void drop_nested_aliases(std::vector<Span>& spans) {
-  if (spans.size() > 256) return;
+void drop_nested_aliases(std::vector<Span>& spans, std::vector<char>& drop) {
+  if (spans.size() > 256 || std::none_of(spans.begin(), spans.end(), [](const Span& s) { return s.entity >= 0; })) {
+    return;
+  }
   const auto inside = [](const Span& a, const Span& b) {  // a strictly within b, same entity
-    return a.entity >= 0 && a.entity == b.entity && a.field == b.field && b.first_word <= a.first_word &&
-           a.last_word <= b.last_word && (b.first_word != a.first_word || b.last_word != a.last_word);
+    return a.entity >= 0 && a.entity == b.entity && a.field == b.field && b.begin <= a.begin && a.end <= b.end &&
+           (b.begin != a.begin || b.end != a.end);
   };
-  std::vector<char> drop(spans.size(), 0);
+  drop.assign(spans.size(), 0);
   bool any = false;
   for (std::size_t i = 0; i < spans.size(); ++i) {
     for (std::size_t j = 0; j < spans.size() && drop[i] == 0; ++j) {
@@ -577,19 +655,31 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     if (!text.has_words()) continue;
     if (c.folded_db) {
       const std::string_view s = text.folded();
-      ScanContext ctx{&c, s, f, &st.hits, WordCounter(s)};
+      ScanContext ctx{&c, s, f, &st.hits};
       hs_scan(c.folded_db.get(), s.data(), static_cast<unsigned>(s.size()), 0, c.scratch.get(), on_match, &ctx);
     }
     if (c.exact_db) {
+      const std::size_t mark = st.hits.size();
       const std::string_view s = text.exact();
-      ScanContext ctx{&c, s, f, &st.hits, WordCounter(s)};
+      ScanContext ctx{&c, s, f, &st.hits};
       hs_scan(c.exact_db.get(), s.data(), static_cast<unsigned>(s.size()), 0, c.scratch.get(), on_match, &ctx);
+      // Exact-stream bytes -> the same words' folded bytes (both streams have the same words).
+      WordCounter exact_words(s);
+      WordCounter folded_words(text.folded());
+      for (std::size_t h = mark; h < st.hits.size(); ++h) {
+        Hit& hit = st.hits[h];
+        const std::uint32_t first = exact_words.index_at(hit.begin);
+        const std::uint32_t last = exact_words.index_at(hit.end - 1);
+        hit.begin = static_cast<std::uint32_t>(folded_words.start_of(first));
+        const std::size_t last_start = folded_words.start_of(last);
+        hit.end = static_cast<std::uint32_t>(text.folded().find(' ', last_start));
+      }
     }
   }
   if (st.hits.empty()) return result;
 
   std::sort(st.hits.begin(), st.hits.end(), [](const Hit& a, const Hit& b) {
-    return std::tie(a.pattern, a.field, a.first_word) < std::tie(b.pattern, b.field, b.first_word);
+    return std::tie(a.pattern, a.field, a.begin) < std::tie(b.pattern, b.field, b.begin);
   });
   st.hit_patterns.clear();
   st.found_entities.clear();
@@ -621,6 +711,7 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     result.entities.push_back(entities_[e].id);
 
   std::sort(st.candidates.begin(), st.candidates.end());
+  result.filters.reserve(st.candidates.size());
   for (const auto fi : st.candidates) {
     const FilterDef& def = filters_[fi];
     if (!def.feeds.empty() && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) continue;
@@ -629,20 +720,14 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
     if (!Evaluator(st, cf).eval(cf.root, st.spans)) continue;
     std::sort(st.spans.begin(), st.spans.end());
     st.spans.erase(std::unique(st.spans.begin(), st.spans.end()), st.spans.end());
-    drop_nested_aliases(st.spans);
+    drop_nested_aliases(st.spans, st.used_a);
     if (st.spans.size() < static_cast<std::size_t>(std::max(1, def.min_hits))) continue;
     FilterMatch fm{fi, {}};
     fm.matches.reserve(st.spans.size());
-    std::array<WordCounter, 3> counters{WordCounter(st.fields[0].folded()), WordCounter(st.fields[1].folded()),
-                                        WordCounter(st.fields[2].folded())};
     for (const Span& s : st.spans) {
       const ScanText& text = st.fields[s.field];
-      WordCounter& words = counters[s.field];
-      const auto first = static_cast<std::uint32_t>(words.start_of(s.first_word));
-      const auto last = static_cast<std::uint32_t>(words.start_of(s.last_word));
-      const auto last_end = static_cast<std::uint32_t>(text.folded().find(' ', last));
-      const auto begin = text.orig_begin(first);
-      const auto end = text.orig_end(last_end);
+      const auto begin = text.orig_begin(s.begin);
+      const auto end = text.orig_end(s.end);
       fm.matches.push_back(
           {c.terms[s.term],
            s.entity >= 0 ? std::optional<std::string>(entities_[static_cast<std::size_t>(s.entity)].id) : std::nullopt,

@@ -65,7 +65,7 @@ class Matcher {
   MatchResult match(const ItemText& item, std::string_view feed_id) const;
   const std::vector<FilterDef>& filters() const { return filters_; }
   const std::vector<EntityDef>& entities() const { return entities_; }
-  std::size_t term_count() const;  // distinct literals in the Vectorscan databases
+  std::size_t term_count() const;  // distinct terms (words, phrases, prefixes, aliases) compiled
 
   struct Compiled;  // private representation, defined in matcher.cpp
 

@@ -228,17 +228,48 @@ bool ascii_iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
+// A tag name (letters and digits, at most 8) packed into an integer, lower-cased: OR-ing 0x20
+// lower-cases letters and leaves digits as they are. Tag checks then cost one switch.
+constexpr std::uint64_t tag_key(std::string_view name) {
+  std::uint64_t k = 0;
+  for (const char c : name)
+    k = (k << 8) | static_cast<std::uint8_t>(c | 0x20);
+  return k;
+}
+
 // Formatting elements that browsers render inside a word ("Ma<b>li</b>" reads "Mali").
-bool is_inline_tag(std::string_view name) {
-  static constexpr std::string_view kInline[] = {
-      "a",    "abbr", "b", "bdi",  "bdo",   "cite", "code",   "data", "dfn", "em",   "font", "i", "kbd",
-      "mark", "q",    "s", "samp", "small", "span", "strong", "sub",  "sup", "time", "tt",   "u", "var"};
-  if (name.empty() || name.size() > 6) return false;
-  const char first = static_cast<char>(name[0] | 0x20);  // names start with a letter
-  for (auto n : kInline) {
-    if (n.size() == name.size() && n[0] == first && ascii_iequal(name, n)) return true;
+bool is_inline_tag(std::uint64_t key) {
+  switch (key) {
+    case tag_key("a"):
+    case tag_key("abbr"):
+    case tag_key("b"):
+    case tag_key("bdi"):
+    case tag_key("bdo"):
+    case tag_key("cite"):
+    case tag_key("code"):
+    case tag_key("data"):
+    case tag_key("dfn"):
+    case tag_key("em"):
+    case tag_key("font"):
+    case tag_key("i"):
+    case tag_key("kbd"):
+    case tag_key("mark"):
+    case tag_key("q"):
+    case tag_key("s"):
+    case tag_key("samp"):
+    case tag_key("small"):
+    case tag_key("span"):
+    case tag_key("strong"):
+    case tag_key("sub"):
+    case tag_key("sup"):
+    case tag_key("time"):
+    case tag_key("tt"):
+    case tag_key("u"):
+    case tag_key("var"):
+      return true;
+    default:
+      return false;
   }
-  return false;
 }
 
 bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -251,12 +282,104 @@ std::size_t find_ascii_icase(std::string_view s, std::size_t from, std::string_v
   return std::string_view::npos;
 }
 
+// Markup from a '<': where it ends, and whether the word it sits in goes on after it (inline
+// tags such as <b> do not split a word; everything else separates).
+struct Markup {
+  std::size_t end;
+  bool joins_word;
+};
+
+// At '<': a comment, a tag (whose end respects quoted attribute values), <script> or <style>
+// with their raw text, or a literal '<'. Unterminated markup runs to the end of the text.
+Markup scan_markup(std::string_view text, std::size_t i) {
+  const std::size_t n = text.size();
+  if (i + 3 < n && text[i + 1] == '!' && text[i + 2] == '-' && text[i + 3] == '-') {
+    const std::size_t end = text.find("-->", i + 4);
+    return {end == std::string_view::npos ? n : end + 3, false};
+  }
+  std::size_t j = i + 1;
+  const bool closing = j < n && text[j] == '/';
+  if (closing) ++j;
+  const bool decl = j < n && (text[j] == '!' || text[j] == '?');
+  if (j >= n || (!is_ascii_alpha(text[j]) && !decl)) return {i + 1, false};  // "a < b": a literal '<'
+  const std::size_t name_begin = j;
+  while (j < n && (is_ascii_alpha(text[j]) || (text[j] >= '0' && text[j] <= '9')))
+    ++j;
+  // Longer names are no tag we know of; 0 matches none.
+  const std::uint64_t key = j - name_begin <= 8 ? tag_key(text.substr(name_begin, j - name_begin)) : 0;
+  // The tag ends at the first '>' outside a quoted attribute value.
+  while (j < n) {
+    j = find_any_of(text, j, '>', '"', '\'');
+    if (j == std::string_view::npos) {
+      j = n;
+      break;
+    }
+    if (text[j] == '>') break;
+    const std::size_t close = text.find(text[j], j + 1);
+    j = close == std::string_view::npos ? n : close + 1;
+  }
+  std::size_t end = j < n ? j + 1 : n;
+  if (!closing && !decl && (key == tag_key("script") || key == tag_key("style"))) {
+    // Raw text: nothing until the matching end tag is content.
+    const std::size_t close = find_ascii_icase(text, end, key == tag_key("script") ? "</script" : "</style");
+    if (close == std::string_view::npos) return {n, false};
+    const std::size_t gt = text.find('>', close);
+    return {gt == std::string_view::npos ? n : gt + 1, false};
+  }
+  return {end, !decl && is_inline_tag(key)};
+}
+
+// A character reference from a '&': its code point and end; ok false for a literal '&'.
+struct Reference {
+  std::size_t end;
+  char32_t cp;
+  bool ok;
+};
+
+Reference scan_reference(std::string_view text, std::size_t i) {
+  const std::size_t n = text.size();
+  std::size_t j = i + 1;
+  if (j < n && text[j] == '#') {
+    ++j;
+    const bool hex = j < n && (text[j] == 'x' || text[j] == 'X');
+    if (hex) ++j;
+    const std::size_t digits_begin = j;
+    std::uint32_t value = 0;
+    while (j < n && j - digits_begin < 8) {
+      const char c = text[j];
+      int d = -1;
+      if (c >= '0' && c <= '9') {
+        d = c - '0';
+      } else if (hex && c >= 'a' && c <= 'f') {
+        d = c - 'a' + 10;
+      } else if (hex && c >= 'A' && c <= 'F') {
+        d = c - 'A' + 10;
+      }
+      if (d < 0) break;
+      value = value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
+      ++j;
+    }
+    if (j == digits_begin || j >= n || text[j] != ';') return {i + 1, 0, false};
+    const bool bad = value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF);
+    return {j + 1, bad ? kReplacement : static_cast<char32_t>(value), true};
+  }
+  const std::size_t name_begin = j;
+  while (j < n && j - name_begin < 32 && (is_ascii_alpha(text[j]) || (text[j] >= '0' && text[j] <= '9')))
+    ++j;
+  if (j > name_begin && j < n && text[j] == ';') {
+    if (auto v = lookup_named_entity(text.substr(name_begin, j - name_begin))) return {j + 1, *v, true};
+  }
+  return {i + 1, 0, false};
+}
+
 }  // namespace
 
-// Writes a ScanText in one pass over the field. Two costs matter per byte: classifying and
-// writing it, and remembering where it came from. The second is kept off the common path:
-// folded bytes map 1:1 to code points in runs, and a map entry is written only where a run
-// breaks (a collapsed separator run, a tag or reference inside a word, a multi-byte fold).
+// Writes a ScanText in one pass over the field. Each ASCII byte, and each accented letter or
+// punctuation mark that folds to one ASCII byte, becomes exactly one byte (its folded self, or
+// ' ' for a separator; separator runs are not collapsed). So across whole runs of text folded
+// byte k comes from original code point c + k, and the SIMD path writes no map entry at all.
+// An entry is written only where that step changes: after skipped markup, a reference, a
+// multi-byte fold or a mark.
 class ScanTextWriter {
  public:
   // The streams are written through an index into buffers sized ahead (grown only when a
@@ -276,14 +399,17 @@ class ScanTextWriter {
     std::size_t i = 0;
     while (i < n) {
       const auto b = static_cast<unsigned char>(text_[i]);
-      if (b < 0x80) {
-        const auto cls = kAsciiClass[b];
-        // A word so far of marks only needs the slow path: its start is theirs (see
-        // map_unit), and if it ends here it is dropped (see end_word).
-        if (!pending_ && (cls != kSpecial || kind == TextKind::plain)) {
-          i = ascii_block(i, kind);
+      // A word so far of marks only needs the slow path: its start is theirs (see map_unit),
+      // and if it ends here it is dropped (see end_word).
+      if (!pending_) {
+        const std::size_t next = fast_run(i, kind);
+        if (next != i) {
+          i = next;
           continue;
         }
+      }
+      if (b < 0x80) {
+        const auto cls = kAsciiClass[b];
         if (cls == kWord) {
           code_point(b, cp_ + 1);
           ++i;
@@ -297,12 +423,6 @@ class ScanTextWriter {
         separator();
         ++i;
         ++cp_;
-        // Runs of plain ASCII separators are common ("., "); skip them in one go.
-        while (i < n && static_cast<unsigned char>(text_[i]) < 0x80 &&
-               kAsciiClass[static_cast<unsigned char>(text_[i])] == kSep) {
-          ++i;
-          ++cp_;
-        }
         continue;
       }
       char32_t cp = 0;
@@ -317,10 +437,11 @@ class ScanTextWriter {
       i += len;
       ++cp_;
     }
-    end_word();
+    separator();  // the closing space
     out_.folded_len_ = fn_;
     out_.exact_len_ = want_exact_ ? en_ : 0;
     out_.map_len_ = xn_;
+    out_.any_word_ = any_word_;
   }
 
  private:
@@ -330,6 +451,7 @@ class ScanTextWriter {
 
   void start_word() {
     in_word_ = true;
+    any_word_ = true;
     word_folded_begin_ = fn_;
     word_exact_begin_ = en_;
   }
@@ -374,34 +496,21 @@ class ScanTextWriter {
     }
   }
 
-  // Where the ASCII loop is: output cursors, the code point counter, whether the last byte
-  // was a word byte, and orig - folded of the open run.
+  // The fast loop's state, kept in locals: stores through char pointers could alias members.
   struct Cursor {
     std::size_t fn, en, xn;
     std::uint32_t cp;
-    std::uint32_t prev;
-    std::int64_t delta;
+    std::uint32_t prev;  // 1 when the last byte written was part of a word
+    std::uint32_t any;   // non-zero once a word byte was written
+    std::int64_t delta;  // orig - folded of the open run
   };
-
-  // A word starts at folded byte c.fn from code point `cp`: it needs a map entry unless it
-  // continues the open run (exactly one separator since the last mapped byte).
-  static void map_word_start(MapEntry* map, Cursor& c, std::uint32_t cp) {
-    const std::int64_t d = std::int64_t{cp} - static_cast<std::int64_t>(c.fn);
-    if (d != c.delta) {
-      map[c.xn++] = {static_cast<std::uint32_t>(c.fn), cp, 0, 0};
-      c.delta = d;
-    }
-  }
 
 #if defined(__SSE2__)
   // Up to 16 bytes at src, `avail` of which belong to the text (a short tail is copied into a
-  // padded block, never read past). Consumes the bytes before the first one the slow path
-  // must see (non-ASCII; '<' or '&' in HTML) and returns how many. Each byte becomes its
-  // lower-case self or ' '; a separator right after a separator is dropped, which splits the
-  // block into runs of kept bytes, each copied with one unaligned store (later stores
-  // overwrite the tail of earlier ones; the buffers have room for it).
-  static std::size_t simd_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e, MapEntry* map,
-                                Cursor& c) {
+  // padded block, never read past). Consumes the bytes before the first one the fast path
+  // cannot write as it is (non-ASCII; '<' or '&' in HTML) and returns how many. Each byte
+  // becomes its lower-case self or ' '; the whole block is stored (the buffers have room).
+  static std::size_t simd_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e, Cursor& c) {
     __m128i x;
     if (avail >= 16) {
       x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
@@ -419,7 +528,6 @@ class ScanTextWriter {
     if (avail < 16) stops |= 0xFFFFU << avail;
     const auto limit = static_cast<unsigned>(std::countr_zero(stops | 0x10000U));
     if (limit == 0) return 0;
-    const std::uint32_t valid = (1U << limit) - 1;
     // Bytes before `limit` are < 0x80, so signed comparisons order them correctly. OR-ing 0x20
     // lower-cases letters and leaves digits as they are.
     const __m128i lowered = _mm_or_si128(x, _mm_set1_epi8(0x20));
@@ -429,120 +537,165 @@ class ScanTextWriter {
         _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
     const __m128i word = _mm_or_si128(alpha, digit);
     const __m128i space = _mm_set1_epi8(' ');
-    const __m128i folded = _mm_or_si128(_mm_and_si128(word, lowered), _mm_andnot_si128(word, space));
-    const __m128i exact = _mm_or_si128(_mm_and_si128(word, x), _mm_andnot_si128(word, space));
-    const std::uint32_t wm = static_cast<std::uint32_t>(_mm_movemask_epi8(word)) & valid;
-    const std::uint32_t kept = (wm | (wm << 1) | c.prev) & valid;
-    const bool starts_word = (wm & 1) != 0 && c.prev == 0;
-    if (kept == valid) {  // nothing collapses: the streams advance exactly as the text
-      if (starts_word) map_word_start(map, c, c.cp);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(f + c.fn), folded);
-      c.fn += limit;
-      if (e != nullptr) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(e + c.en), exact);
-        c.en += limit;
-      }
-    } else {
-      alignas(16) std::array<char, 32> fbuf{};
-      alignas(16) std::array<char, 32> ebuf{};
-      _mm_store_si128(reinterpret_cast<__m128i*>(fbuf.data()), folded);
-      _mm_store_si128(reinterpret_cast<__m128i*>(ebuf.data()), exact);
-      std::uint32_t rest = kept;
-      while (rest != 0) {
-        const auto at = static_cast<unsigned>(std::countr_zero(rest));
-        const auto len = static_cast<unsigned>(std::countr_one(rest >> at));
-        // A run after a dropped byte starts with a word (only separators are dropped).
-        if (at > 0 || starts_word) map_word_start(map, c, c.cp + at);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(f + c.fn),
-                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(fbuf.data() + at)));
-        c.fn += len;
-        if (e != nullptr) {
-          _mm_storeu_si128(reinterpret_cast<__m128i*>(e + c.en),
-                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(ebuf.data() + at)));
-          c.en += len;
-        }
-        rest &= ~(((1U << len) - 1) << at);
-      }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(f + c.fn),
+                     _mm_or_si128(_mm_and_si128(word, lowered), _mm_andnot_si128(word, space)));
+    c.fn += limit;
+    if (e != nullptr) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(e + c.en),
+                       _mm_or_si128(_mm_and_si128(word, x), _mm_andnot_si128(word, space)));
+      c.en += limit;
     }
+    const std::uint32_t wm = static_cast<std::uint32_t>(_mm_movemask_epi8(word)) & ((1U << limit) - 1);
     c.cp += limit;
     c.prev = (wm >> (limit - 1)) & 1;
+    c.any |= wm;
     return limit;
   }
 #else
-  // Portable fallback: the same, a byte at a time without a data-dependent branch: every byte
-  // is written, and the cursor advances unless it would double a space.
-  static std::size_t scalar_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e,
-                                  MapEntry* map, Cursor& c) {
+  // Portable fallback: the same, a byte at a time.
+  static std::size_t simd_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e, Cursor& c) {
     const std::size_t limit = std::min<std::size_t>(avail, 16);
     std::size_t j = 0;
     for (; j < limit; ++j) {
       const unsigned char ch = src[j];
       if (ch >= 0x80 || (html && (ch == '<' || ch == '&'))) break;
-      const std::uint32_t w = kAsciiClass[ch] == kWord ? 1 : 0;
-      if (w != 0 && c.prev == 0) map_word_start(map, c, c.cp);
-      f[c.fn] = static_cast<char>(w != 0 ? kAsciiLower[ch] : ' ');
-      c.fn += w | c.prev;
-      if (e != nullptr) {
-        e[c.en] = static_cast<char>(w != 0 ? ch : ' ');
-        c.en += w | c.prev;
-      }
-      c.prev = w;
+      const bool w = kAsciiClass[ch] == kWord;
+      f[c.fn++] = static_cast<char>(w ? kAsciiLower[ch] : ' ');
+      if (e != nullptr) e[c.en++] = static_cast<char>(w ? ch : ' ');
+      c.prev = w ? 1 : 0;
+      c.any |= c.prev;
       ++c.cp;
     }
     return j;
   }
 #endif
 
-  // The hot path: a run of plain ASCII (no markup, no references), 16 bytes at a time, in
-  // chunks for which room is made once.
-  std::size_t ascii_block(std::size_t i, TextKind kind) {
+  // How code point `cp` folds when that is one byte in each stream: a letter folding to one
+  // ASCII byte (é, Ç, ø, or ASCII itself) or ' ' for a separator (’, «, the no-break space).
+  // False: the slow path must take it.
+  bool one_byte_fold(char32_t cp, char& fb, char& eb) const {
+    fb = ' ';
+    eb = ' ';
+    if (cp < 0x80) {
+      if (kAsciiClass[cp] == kWord) {
+        fb = static_cast<char>(kAsciiLower[cp]);
+        eb = static_cast<char>(cp);
+      }
+      return true;
+    }
+    if (cp < 0x800) {
+      const TwoByteFold& t = two_byte_folds_[cp];
+      if (!t.word) return true;
+      if (!t.cached || t.folded_len != 1 || t.exact_len != 1) return false;
+      fb = t.folded[0];
+      eb = t.exact[0];
+      return true;
+    }
+    return !is_word_code_point(cp);
+  }
+
+  static void put(char fb, char eb, char* f, char* e, Cursor& c) {
+    f[c.fn++] = fb;
+    if (e != nullptr) e[c.en++] = eb;
+    c.prev = fb != ' ' ? 1 : 0;
+    c.any |= c.prev;
+  }
+
+  // After something that was not 1:1: the bytes from here on start a run of their own.
+  static void open_run(MapEntry* map, Cursor& c) {
+    const std::int64_t d = std::int64_t{c.cp} - static_cast<std::int64_t>(c.fn);
+    if (d != c.delta) {
+      map[c.xn++] = {static_cast<std::uint32_t>(c.fn), c.cp, 0, 0};
+      c.delta = d;
+    }
+  }
+
+  // The byte at text[i] that stopped a SIMD block (non-ASCII, or '<' / '&' in HTML), taken in
+  // place when it can be: returns the bytes consumed, 0 to leave it to the slow path.
+  std::size_t stop_byte(std::size_t i, char* f, char* e, MapEntry* map, Cursor& c) const {
+    const auto b = static_cast<unsigned char>(text_[i]);
+    char fb = ' ';
+    char eb = ' ';
+    if (b >= 0x80) {
+      char32_t cp = 0;
+      const std::size_t len = decode_utf8(text_, i, cp);
+      if (len == 0 || !one_byte_fold(cp, fb, eb)) return 0;
+      put(fb, eb, f, e, c);  // one code point, one byte: the run goes on
+      ++c.cp;
+      return len;
+    }
+    if (b == '<') {
+      const Markup m = scan_markup(text_, i);
+      if (!m.joins_word) put(' ', ' ', f, e, c);
+      c.cp += count_code_points(text_.substr(i, m.end - i));
+      open_run(map, c);
+      return m.end - i;
+    }
+    const Reference r = scan_reference(text_, i);
+    if (!r.ok) {  // a literal '&': one code point, one space
+      put(' ', ' ', f, e, c);
+      ++c.cp;
+      return 1;
+    }
+    if (!one_byte_fold(r.cp, fb, eb)) return 0;
+    const auto len = static_cast<std::uint32_t>(r.end - i);  // ASCII only: bytes == code points
+    if (fb != ' ') {                                         // "&eacute;" -> "e": a unit of its own
+      map[c.xn++] = {static_cast<std::uint32_t>(c.fn), c.cp, 1, c.cp + len};
+      c.delta = std::numeric_limits<std::int64_t>::min();
+    }
+    put(fb, eb, f, e, c);
+    c.cp += len;
+    open_run(map, c);
+    return len;
+  }
+
+  // The hot path: 16 bytes at a time while they are ASCII, and in place the code points, tags
+  // and references that fold to at most one byte, in chunks for which room is made once.
+  // Returns where it stopped (i itself when it wrote nothing).
+  std::size_t fast_run(std::size_t i, TextKind kind) {
     const std::size_t n = text_.size();
+    const std::size_t start = i;
     const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
     const bool html = kind == TextKind::html;
     constexpr std::size_t kChunk = 256;
     constexpr std::size_t kBlock = 16;
-    if (in_word_) {
-      // The word goes on after a tag, a reference, a mark or a multi-byte fold: its next byte
-      // (or the space closing it, which the next word's run then starts from) may not continue
-      // the run the map last recorded.
-      room_for_map(1);
-      const std::int64_t d = std::int64_t{cp_} - static_cast<std::int64_t>(fn_);
-      if (d != run_delta_) {
-        out_.map_[xn_++] = {static_cast<std::uint32_t>(fn_), cp_, 0, 0};
-        run_delta_ = d;
-      }
-    }
-    Cursor c{fn_, en_, xn_, cp_, in_word_ ? 1U : 0U, run_delta_};
+    room_for_map(1);
+    const std::size_t xn_start = xn_;
+    Cursor c{fn_, en_, xn_, cp_, in_word_ ? 1U : 0U, 0, run_delta_};
+    open_run(out_.map_.data(), c);
     bool stopped = false;
     while (!stopped && i < n) {
-      // A block writes up to 16 bytes past its output and adds up to 8 map entries.
+      // At most one output byte per input byte, and a block stores 16 bytes past its output;
+      // at most two map entries per stop, and a stop consumes at least one byte.
       reserve(kChunk + 2 * kBlock);
-      room_for_map(kChunk);
+      room_for_map(2 * (kChunk + 2 * kBlock));
       char* f = out_.folded_.data();
       char* e = want_exact_ ? out_.exact_.data() : nullptr;
       MapEntry* map = out_.map_.data();
       const std::size_t end = std::min(n, i + kChunk);
       while (i < end) {
-#if defined(__SSE2__)
-        const std::size_t got = simd_block(p + i, std::min(kBlock, n - i), html, f, e, map, c);
-#else
-        const std::size_t got = scalar_block(p + i, std::min(kBlock, n - i), html, f, e, map, c);
-#endif
+        const std::size_t got = simd_block(p + i, std::min(kBlock, n - i), html, f, e, c);
         i += got;
-        if (got < kBlock) {
+        if (got == kBlock || i >= n) continue;
+        const std::size_t len = stop_byte(i, f, e, map, c);
+        if (len == 0) {
           stopped = true;
           break;
         }
+        i += len;
       }
       fn_ = c.fn;
       if (want_exact_) en_ = c.en;
       xn_ = c.xn;
     }
+    if (i == start) {  // nothing written: no run opened either
+      xn_ = xn_start;
+      return i;
+    }
     cp_ = c.cp;
     run_delta_ = c.delta;
-    // An ASCII word always writes bytes, so the marks-only check in end_word never needs
-    // word_folded_begin_ for it: any earlier value is below fn_.
     in_word_ = c.prev != 0;
+    any_word_ = any_word_ || c.any != 0;
     return i;
   }
 
@@ -560,7 +713,7 @@ class ScanTextWriter {
     if (cp < 0x800) {
       const TwoByteFold& t = two_byte_folds_[cp];
       if (!t.word) {
-        end_word();
+        separator();
         return;
       }
       if (t.cached) {
@@ -576,7 +729,7 @@ class ScanTextWriter {
         return;
       }
     } else if (!is_word_code_point(cp)) {
-      end_word();
+      separator();
       return;
     }
     if (!in_word_) start_word();
@@ -588,7 +741,13 @@ class ScanTextWriter {
     map_unit(added, end);
   }
 
-  void separator() { end_word(); }
+  // Every separator writes one space (to both streams, so their words stay in step).
+  void separator() {
+    end_word();
+    reserve(1);
+    out_.folded_[fn_++] = ' ';
+    if (want_exact_) out_.exact_[en_++] = ' ';
+  }
 
   void end_word() {
     if (!in_word_) return;
@@ -598,9 +757,12 @@ class ScanTextWriter {
       en_ = word_exact_begin_;
       return;
     }
-    reserve(1);
-    out_.folded_[fn_++] = ' ';
-    if (want_exact_) out_.exact_[en_++] = ' ';
+    if (want_exact_ && en_ == word_exact_begin_) {
+      // Only case folding made letters of it: a placeholder keeps the exact stream's words in
+      // step with the folded one's (no literal contains it).
+      reserve(1);
+      out_.exact_[en_++] = kEmptyExactWord;
+    }
   }
 
   // Skips from `to` (exclusive), counting the code points passed over.
@@ -609,106 +771,25 @@ class ScanTextWriter {
     return to;
   }
 
-  // At '<': a comment, a tag (whose end respects quoted attribute values), or a literal '<'.
+  // At '<' (slow path): as the fast path does, but through the general writers.
   std::size_t markup(std::size_t i) {
-    const std::size_t n = text_.size();
-    if (i + 3 < n && text_[i + 1] == '!' && text_[i + 2] == '-' && text_[i + 3] == '-') {
-      const std::size_t end = text_.find("-->", i + 4);
-      separator();
-      return skip_to(i, end == std::string_view::npos ? n : end + 3);
-    }
-    std::size_t j = i + 1;
-    const bool closing = j < n && text_[j] == '/';
-    if (closing) ++j;
-    const bool decl = j < n && (text_[j] == '!' || text_[j] == '?');
-    if (j >= n || (!is_ascii_alpha(text_[j]) && !decl)) {
-      separator();  // "a < b": a literal '<', which separates anyway
-      ++cp_;
-      return i + 1;
-    }
-    const std::size_t name_begin = j;
-    while (j < n && (is_ascii_alpha(text_[j]) || (text_[j] >= '0' && text_[j] <= '9')))
-      ++j;
-    const std::string_view name = text_.substr(name_begin, j - name_begin);
-    // The tag ends at the first '>' outside a quoted attribute value.
-    while (j < n) {
-      j = find_any_of(text_, j, '>', '"', '\'');
-      if (j == std::string_view::npos) {
-        j = n;
-        break;
-      }
-      if (text_[j] == '>') break;
-      const std::size_t close = text_.find(text_[j], j + 1);
-      j = close == std::string_view::npos ? n : close + 1;
-    }
-    std::size_t end = j < n ? j + 1 : n;
-    if (!closing && !decl && (ascii_iequal(name, "script") || ascii_iequal(name, "style"))) {
-      // Raw text: nothing until the matching end tag is content.
-      const std::size_t close = find_ascii_icase(text_, end, ascii_iequal(name, "script") ? "</script" : "</style");
-      if (close == std::string_view::npos) {
-        end = n;
-      } else {
-        const std::size_t gt = text_.find('>', close);
-        end = gt == std::string_view::npos ? n : gt + 1;
-      }
-    } else if (!decl && is_inline_tag(name)) {
-      return skip_to(i, end);  // the word, if any, goes on
-    }
-    separator();
-    return skip_to(i, end);
+    const Markup m = scan_markup(text_, i);
+    if (!m.joins_word) separator();
+    return skip_to(i, m.end);
   }
 
-  // At '&': a character reference, decoded, or a literal '&'.
+  // At '&' (slow path): a character reference, decoded, or a literal '&'.
   std::size_t reference(std::size_t i) {
-    const std::size_t n = text_.size();
-    std::size_t j = i + 1;
-    char32_t cp = 0;
-    bool ok = false;
-    if (j < n && text_[j] == '#') {
-      ++j;
-      const bool hex = j < n && (text_[j] == 'x' || text_[j] == 'X');
-      if (hex) ++j;
-      const std::size_t digits_begin = j;
-      std::uint32_t value = 0;
-      while (j < n && j - digits_begin < 8) {
-        const char c = text_[j];
-        int d = -1;
-        if (c >= '0' && c <= '9') {
-          d = c - '0';
-        } else if (hex && c >= 'a' && c <= 'f') {
-          d = c - 'a' + 10;
-        } else if (hex && c >= 'A' && c <= 'F') {
-          d = c - 'A' + 10;
-        }
-        if (d < 0) break;
-        value = value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
-        ++j;
-      }
-      if (j > digits_begin && j < n && text_[j] == ';') {
-        ok = true;
-        cp = (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) ? kReplacement
-                                                                                      : static_cast<char32_t>(value);
-      }
-    } else {
-      const std::size_t name_begin = j;
-      while (j < n && j - name_begin < 32 && (is_ascii_alpha(text_[j]) || (text_[j] >= '0' && text_[j] <= '9')))
-        ++j;
-      if (j > name_begin && j < n && text_[j] == ';') {
-        if (auto v = lookup_named_entity(text_.substr(name_begin, j - name_begin))) {
-          ok = true;
-          cp = *v;
-        }
-      }
-    }
-    if (!ok) {
+    const Reference r = scan_reference(text_, i);
+    if (!r.ok) {
       separator();
       ++cp_;
       return i + 1;
     }
-    const std::uint32_t len = static_cast<std::uint32_t>(j + 1 - i);  // ASCII only: bytes == code points
-    code_point(cp, cp_ + len);
+    const auto len = static_cast<std::uint32_t>(r.end - i);  // ASCII only: bytes == code points
+    code_point(r.cp, cp_ + len);
     cp_ += len;
-    return j + 1;
+    return r.end;
   }
 
   std::string_view text_;
@@ -725,6 +806,7 @@ class ScanTextWriter {
   std::uint32_t pending_begin_ = 0;
   bool pending_ = false;
   bool in_word_ = false;
+  bool any_word_ = false;
 };
 
 void normalise(std::string_view text, TextKind kind, bool want_exact, ScanText& out) {
@@ -754,24 +836,39 @@ void normalise(std::string_view text, TextKind kind, bool want_exact, Normalised
   normalise(text, kind, want_exact, scan);
   const std::string_view f = scan.folded();
   const std::string_view e = scan.exact();
-  out.folded.assign(f);
-  out.exact.assign(e);
+  // clear + push_back rather than assign(" "): GCC 12 warns falsely (-Wrestrict) on the latter.
+  out.folded.clear();
+  out.folded.push_back(' ');
+  out.exact.clear();
+  if (want_exact) out.exact.push_back(' ');
   out.words.clear();
-  // Both streams close every word with exactly one space, so word k starts after the k-th
-  // space of each (an exact word may be empty where only case folding produced letters).
-  std::size_t exact_space = 0;
-  for (std::size_t i = 1; i < f.size();) {
-    const std::size_t space = f.find(' ', i);
+  // Both streams separate words the same way, so the k-th word of one is the k-th of the other.
+  std::size_t ei = 0;
+  for (std::size_t i = 0; i < f.size();) {
+    if (f[i] == ' ') {
+      ++i;
+      continue;
+    }
+    const std::size_t end = f.find(' ', i);
     NormalisedWord w;
-    w.folded_begin = static_cast<std::uint32_t>(i);
+    w.folded_begin = static_cast<std::uint32_t>(out.folded.size());
+    out.folded.append(f.data() + i, end - i);
+    out.folded.push_back(' ');
     if (want_exact) {
-      w.exact_begin = static_cast<std::uint32_t>(exact_space + 1);
-      exact_space = e.find(' ', exact_space + 1);
+      while (e[ei] == ' ')
+        ++ei;
+      const std::size_t e_end = e.find(' ', ei);
+      w.exact_begin = static_cast<std::uint32_t>(out.exact.size());
+      for (std::size_t k = ei; k < e_end; ++k) {
+        if (e[k] != kEmptyExactWord) out.exact.push_back(e[k]);
+      }
+      out.exact.push_back(' ');
+      ei = e_end;
     }
     w.orig_begin = scan.orig_begin(static_cast<std::uint32_t>(i));
-    w.orig_end = scan.orig_end(static_cast<std::uint32_t>(space));
+    w.orig_end = scan.orig_end(static_cast<std::uint32_t>(end));
     out.words.push_back(w);
-    i = space + 1;
+    i = end;
   }
 }
 

@@ -36,16 +36,22 @@ struct NormalisedText {
 // not split a word, other tags do. Invalid UTF-8 bytes are separators, one code point each.
 void normalise(std::string_view text, TextKind kind, bool want_exact, NormalisedText& out);
 
-// The matcher's form of the same result: identical streams, but no record per word. Where
-// each folded byte came from is kept as a sparse map (one entry where the byte -> code point
-// correspondence stops being 1:1) and read back only for the few words a match reports, so
-// the per-byte cost is writing the streams and little else. Reused across calls: warm, it
-// allocates nothing.
+// Marks a word of the exact stream that has no bytes of its own (only case folding made
+// letters of it), so both streams always have the same words.
+inline constexpr char kEmptyExactWord = '\x01';
+
+// The matcher's form of the same words. Unlike NormalisedText, every separator code point
+// becomes one space (runs are not collapsed: " mali,  niger " keeps its three spaces), so
+// folded byte k and original code point c + k stay in step over whole runs of text, and a
+// sparse map (one entry where that step changes) says where each folded byte came from. It is
+// read back only for the few words a match reports, so the per-byte cost is writing the
+// streams and little else. Both streams start and end with a space. Reused across calls:
+// warm, it allocates nothing.
 class ScanText {
  public:
   std::string_view folded() const { return {folded_.data(), folded_len_}; }
   std::string_view exact() const { return {exact_.data(), exact_len_}; }
-  bool has_words() const { return folded_len_ > 1; }
+  bool has_words() const { return any_word_; }
   // Original code point where the word starting at folded byte `begin` starts.
   std::uint32_t orig_begin(std::uint32_t begin) const;
   // Original code point one past the word whose folded bytes end just before `end`.
@@ -72,6 +78,7 @@ class ScanText {
   std::size_t folded_len_ = 0;
   std::size_t exact_len_ = 0;
   std::size_t map_len_ = 0;
+  bool any_word_ = false;
 };
 
 void normalise(std::string_view text, TextKind kind, bool want_exact, ScanText& out);
