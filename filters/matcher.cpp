@@ -136,6 +136,27 @@ std::string join_literal(const std::vector<std::string>& words) {
   return lit;
 }
 
+// What a Vectorscan match id says. Most literals stand for one single-word term: the id then
+// carries that term, its length and whether it is a prefix, so the match callback reads no
+// table (at 10,000 terms those reads miss the cache, which the scan has just filled).
+// Otherwise the id is the literal's index, and the callback looks its patterns up.
+constexpr unsigned kDirect = 1U << 31;
+constexpr unsigned kDirectPrefix = 1U << 30;
+constexpr unsigned kLengthShift = 22;
+constexpr unsigned kMaxDirectLength = 0xFF;
+constexpr unsigned kMaxDirectPattern = (1U << kLengthShift) - 1;
+
+unsigned scan_id(const Literal& l, std::uint32_t index, const std::vector<Pattern>& patterns) {
+  if (l.patterns.size() == 1 && l.text.size() <= kMaxDirectLength && l.patterns[0] <= kMaxDirectPattern) {
+    const Pattern& p = patterns[l.patterns[0]];
+    if (p.words.size() == 1) {
+      return kDirect | (p.prefix ? kDirectPrefix : 0U) | static_cast<unsigned>(l.text.size() << kLengthShift) |
+             l.patterns[0];
+    }
+  }
+  return index;
+}
+
 class Builder {
  public:
   Builder(const std::vector<FilterDef>& filters, const std::vector<EntityDef>& entities, Compiled& out)
@@ -298,7 +319,7 @@ class Builder {
       if (l.exact != exact) continue;
       exprs.push_back(l.text.data());
       lens.push_back(l.text.size());
-      ids.push_back(i);
+      ids.push_back(scan_id(l, i, out_.patterns));
       flags.push_back(0);
     }
     if (exprs.empty()) return;
@@ -419,6 +440,13 @@ struct ScanContext {
   std::string_view stream;
   std::array<std::size_t, 4> base;
   std::vector<Hit>* hits;
+
+  // A hit on `pattern` at joined bytes [begin, end): recorded in its field's own offsets.
+  void add(std::uint32_t pattern, std::size_t begin, std::size_t end) const {
+    const std::uint8_t field = begin < base[1] ? 0 : (begin < base[2] ? 1 : 2);
+    const std::size_t at = base[field];
+    hits->push_back({pattern, field, static_cast<std::uint32_t>(begin - at), static_cast<std::uint32_t>(end - at)});
+  }
 };
 
 // Extends [begin, end) (the anchor word) over the pattern's other words, which must follow
@@ -450,11 +478,22 @@ bool phrase_around(std::string_view s, const Pattern& p, std::size_t& begin, std
 int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
              void* ctx) noexcept {
   auto& c = *static_cast<ScanContext*>(ctx);
-  const Literal& lit = c.compiled->literals[id];
   const auto end = static_cast<std::size_t>(to);
-  const std::size_t begin = end - lit.text.size() + 1;  // after the literal's leading space
   const std::string_view s = c.stream;
   const bool word_end = end < s.size() && s[end] == ' ';
+  if ((id & kDirect) != 0) {
+    const std::size_t begin = end - ((id >> kLengthShift) & kMaxDirectLength) + 1;  // after the leading space
+    std::size_t e = end;
+    if ((id & kDirectPrefix) != 0) {
+      e = s.find(' ', end);  // a prefix match reports the whole word
+    } else if (!word_end) {
+      return 0;
+    }
+    c.add(id & kMaxDirectPattern, begin, e);
+    return 0;
+  }
+  const Literal& lit = c.compiled->literals[id];
+  const std::size_t begin = end - lit.text.size() + 1;  // after the literal's leading space
   for (const auto id_p : lit.patterns) {
     const Pattern& p = c.compiled->patterns[id_p];
     std::size_t b = begin;
@@ -464,9 +503,7 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
     } else if (!word_end || (p.words.size() > 1 && !phrase_around(s, p, b, e))) {
       continue;
     }
-    const std::uint8_t field = b < c.base[1] ? 0 : (b < c.base[2] ? 1 : 2);
-    const std::size_t at = c.base[field];
-    c.hits->push_back({id_p, field, static_cast<std::uint32_t>(b - at), static_cast<std::uint32_t>(e - at)});
+    c.add(id_p, b, e);
   }
   return 0;
 }
