@@ -101,7 +101,14 @@ struct MatchState {
   std::string joined;  // the fields' streams as one scan (see ScanContext)
   std::vector<Hit> hits;
   std::uint32_t generation = 0;
-  std::vector<std::uint32_t> pattern_stamp, pattern_first, pattern_count;
+  // Per pattern, together so that one cache line serves: stamp == generation when it has hits
+  // in this item, which are hits[first, first + count).
+  struct PatternSlot {
+    std::uint32_t stamp = 0;
+    std::uint32_t first = 0;
+    std::uint32_t count = 0;
+  };
+  std::vector<PatternSlot> pattern_slots;
   std::vector<std::uint32_t> filter_stamp, entity_stamp;
   std::vector<std::uint32_t> hit_patterns, candidates, found_entities;
   std::vector<Span> spans, near_a, near_b;
@@ -114,6 +121,16 @@ struct MatchState {
 struct Matcher::Compiled {
   std::vector<Pattern> patterns;
   std::vector<Literal> literals;
+  // Per pattern: link_ids[entities_begin, filters_begin) are its entities and
+  // [filters_begin, filters_end) its candidate filters. Read per hit, so kept small and flat.
+  struct Links {
+    std::uint32_t entities_begin = 0;
+    std::uint32_t filters_begin = 0;
+    std::uint32_t filters_end = 0;
+  };
+  std::vector<Links> links;
+  std::vector<std::uint32_t> link_ids;
+  std::vector<std::uint8_t> feed_restricted;  // per filter: has a `feeds` list
   std::vector<std::string> terms;
   std::vector<CFilter> filters;
   HsDatabase folded_db;
@@ -350,9 +367,19 @@ class Builder {
     }
     out_.scratch.reset(scratch);
     auto& st = out_.state;
-    st.pattern_stamp.assign(out_.patterns.size(), 0);
-    st.pattern_first.assign(out_.patterns.size(), 0);
-    st.pattern_count.assign(out_.patterns.size(), 0);
+    st.pattern_slots.assign(out_.patterns.size(), {});
+    // The per-hit lookups read compact copies of what they need (see Compiled::links).
+    for (const auto& p : out_.patterns) {
+      Compiled::Links l;
+      l.entities_begin = static_cast<std::uint32_t>(out_.link_ids.size());
+      out_.link_ids.insert(out_.link_ids.end(), p.entities.begin(), p.entities.end());
+      l.filters_begin = static_cast<std::uint32_t>(out_.link_ids.size());
+      out_.link_ids.insert(out_.link_ids.end(), p.filters.begin(), p.filters.end());
+      l.filters_end = static_cast<std::uint32_t>(out_.link_ids.size());
+      out_.links.push_back(l);
+    }
+    for (const auto& f : filters_)
+      out_.feed_restricted.push_back(f.feeds.empty() ? 0 : 1);
     st.filter_stamp.assign(filters_.size(), 0);
     st.entity_stamp.assign(entities_.size(), 0);
   }
@@ -564,9 +591,10 @@ class Evaluator {
   bool leaf(const Leaf& l, std::vector<Span>& out) {
     bool any = false;
     for (const auto& lp : l.patterns) {
-      if (st_.pattern_stamp[lp.pattern] != st_.generation) continue;
-      const std::uint32_t first = st_.pattern_first[lp.pattern];
-      const std::uint32_t end = first + st_.pattern_count[lp.pattern];
+      const MatchState::PatternSlot& slot = st_.pattern_slots[lp.pattern];
+      if (slot.stamp != st_.generation) continue;
+      const std::uint32_t first = slot.first;
+      const std::uint32_t end = first + slot.count;
       for (std::uint32_t h = first; h < end; ++h) {
         const Hit& hit = st_.hits[h];
         if ((l.fields & (1U << hit.field)) == 0) continue;
@@ -693,7 +721,7 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
   MatchState& st = c.state;
   MatchResult result;
   if (++st.generation == 0) {  // wrapped: old stamps could collide with new generations
-    std::fill(st.pattern_stamp.begin(), st.pattern_stamp.end(), 0);
+    std::fill(st.pattern_slots.begin(), st.pattern_slots.end(), MatchState::PatternSlot{});
     std::fill(st.filter_stamp.begin(), st.filter_stamp.end(), 0);
     std::fill(st.entity_stamp.begin(), st.entity_stamp.end(), 0);
     st.generation = 1;
@@ -737,20 +765,22 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
   st.candidates.clear();
   for (std::uint32_t i = 0; i < st.hits.size(); ++i) {
     const std::uint32_t p = st.hits[i].pattern;
-    if (st.pattern_stamp[p] == st.generation) {
-      ++st.pattern_count[p];
+    MatchState::PatternSlot& slot = st.pattern_slots[p];
+    if (slot.stamp == st.generation) {
+      ++slot.count;
       continue;
     }
-    st.pattern_stamp[p] = st.generation;
-    st.pattern_first[p] = i;
-    st.pattern_count[p] = 1;
-    for (const auto e : c.patterns[p].entities) {
+    slot = {st.generation, i, 1};
+    const Compiled::Links& links = c.links[p];
+    for (std::uint32_t k = links.entities_begin; k < links.filters_begin; ++k) {
+      const std::uint32_t e = c.link_ids[k];
       if (st.entity_stamp[e] != st.generation) {
         st.entity_stamp[e] = st.generation;
         st.found_entities.push_back(e);
       }
     }
-    for (const auto f : c.patterns[p].filters) {
+    for (std::uint32_t k = links.filters_begin; k < links.filters_end; ++k) {
+      const std::uint32_t f = c.link_ids[k];
       if (st.filter_stamp[f] != st.generation) {
         st.filter_stamp[f] = st.generation;
         st.candidates.push_back(f);
@@ -765,7 +795,9 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
   result.filters.reserve(st.candidates.size());
   for (const auto fi : st.candidates) {
     const FilterDef& def = filters_[fi];
-    if (!def.feeds.empty() && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) continue;
+    if (c.feed_restricted[fi] != 0 && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) {
+      continue;
+    }
     const CFilter& cf = c.filters[fi];
     st.spans.clear();
     if (!Evaluator(st, cf).eval(cf.root, st.spans)) continue;
