@@ -46,29 +46,26 @@ constexpr auto kAsciiLower = make_ascii_lower();
 
 bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
-#if defined(__SSE2__)
-// Sum of the 16 bytes of `v`, each 0 or 1.
-std::uint32_t sum_bytes(__m128i v) {
-  const __m128i sums = _mm_sad_epu8(v, _mm_setzero_si128());
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
-}
-#endif
+std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp);
 
-// Skipped markup can be long (attributes, URLs, scripts): counted 16 bytes at a time.
+// Code points in skipped markup, counted as the writer counts them elsewhere (an invalid byte
+// is one). Markup is long (attributes, URLs, scripts) and nearly always ASCII: 16 bytes at a
+// time until the first non-ASCII byte, then one sequence at a time.
 std::uint32_t count_code_points(std::string_view s) {
-  std::uint32_t n = 0;
   std::size_t i = 0;
 #if defined(__SSE2__)
-  // Continuation bytes are 0x80..0xBF, i.e. below -64 as signed bytes.
-  const __m128i below = _mm_set1_epi8(-64);
-  const __m128i one = _mm_set1_epi8(1);
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    n += 16 - sum_bytes(_mm_and_si128(_mm_cmplt_epi8(x, below), one));
+  while (i + 16 <= s.size() &&
+         _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i))) == 0) {
+    i += 16;
   }
 #endif
-  for (; i < s.size(); ++i)
-    n += is_continuation(static_cast<unsigned char>(s[i])) ? 0 : 1;
+  auto n = static_cast<std::uint32_t>(i);
+  while (i < s.size()) {
+    char32_t cp = 0;
+    const std::size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : decode_utf8(s, i, cp);
+    i += len == 0 ? 1 : len;
+    ++n;
+  }
   return n;
 }
 
@@ -212,6 +209,41 @@ const std::array<TwoByteFold, 0x800>& two_byte_folds() {
       e.folded_len = static_cast<std::uint8_t>(fl);
       e.exact_len = static_cast<std::uint8_t>(el);
       e.cached = true;
+    }
+    return t;
+  }();
+  return table;
+}
+
+// How a code point folds when that is one byte in each stream (a letter folding to one ASCII
+// byte, or ' ' for a separator), for the ranges news text mostly uses: U+0000..U+07FF and the
+// General Punctuation block (’ “ — …). {0, 0}: not one byte; the slow path folds it. Small
+// enough to stay in the first-level cache, unlike the full tables.
+struct OneByteFolds {
+  static constexpr char32_t kPunctBegin = 0x2000;
+  static constexpr char32_t kPunctEnd = 0x2070;
+  std::array<std::array<char, 2>, 0x800> low{};
+  std::array<std::array<char, 2>, kPunctEnd - kPunctBegin> punct{};
+};
+
+const OneByteFolds& one_byte_folds() {
+  static const OneByteFolds table = [] {
+    OneByteFolds t;
+    for (char32_t cp = 0; cp < 0x80; ++cp) {
+      const bool word = kAsciiClass[cp] == kWord;
+      t.low[cp] = {word ? static_cast<char>(kAsciiLower[cp]) : ' ', word ? static_cast<char>(cp) : ' '};
+    }
+    const auto& two = two_byte_folds();
+    for (char32_t cp = 0x80; cp < 0x800; ++cp) {
+      const TwoByteFold& f = two[cp];
+      if (!f.word) {
+        t.low[cp] = {' ', ' '};
+      } else if (f.cached && f.folded_len == 1 && f.exact_len == 1) {
+        t.low[cp] = {f.folded[0], f.exact[0]};
+      }
+    }
+    for (char32_t cp = OneByteFolds::kPunctBegin; cp < OneByteFolds::kPunctEnd; ++cp) {
+      if (!is_word_code_point(cp)) t.punct[cp - OneByteFolds::kPunctBegin] = {' ', ' '};
     }
     return t;
   }();
@@ -451,7 +483,6 @@ class ScanTextWriter {
 
   void start_word() {
     in_word_ = true;
-    any_word_ = true;
     word_folded_begin_ = fn_;
     word_exact_begin_ = en_;
   }
@@ -472,6 +503,7 @@ class ScanTextWriter {
       }
       return;
     }
+    any_word_ = true;
     std::uint32_t begin = cp_;
     if (pending_) {
       begin = pending_begin_;
@@ -506,30 +538,22 @@ class ScanTextWriter {
   };
 
 #if defined(__SSE2__)
-  // Up to 16 bytes at src, `avail` of which belong to the text (a short tail is copied into a
-  // padded block, never read past). Consumes the bytes before the first one the fast path
-  // cannot write as it is (non-ASCII; '<' or '&' in HTML) and returns how many. Each byte
-  // becomes its lower-case self or ' '; the whole block is stored (the buffers have room).
-  static std::size_t simd_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e, Cursor& c) {
-    __m128i x;
-    if (avail >= 16) {
-      x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
-    } else {
-      alignas(16) std::array<unsigned char, 16> padded{};
-      std::memcpy(padded.data(), src, avail);
-      x = _mm_load_si128(reinterpret_cast<const __m128i*>(padded.data()));
-    }
-    auto stops = static_cast<std::uint32_t>(_mm_movemask_epi8(x));  // non-ASCII
+  // Bytes of `x` the fast path cannot write as they are: non-ASCII, and '<' or '&' in HTML.
+  static std::uint32_t stop_mask(__m128i x, bool html) {
+    auto stops = static_cast<std::uint32_t>(_mm_movemask_epi8(x));
     if (html) {
       const __m128i special =
           _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')), _mm_cmpeq_epi8(x, _mm_set1_epi8('&')));
       stops |= static_cast<std::uint32_t>(_mm_movemask_epi8(special));
     }
-    if (avail < 16) stops |= 0xFFFFU << avail;
-    const auto limit = static_cast<unsigned>(std::countr_zero(stops | 0x10000U));
-    if (limit == 0) return 0;
-    // Bytes before `limit` are < 0x80, so signed comparisons order them correctly. OR-ing 0x20
-    // lower-cases letters and leaves digits as they are.
+    return stops;
+  }
+
+  // Writes the first `limit` bytes of `x` (all ASCII): each becomes its lower-case self or ' '.
+  // The whole block is stored (the buffers have room).
+  static void write_block(__m128i x, unsigned limit, char* f, char* e, Cursor& c) {
+    // Signed comparisons order ASCII bytes correctly. OR-ing 0x20 lower-cases letters and
+    // leaves digits as they are.
     const __m128i lowered = _mm_or_si128(x, _mm_set1_epi8(0x20));
     const __m128i alpha =
         _mm_and_si128(_mm_cmpgt_epi8(lowered, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lowered, _mm_set1_epi8('z' + 1)));
@@ -549,6 +573,33 @@ class ScanTextWriter {
     c.cp += limit;
     c.prev = (wm >> (limit - 1)) & 1;
     c.any |= wm;
+  }
+
+  // The common case, 16 bytes with no stop among them: written, true. Kept apart from
+  // simd_block so that the loop advances by a constant and the next load need not wait for
+  // this block's stop mask.
+  static bool full_block(const unsigned char* src, bool html, char* f, char* e, Cursor& c) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    if (stop_mask(x, html) != 0) return false;
+    write_block(x, 16, f, e, c);
+    return true;
+  }
+
+  // Up to 16 bytes at src, `avail` of which belong to the text (a short tail is copied into a
+  // padded block, never read past). Writes the bytes before the first stop and returns how many.
+  static std::size_t simd_block(const unsigned char* src, std::size_t avail, bool html, char* f, char* e, Cursor& c) {
+    __m128i x;
+    if (avail >= 16) {
+      x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    } else {
+      alignas(16) std::array<unsigned char, 16> padded{};
+      std::memcpy(padded.data(), src, avail);
+      x = _mm_load_si128(reinterpret_cast<const __m128i*>(padded.data()));
+    }
+    std::uint32_t stops = stop_mask(x, html);
+    if (avail < 16) stops |= 0xFFFFU << avail;
+    const auto limit = static_cast<unsigned>(std::countr_zero(stops | 0x10000U));
+    if (limit != 0) write_block(x, limit, f, e, c);
     return limit;
   }
 #else
@@ -568,30 +619,33 @@ class ScanTextWriter {
     }
     return j;
   }
+
+  static bool full_block(const unsigned char* src, bool html, char* f, char* e, Cursor& c) {
+    for (std::size_t j = 0; j < 16; ++j) {
+      if (src[j] >= 0x80 || (html && (src[j] == '<' || src[j] == '&'))) return false;
+    }
+    simd_block(src, 16, html, f, e, c);
+    return true;
+  }
 #endif
 
   // How code point `cp` folds when that is one byte in each stream: a letter folding to one
   // ASCII byte (é, Ç, ø, or ASCII itself) or ' ' for a separator (’, «, the no-break space).
   // False: the slow path must take it.
   bool one_byte_fold(char32_t cp, char& fb, char& eb) const {
-    fb = ' ';
-    eb = ' ';
-    if (cp < 0x80) {
-      if (kAsciiClass[cp] == kWord) {
-        fb = static_cast<char>(kAsciiLower[cp]);
-        eb = static_cast<char>(cp);
-      }
-      return true;
-    }
+    const std::array<char, 2>* t = nullptr;
     if (cp < 0x800) {
-      const TwoByteFold& t = two_byte_folds_[cp];
-      if (!t.word) return true;
-      if (!t.cached || t.folded_len != 1 || t.exact_len != 1) return false;
-      fb = t.folded[0];
-      eb = t.exact[0];
-      return true;
+      t = &one_byte_folds_.low[cp];
+    } else if (cp >= OneByteFolds::kPunctBegin && cp < OneByteFolds::kPunctEnd) {
+      t = &one_byte_folds_.punct[cp - OneByteFolds::kPunctBegin];
+    } else {
+      fb = ' ';
+      eb = ' ';
+      return !is_word_code_point(cp);
     }
-    return !is_word_code_point(cp);
+    fb = (*t)[0];
+    eb = (*t)[1];
+    return fb != 0;
   }
 
   static void put(char fb, char eb, char* f, char* e, Cursor& c) {
@@ -618,7 +672,12 @@ class ScanTextWriter {
     char eb = ' ';
     if (b >= 0x80) {
       char32_t cp = 0;
-      const std::size_t len = decode_utf8(text_, i, cp);
+      std::size_t len = 2;
+      if (b >= 0xC2 && b <= 0xDF && i + 1 < text_.size() && is_continuation(static_cast<unsigned char>(text_[i + 1]))) {
+        cp = (static_cast<char32_t>(b & 0x1F) << 6) | (static_cast<unsigned char>(text_[i + 1]) & 0x3F);
+      } else {
+        len = decode_utf8(text_, i, cp);
+      }
       if (len == 0 || !one_byte_fold(cp, fb, eb)) return 0;
       put(fb, eb, f, e, c);  // one code point, one byte: the run goes on
       ++c.cp;
@@ -673,17 +732,27 @@ class ScanTextWriter {
       char* e = want_exact_ ? out_.exact_.data() : nullptr;
       MapEntry* map = out_.map_.data();
       const std::size_t end = std::min(n, i + kChunk);
+      // `lane` never leaves this function (simd_block is inlined), so the compiler can keep it
+      // in registers: were its address passed on, every store through `f` could alias it.
+      Cursor lane = c;
       while (i < end) {
-        const std::size_t got = simd_block(p + i, std::min(kBlock, n - i), html, f, e, c);
+        if (n - i >= kBlock && full_block(p + i, html, f, e, lane)) {
+          i += kBlock;
+          continue;
+        }
+        const std::size_t got = simd_block(p + i, std::min(kBlock, n - i), html, f, e, lane);
         i += got;
         if (got == kBlock || i >= n) continue;
-        const std::size_t len = stop_byte(i, f, e, map, c);
+        Cursor at_stop = lane;
+        const std::size_t len = stop_byte(i, f, e, map, at_stop);
+        lane = at_stop;
         if (len == 0) {
           stopped = true;
           break;
         }
         i += len;
       }
+      c = lane;
       fn_ = c.fn;
       if (want_exact_) en_ = c.en;
       xn_ = c.xn;
@@ -796,6 +865,7 @@ class ScanTextWriter {
   bool want_exact_;
   ScanText& out_;
   const std::array<TwoByteFold, 0x800>& two_byte_folds_ = two_byte_folds();
+  const OneByteFolds& one_byte_folds_ = one_byte_folds();
   std::size_t fn_ = 0;               // bytes written to the folded stream
   std::size_t en_ = 0;               // bytes written to the exact stream
   std::size_t xn_ = 0;               // map entries written
