@@ -794,6 +794,7 @@ class ScanTextWriter {
           std::memcpy(out_.exact_.data() + en_, t.exact.data(), t.exact_len);
           en_ += t.exact_len;
         }
+        keep_exact_in_step(t.folded_len, t.exact_len);
         map_unit(t.folded_len, end);
         return;
       }
@@ -805,7 +806,9 @@ class ScanTextWriter {
     reserve(kMaxFoldBytes);
     const std::size_t added = fold_code_point(cp, true, out_.folded_.data() + fn_);
     fn_ += added;
-    if (want_exact_) en_ += fold_code_point(cp, false, out_.exact_.data() + en_);
+    const std::size_t exact_added = want_exact_ ? fold_code_point(cp, false, out_.exact_.data() + en_) : 0;
+    en_ += exact_added;
+    keep_exact_in_step(added, exact_added);
     // A lone mark adds nothing; it must not stretch the word's span on its own.
     map_unit(added, end);
   }
@@ -826,12 +829,13 @@ class ScanTextWriter {
       en_ = word_exact_begin_;
       return;
     }
-    if (want_exact_ && en_ == word_exact_begin_) {
-      // Only case folding made letters of it: a placeholder keeps the exact stream's words in
-      // step with the folded one's (no literal contains it).
-      reserve(1);
-      out_.exact_[en_++] = kEmptyExactWord;
-    }
+  }
+
+  // A code point that only case folding makes letters of stands as a placeholder in the exact
+  // stream, so that no word there is empty and both streams keep the same words whichever
+  // path ends the word. (No such code point exists in utf8proc's tables today.)
+  void keep_exact_in_step(std::size_t folded_added, std::size_t exact_added) {
+    if (want_exact_ && folded_added > 0 && exact_added == 0) out_.exact_[en_++] = kEmptyExactWord;
   }
 
   // Skips from `to` (exclusive), counting the code points passed over.

@@ -36,8 +36,8 @@ struct NormalisedText {
 // not split a word, other tags do. Invalid UTF-8 bytes are separators, one code point each.
 void normalise(std::string_view text, TextKind kind, bool want_exact, NormalisedText& out);
 
-// Marks a word of the exact stream that has no bytes of its own (only case folding made
-// letters of it), so both streams always have the same words.
+// Stands in the exact stream for a code point that has letters only once case-folded, so no
+// word there is empty and both streams always have the same words. No literal contains it.
 inline constexpr char kEmptyExactWord = '\x01';
 
 // The matcher's form of the same words. Unlike NormalisedText, every separator code point

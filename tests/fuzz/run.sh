@@ -25,11 +25,14 @@ for name in "${targets[@]}"; do
   case "$name" in
     fuzz_feed_parser) cp tests/fixtures/feeds/*.xml tests/fixtures/feeds/*.json "$seed"/ 2>/dev/null || true ;;
     fuzz_query_parser) [ -d tests/fixtures/filters/queries ] && cp tests/fixtures/filters/queries/* "$seed"/ || true ;;
+    fuzz_matcher) cp examples/feeds/*.xml tests/fixtures/feeds/*.xml "$seed"/ 2>/dev/null || true ;;
   esac
   echo "fuzz: $name for ${seconds}s"
   log="build/fuzz/$name.log"
   status=0
-  "build/fuzz/tests/fuzz/$name" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  dict=()
+  [ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
+  "build/fuzz/tests/fuzz/$name" "${dict[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="build/fuzz/" "$corpus" "$seed" > "$log" 2>&1 || status=$?
   grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$log" || true
   if [ "$status" -ne 0 ]; then

@@ -1,0 +1,137 @@
+// libFuzzer target: the matcher on arbitrary item text. Besides never crashing or hanging, every
+// reported match must point at text that normalises to exactly the words of its term: the
+// offsets survive markup, references, marks, invalid bytes and separator runs.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "filters/matcher.hpp"
+#include "filters/normaliser.hpp"
+
+namespace {
+
+using namespace newswatch::filters;
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+// Every operator and every kind of term, so that every path of the matcher is reachable.
+std::shared_ptr<const Matcher> make_matcher() {
+  std::vector<EntityDef> entities(2);
+  entities[0].id = "mali";
+  entities[0].type = "country";
+  entities[0].aliases = {{"Mali", false}, {"République du Mali", false}, {"malien", false}};
+  entities[1].id = "ecowas";
+  entities[1].type = "organization";
+  entities[1].aliases = {{"ECOWAS", true}, {"CEDEAO", true}, {"Economic Community of West African States", false}};
+  const char* const queries[] = {"@mali OR @ecowas",     "\"ansar dine\" OR Tombouctou OR Timbuktu",
+                                 "Islam* AND NOT sport", "NEAR/3(@mali, \"security council\")",
+                                 "=AQIM OR =Gao",        "title:Ségou OR content:\"côte d'ivoire\"",
+                                 "(kidal OR gao) sahel"};
+  std::vector<FilterDef> filters;
+  for (const char* q : queries) {
+    FilterDef f;
+    f.id.append("f").append(std::to_string(filters.size()));
+    f.query = q;
+    f.topic.append("alert.").append(f.id);
+    filters.push_back(std::move(f));
+  }
+  auto m = Matcher::compile(std::move(filters), std::move(entities));
+  check(static_cast<bool>(m));
+  return *m;
+}
+
+// Length of the UTF-8 sequence at s[i] if it is well formed (no overlong form, surrogate or
+// code point past U+10FFFF), else 1: an invalid byte is one code point, as the normaliser has it.
+std::size_t sequence_length(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+    min = 0x80;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+    min = 0x800;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+    min = 0x10000;
+  } else {
+    return 1;
+  }
+  if (i + len > s.size()) return 1;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 1;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 1;
+  return len;
+}
+
+// Code points [begin, begin + length) of `text`.
+std::string slice(std::string_view text, std::size_t begin, std::size_t length) {
+  std::size_t cp = 0;
+  std::size_t from = std::string_view::npos;
+  for (std::size_t i = 0;; ++cp) {
+    if (cp == begin) from = i;
+    if (cp == begin + length) return std::string(text.substr(from, i - from));
+    check(i < text.size());  // else the match points past the end of its field
+    i += static_cast<unsigned char>(text[i]) < 0x80 ? 1 : sequence_length(text, i);
+  }
+}
+
+std::vector<std::string> words_of(std::string_view text, TextKind kind) {
+  NormalisedText n;
+  normalise(text, kind, false, n);
+  std::vector<std::string> out;
+  for (std::size_t i = 1; i < n.folded.size();) {
+    const std::size_t sp = n.folded.find(' ', i);
+    out.emplace_back(n.folded.substr(i, sp - i));
+    i = sp + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const std::shared_ptr<const Matcher> matcher = make_matcher();
+  if (size < 2) return 0;
+  // The first two bytes split the rest into title, summary and content.
+  const std::string_view rest(reinterpret_cast<const char*>(data + 2), size - 2);
+  const std::size_t a = std::min<std::size_t>(data[0], rest.size());
+  const std::size_t b = std::min<std::size_t>(a + data[1] * 4U, rest.size());
+  const std::string_view fields[3] = {rest.substr(0, a), rest.substr(a, b - a), rest.substr(b)};
+
+  const MatchResult r = matcher->match({fields[0], fields[1], fields[2]}, "fuzz");
+  for (const auto& fm : r.filters) {
+    check(fm.filter_index < matcher->filters().size());
+    check(!fm.matches.empty());
+    for (const auto& m : fm.matches) {
+      const int field = m.field == "title" ? 0 : (m.field == "summary" ? 1 : (m.field == "content" ? 2 : -1));
+      check(field >= 0 && m.length > 0);
+      const TextKind kind = field == 0 ? TextKind::plain : TextKind::html;
+      const auto found = words_of(slice(fields[field], m.offset, m.length), kind);
+      const auto term = term_words(m.term, false);
+      const bool prefix = !m.term.empty() && m.term.back() == '*';
+      if (prefix) {
+        // "Islam*" reports the whole word it matched.
+        check(found.size() == 1 && found[0].rfind(term_words(m.term.substr(0, m.term.size() - 1), false)[0], 0) == 0);
+      } else {
+        check(found == term);
+      }
+    }
+  }
+  return 0;
+}
