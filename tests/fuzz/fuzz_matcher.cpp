@@ -12,6 +12,7 @@
 
 #include "filters/matcher.hpp"
 #include "filters/normaliser.hpp"
+#include "tests/unit/filters/code_points.hpp"
 
 namespace {
 
@@ -47,50 +48,6 @@ std::shared_ptr<const Matcher> make_matcher() {
   return *m;
 }
 
-// Length of the UTF-8 sequence at s[i] if it is well formed (no overlong form, surrogate or
-// code point past U+10FFFF), else 1: an invalid byte is one code point, as the normaliser has it.
-std::size_t sequence_length(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-    min = 0x80;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    min = 0x800;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    return 1;
-  }
-  if (i + len > s.size()) return 1;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 1;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 1;
-  return len;
-}
-
-// Code points [begin, begin + length) of `text`.
-std::string slice(std::string_view text, std::size_t begin, std::size_t length) {
-  std::size_t cp = 0;
-  std::size_t from = std::string_view::npos;
-  for (std::size_t i = 0;; ++cp) {
-    if (cp == begin) from = i;
-    if (cp == begin + length) return std::string(text.substr(from, i - from));
-    check(i < text.size());  // else the match points past the end of its field
-    i += static_cast<unsigned char>(text[i]) < 0x80 ? 1 : sequence_length(text, i);
-  }
-}
-
 std::vector<std::string> words_of(std::string_view text, TextKind kind) {
   NormalisedText n;
   normalise(text, kind, false, n);
@@ -122,7 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const int field = m.field == "title" ? 0 : (m.field == "summary" ? 1 : (m.field == "content" ? 2 : -1));
       check(field >= 0 && m.length > 0);
       const TextKind kind = field == 0 ? TextKind::plain : TextKind::html;
-      const auto found = words_of(slice(fields[field], m.offset, m.length), kind);
+      const CodePoints cps(fields[field]);
+      check(m.offset + m.length <= cps.count());
+      const auto found = words_of(cps.slice(fields[field], m.offset, m.offset + m.length), kind);
       const auto term = term_words(m.term, false);
       const bool prefix = !m.term.empty() && m.term.back() == '*';
       if (prefix) {

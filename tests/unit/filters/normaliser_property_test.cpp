@@ -71,62 +71,6 @@ std::string mode_name(TextKind kind, bool want_exact) {
   return out;
 }
 
-// The normaliser's code points (normaliser.hpp: "Invalid UTF-8 bytes are separators, one code
-// point each"): a well-formed UTF-8 sequence (RFC 3629: no overlongs, surrogates or values past
-// U+10FFFF) is one code point, and so is every byte of an ill-formed one. On valid UTF-8 this is
-// what slice_cp counts; they differ only on stray continuation bytes, which slice_cp folds into
-// the code point before them.
-std::size_t sequence_length(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1FU;
-    min = 0x80;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0FU;
-    min = 0x800;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07U;
-    min = 0x10000;
-  } else {
-    return 1;
-  }
-  if (i + len > s.size()) return 1;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 1;
-    cp = (cp << 6) | (b & 0x3FU);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 1;
-  return len;
-}
-
-// Byte offset of every code point, then the text's size: code point k is [at[k], at[k + 1]).
-struct CodePoints {
-  std::vector<std::size_t> at;
-  bool valid_utf8 = true;
-
-  explicit CodePoints(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-      at.push_back(i);
-      const std::size_t len = sequence_length(s, i);
-      if (len == 1 && static_cast<unsigned char>(s[i]) >= 0x80) valid_utf8 = false;
-      i += len;
-    }
-    at.push_back(s.size());
-  }
-  std::size_t count() const { return at.size() - 1; }
-  std::string_view slice(std::string_view s, std::size_t begin, std::size_t end) const {
-    return s.substr(at[begin], at[end] - at[begin]);
-  }
-};
-
 std::uint32_t count_code_points(std::string_view s) {
   std::uint32_t n = 0;
   for (std::size_t i = 0; i < s.size(); i += sequence_length(s, i))
@@ -159,9 +103,9 @@ struct Span {
   std::size_t end;
 };
 
-// The words of a stream as byte spans, into `out` (reused: the checks run for every word).
-void stream_words(std::string_view s, std::vector<Span>& out) {
-  out.clear();
+// Calls f(span) for each word of a stream, in order.
+template <class F>
+void for_each_word(std::string_view s, F&& f) {
   for (std::size_t i = 0; i < s.size();) {
     if (s[i] == ' ') {
       ++i;
@@ -170,25 +114,23 @@ void stream_words(std::string_view s, std::vector<Span>& out) {
     std::size_t e = i;
     while (e < s.size() && s[e] != ' ')
       ++e;
-    out.push_back({i, e});
+    f(Span{i, e});
     i = e;
   }
+}
+
+// The words of a stream as byte spans, into `out` (reused: the checks run for every word).
+void stream_words(std::string_view s, std::vector<Span>& out) {
+  out.clear();
+  for_each_word(s, [&out](Span w) { out.push_back(w); });
 }
 
 // How many words a stream has; `first` is the first one's span.
 std::size_t count_words(std::string_view s, Span& first) {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    if (s[i] == ' ') {
-      ++i;
-      continue;
-    }
-    std::size_t e = i;
-    while (e < s.size() && s[e] != ' ')
-      ++e;
-    if (n++ == 0) first = {i, e};
-    i = e;
-  }
+  for_each_word(s, [&](Span w) {
+    if (n++ == 0) first = w;
+  });
   return n;
 }
 
