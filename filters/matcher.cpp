@@ -438,9 +438,9 @@ class WordCounter {
 
   // Byte where word `k` starts.
   std::size_t start_of(std::uint32_t k) {
-    if (starts_ > k) {  // behind us: start over (rare: callers go forward)
-      pos_ = 0;
-      starts_ = 0;
+    while (starts_ > k) {  // behind us (a phrase reaching back): walk back, not from the start
+      --pos_;
+      if (is_word_start(s_, pos_)) --starts_;
     }
     while (pos_ + 17 <= s_.size()) {
       const std::uint32_t n = count_word_starts(s_, pos_, pos_ + 16);

@@ -62,7 +62,8 @@ std::vector<EntityDef> gazetteer() {
           e("CIV", {"Côte d'Ivoire", "Ivory Coast"}),
           e("AQIM", {"al-Qaeda in the Islamic Maghreb", "Al-Qaïda au Maghreb islamique"}, {"AQIM"}),
           e("UNSC", {"UN Security Council", "Conseil de sécurité"}),
-          e("Algeria", {"Algeria", "Algérie", "Algerian"})};
+          e("Algeria", {"Algeria", "Algérie", "Algerian"}),
+          e("AnsarDine", {}, {"Ansar Dine", "Ançar Dine"})};
 }
 
 // clang-format off
@@ -224,6 +225,22 @@ const Row kRows[] = {
     // A content that repeats the summary (the parser's fallback) is not scanned twice.
     {"Mali", "x", "⟦Mali⟧", "Mali", true, 1},
     {"Mali", "⟦Mali⟧", "⟦Mali⟧", "Mali", false, 3},
+    // Phrases are found through their longest word and checked around it, across separator
+    // runs, never across fields.
+    {"\"West African States\"", "the ⟦West African States⟧", "", "", true},
+    {"\"West African States\"", "⟦West — African, States⟧", "", "", true},
+    {"\"West African States\"", "West African Statesmen", "", "", false},
+    {"\"West African States\"", "⟦West-African states⟧", "", "", true},
+    {"\"Security Council\"", "UN Security", "Council meets", "", false},
+    {"\"Security Council\"", "", "Security", "Council", false},
+    {"\"Council meets\"", "", "<b>⟦Council</b> <i>meets⟧</i>", "", true},
+    // Exact-case phrases: found in the case-preserving stream, reported on the original text.
+    {"@AnsarDine", "⟦Ansar Dine⟧ fighters", "", "", true},
+    {"@AnsarDine", "ansar dine fighters", "", "", false},
+    {"@AnsarDine", "⟦Ansar  –  Dine⟧", "", "", true},
+    {"@AnsarDine", "", "<p>les combattants d'⟦Ançar Dine⟧</p>", "", true},
+    {"@AnsarDine OR =AQIM", "⟦AQIM⟧, ⟦Ansar Dine⟧ et ⟦AQIM⟧", "", "", true},
+    {"@AnsarDine OR =AQIM", "", "", "<p>⟦Ansar <b>Dine⟧</b> and ⟦AQIM⟧ then ⟦Ansar Dine⟧</p>", true},
 };
 // clang-format on
 
