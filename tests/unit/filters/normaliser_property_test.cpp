@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/html_entities.hpp"
 #include "filters/normaliser.hpp"
 #include "tests/unit/filters/code_points.hpp"
 
@@ -488,20 +489,8 @@ std::string check_paths(char32_t cp, TextKind kind) {
   std::string x;
   if (kind == TextKind::html) {
     x = "&#" + std::to_string(static_cast<std::uint32_t>(cp)) + ";";
-  } else if (cp < 0x80) {
-    x.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    x.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    x.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    x.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    x.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    x.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   } else {
-    x.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    x.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    x.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    x.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    feeds::append_utf8(x, cp);
   }
   std::string marked = "\xCC\x81";
   marked.append(x);
