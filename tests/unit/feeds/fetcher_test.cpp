@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <vector>
@@ -261,6 +264,37 @@ TEST_F(FetcherTest, CancelAllCompletesEveryTransferAsCancelled) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
   EXPECT_EQ(outcomes, std::vector<FetchOutcome>(3, FetchOutcome::cancelled));
   EXPECT_EQ(fetcher.in_flight(), 0U);
+}
+
+// TLS failures are the feed's tls_error with curl's reason, and never fall back to plain HTTP.
+TEST_F(FetcherTest, HttpsToAPlainHttpServerIsATlsError) {
+  std::string url = server_->url("/ok");
+  url.replace(0, 4, "https");
+  const auto r = fetch_blocking({url, "", ""}, quick_options());
+  EXPECT_EQ(r.outcome, FetchOutcome::tls_error) << r.error;
+}
+
+// A real HTTPS server whose certificate nobody signed: the peer check must refuse it.
+TEST(FetcherTls, AnUntrustedCertificateIsATlsError) {
+  char dir_template[] = "/tmp/newswatch-tls-XXXXXX";
+  const char* dir = ::mkdtemp(dir_template);
+  ASSERT_NE(dir, nullptr);
+  const std::string cert = std::string(dir) + "/cert.pem";
+  const std::string key = std::string(dir) + "/key.pem";
+  const std::string make_cert =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+      "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0) << "openssl could not make a test certificate";
+  {
+    ScriptedServer tls(cert, key);
+    const auto r = fetch_blocking({tls.url("/ok"), "", ""}, quick_options());
+    EXPECT_EQ(r.outcome, FetchOutcome::tls_error) << r.error;
+    EXPECT_NE(r.error.find("certificate"), std::string::npos) << r.error;
+  }
+  std::remove(cert.c_str());
+  std::remove(key.c_str());
+  ::rmdir(dir);
 }
 
 }  // namespace

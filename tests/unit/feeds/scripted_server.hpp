@@ -21,7 +21,9 @@ namespace newswatch::test {
 
 class ScriptedServer {
  public:
-  ScriptedServer() {
+  // With a certificate and key (PEM files), the server speaks HTTPS.
+  explicit ScriptedServer(const std::string& tls_cert = "", const std::string& tls_key = "")
+      : scheme_(tls_cert.empty() ? "http" : "https") {
     int fds[2];
     int lifeline[2];  // the server exits when its stdin closes: even if this process crashes
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -40,7 +42,13 @@ class ScriptedServer {
     char python[] = "/usr/bin/python3";
     std::string script_arg = script;
     char flag[] = "--exit-on-stdin-eof";
-    char* argv[] = {python, script_arg.data(), flag, nullptr};
+    std::string cert_flag = "--tls-cert=" + tls_cert;
+    std::string key_flag = "--tls-key=" + tls_key;
+    char* argv[] = {python, script_arg.data(), flag, nullptr, nullptr, nullptr};
+    if (!tls_cert.empty()) {
+      argv[3] = cert_flag.data();
+      argv[4] = key_flag.data();
+    }
     const int rc = posix_spawn(&pid_, python, &actions, nullptr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
@@ -65,7 +73,7 @@ class ScriptedServer {
   ScriptedServer& operator=(const ScriptedServer&) = delete;
 
   int port() const { return port_; }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const { return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path; }
 
   // The server's request log ({"requests": [...], "max_connections": n, ...}).
   nlohmann::json log() const {
@@ -96,6 +104,7 @@ class ScriptedServer {
     pid_ = -1;
   }
 
+  std::string scheme_;
   pid_t pid_ = -1;
   int lifeline_ = -1;
   int port_ = 0;
