@@ -274,6 +274,19 @@ TEST_F(FetcherTest, HttpsToAPlainHttpServerIsATlsError) {
   EXPECT_EQ(r.outcome, FetchOutcome::tls_error) << r.error;
 }
 
+// RFC 2606 reserves .invalid: no resolver can answer it. Where a resolver is reachable the
+// lookup fails at once (dns_error); where none is, the connect timeout ends it first.
+TEST_F(FetcherTest, AnUnresolvableHostIsADnsError) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = fetch_blocking({"http://no-such-host.invalid/feed", "", ""}, quick_options());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  if (r.outcome == FetchOutcome::dns_error) {
+    EXPECT_NE(r.error.find("resolve"), std::string::npos) << r.error;
+  } else {
+    EXPECT_EQ(r.outcome, FetchOutcome::timeout) << r.error;
+  }
+}
+
 // A real HTTPS server whose certificate nobody signed: the peer check must refuse it.
 TEST(FetcherTls, AnUntrustedCertificateIsATlsError) {
   char dir_template[] = "/tmp/newswatch-tls-XXXXXX";
