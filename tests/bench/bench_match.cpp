@@ -1,7 +1,9 @@
 // Normalise + match throughput and compile time at 20 .. 100,000 watchlist terms, next to a
 // bare Vectorscan scan of the same terms over the same raw texts (the ceiling we aim at).
-// Usage: bench_match [DIR]  — also writes DIR/corpus.tsv, DIR/terms_N.txt and DIR/ours.txt
-// for the Python `re` baseline in bench_match.sh.
+// Usage: bench_match [DIR [MAX_TERMS [PROFILE_TERMS]]] — also writes DIR/corpus.tsv,
+// DIR/terms_N.txt and DIR/ours.txt for the Python `re` baseline in bench_match.sh. With
+// PROFILE_TERMS, only normalise + match runs, at that size, for 8 s: a steady target for
+// `perf record`.
 
 #include <hs/hs.h>
 
@@ -194,6 +196,7 @@ int count_match(unsigned, unsigned long long, unsigned long long, unsigned, void
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "";
+  const std::size_t profile_terms = argc > 3 ? std::stoul(argv[3]) : 0;
   std::vector<std::size_t> sizes = {20, 1000, 10000, 100000};
   if (argc > 2) {  // a smaller largest size, for quick runs
     const auto cap = std::stoul(argv[2]);
@@ -251,6 +254,7 @@ int main(int argc, char** argv) {
   }
 
   for (const std::size_t n : sizes) {
+    if (profile_terms != 0 && n != profile_terms) continue;
     const std::vector<std::string> terms(all_terms.begin(), all_terms.begin() + static_cast<std::ptrdiff_t>(n));
     if (!dir.empty() && n <= 1000) {
       std::ofstream t(dir + "/terms_" + std::to_string(n) + ".txt");
@@ -310,6 +314,11 @@ int main(int argc, char** argv) {
     // alike; the figures are medians over the rounds.
     std::vector<double> ours_rates, bare_rates, ratios;
     std::size_t alerts = 0;
+    if (profile_terms != 0) {
+      std::printf("terms=%zu normalise+match %.0f items/s\n", n,
+                  measure(items, total_bytes, 8.0, match_pass).items_per_s);
+      return 0;
+    }
     for (int round = 0; round < kRounds; ++round) {
       const Rate r = measure(items, total_bytes, kRoundSeconds, match_pass);
       const Rate b = measure(items, total_bytes, kRoundSeconds, bare_pass);
