@@ -79,17 +79,8 @@ void ReplayServer::drain() {
   while (true) {
     try {
       if (!ZmqReadWatcher::has_input(socket_)) return;
-      std::vector<std::string> frames;
-      zmq::message_t frame;
       bool too_many = false;
-      do {
-        if (!socket_.recv(frame, zmq::recv_flags::dontwait)) break;
-        if (frames.size() < kMaxFrames) {
-          frames.emplace_back(frame.to_string());
-        } else {
-          too_many = true;  // still read the rest so the next message starts clean
-        }
-      } while (frame.more());
+      std::vector<std::string> frames = recv_multipart(socket_, kMaxFrames, &too_many);
       if (frames.empty()) continue;
       ++requests_;
       auto routed = split_envelope(std::move(frames));

@@ -84,12 +84,7 @@ void ZapHandler::refresh_keys() {
 void ZapHandler::drain() {
   try {
     while (ZmqReadWatcher::has_input(socket_)) {
-      std::vector<std::string> request;
-      zmq::message_t frame;
-      do {
-        if (!socket_.recv(frame, zmq::recv_flags::dontwait)) break;
-        request.emplace_back(frame.to_string());
-      } while (frame.more());
+      const std::vector<std::string> request = recv_multipart(socket_);
       if (request.empty()) break;  // nothing was there after all: REP must not reply
       refresh_keys();
       std::string refused_key;

@@ -11,6 +11,22 @@ ZmqReadWatcher::~ZmqReadWatcher() { stop(); }
 
 bool ZmqReadWatcher::has_input(zmq::socket_t& socket) { return (socket.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
 
+std::vector<std::string> recv_multipart(zmq::socket_t& socket, std::size_t max_frames, bool* truncated) {
+  std::vector<std::string> frames;
+  zmq::message_t frame;
+  bool dropped = false;
+  do {
+    if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
+    if (frames.size() < max_frames) {
+      frames.emplace_back(frame.to_string());
+    } else {
+      dropped = true;
+    }
+  } while (frame.more());
+  if (truncated != nullptr) *truncated = dropped;
+  return frames;
+}
+
 void ZmqReadWatcher::start() {
   if (token_) return;
   token_ = std::make_shared<ZmqReadWatcher*>(this);

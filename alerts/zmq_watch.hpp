@@ -8,8 +8,12 @@
 // and after re-arming we look at ZMQ_EVENTS once more, because a message that arrived
 // between the last drain and the re-arm may have consumed the only edge we would get.
 
+#include <cstddef>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -48,5 +52,12 @@ class ZmqReadWatcher {
   bool armed_ = false;
   bool posted_ = false;
 };
+
+// Reads one whole multipart message without waiting (ZeroMQ delivers a message whole, so
+// once its first frame is there the rest is too); empty when nothing was queued. Frames past
+// `max_frames` are read and dropped, so the next message starts clean; `truncated` says so.
+std::vector<std::string> recv_multipart(zmq::socket_t& socket,
+                                        std::size_t max_frames = std::numeric_limits<std::size_t>::max(),
+                                        bool* truncated = nullptr);
 
 }  // namespace newswatch::alerts

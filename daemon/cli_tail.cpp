@@ -26,6 +26,7 @@
 
 #include "alerts/alert_sequencer.hpp"
 #include "alerts/curve.hpp"
+#include "alerts/zmq_watch.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/config.hpp"
 
@@ -119,16 +120,6 @@ bool save_state(const std::string& path, std::uint64_t seq) {
   return !ec;
 }
 
-std::vector<std::string> recv_multipart(zmq::socket_t& socket) {
-  std::vector<std::string> frames;
-  zmq::message_t frame;
-  do {
-    if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
-    frames.emplace_back(frame.to_string());
-  } while (frame.more());
-  return frames;
-}
-
 class Tail {
  public:
   Tail(TailOptions o, alerts::AlertSequencer seq) : o_(std::move(o)), seq_(std::move(seq)) {}
@@ -164,12 +155,12 @@ class Tail {
                                  {replay ? replay->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, replay ? 2 : 1, std::chrono::milliseconds(100));
       if ((items[0].revents & ZMQ_POLLIN) != 0) {
-        for (int i = 0; i < 1000 && (sub.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; ++i)
-          on_live(recv_multipart(sub));
+        for (int i = 0; i < 1000 && alerts::ZmqReadWatcher::has_input(sub); ++i)
+          on_live(alerts::recv_multipart(sub));
       }
       if (replay && (items[1].revents & ZMQ_POLLIN) != 0) {
-        while ((replay->get(zmq::sockopt::events) & ZMQ_POLLIN) != 0)
-          on_reply(recv_multipart(*replay));
+        while (alerts::ZmqReadWatcher::has_input(*replay))
+          on_reply(alerts::recv_multipart(*replay));
       }
       if (!o_.state_file.empty() && printed_ != saved_) {
         if (!save_state(o_.state_file, printed_))
