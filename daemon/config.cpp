@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 
+#include "daemon/metrics_server.hpp"
+
 namespace newswatch::daemon {
 
 std::string format_error(const ConfigError& e) {
@@ -310,12 +312,8 @@ class ConfigReader {
     get_string(t, "listen", config_.metrics.listen);
     const std::string& l = config_.metrics.listen;
     if (t.get("listen") != nullptr && !l.empty()) {
-      const auto colon = l.rfind(':');
-      const bool port_ok = colon != std::string::npos && colon + 1 < l.size() && l.size() - colon - 1 <= 5 &&
-                           std::all_of(l.begin() + static_cast<std::ptrdiff_t>(colon) + 1, l.end(),
-                                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-      if (!port_ok || colon == 0) {
-        error(*t.get("listen"), "'listen' must be HOST:PORT, e.g. \"127.0.0.1:9464\" (empty disables)");
+      if (auto parsed = parse_listen_address(l); !parsed) {
+        error(*t.get("listen"), "'listen': " + parsed.error().message + " (empty disables)");
       }
     }
   }

@@ -1,5 +1,7 @@
 #include "daemon/metrics_server.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -14,26 +16,31 @@ constexpr int kMaxConnections = 16;
 constexpr auto kConnectionTimeout = std::chrono::seconds(5);
 }  // namespace
 
+Result<tcp::endpoint> parse_listen_address(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) return make_error("must be HOST:PORT, e.g. \"127.0.0.1:9464\"");
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(host, ec);
+  if (ec) return make_error("the host must be a numeric IP address, e.g. \"127.0.0.1:9464\"");
+  const std::string port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoul(port) > 65535) {
+    return make_error("the port must be a number from 0 to 65535");
+  }
+  return tcp::endpoint(ip, static_cast<unsigned short>(std::stoul(port)));
+}
+
 class MetricsServer::Impl : public std::enable_shared_from_this<MetricsServer::Impl> {
  public:
   Impl(asio::io_context& io, Handler handler) : acceptor_(io), handler_(std::move(handler)) {}
 
   Result<Ok> listen(const std::string& address) {
-    const auto colon = address.rfind(':');
-    if (colon == std::string::npos) return make_error("metrics listen address must be HOST:PORT: '" + address + "'");
-    std::string host = address.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    auto parsed = parse_listen_address(address);
+    if (!parsed) return parsed.error();
+    const tcp::endpoint ep = *parsed;
     boost::system::error_code ec;
-    const auto ip = asio::ip::make_address(host, ec);
-    if (ec) return make_error("metrics listen address must be a numeric IP: '" + address + "'");
-    unsigned long port = 0;
-    try {
-      port = std::stoul(address.substr(colon + 1));
-    } catch (...) {
-      port = 65536;
-    }
-    if (port > 65535) return make_error("bad metrics port in '" + address + "'");
-    const tcp::endpoint ep(ip, static_cast<unsigned short>(port));
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);

@@ -11,6 +11,11 @@
 
 namespace newswatch::daemon {
 
+// "HOST:PORT" with a numeric IPv4 or [IPv6] host and a port up to 65535 (0 picks one). The
+// config check and the server read the address with this one function, so what passes
+// `newswatchd --check` also binds.
+Result<asio::ip::tcp::endpoint> parse_listen_address(const std::string& address);
+
 struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";

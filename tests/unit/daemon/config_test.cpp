@@ -167,6 +167,22 @@ TEST(Config, FilterNamingUnknownFeed) {
   EXPECT_EQ(errors[0], "a.toml:1:1: filter 'f' lists unknown feed 'nope'");
 }
 
+// The check reads the address as the metrics server will bind it: what passes, binds.
+TEST(Config, MetricsListenIsCheckedAsTheServerReadsIt) {
+  const auto errors_for = [](const std::string& listen) {
+    return errors_of({{"a.toml", "[metrics]\nlisten = \"" + listen + "\"\n"}});
+  };
+  EXPECT_TRUE(errors_for("127.0.0.1:9464").empty());
+  EXPECT_TRUE(errors_for("[::1]:0").empty());
+  EXPECT_EQ(errors_for("localhost:9464"),
+            (std::vector<std::string>{"a.toml:2:10: 'listen': the host must be a numeric IP address, e.g. "
+                                      "\"127.0.0.1:9464\" (empty disables)"}));
+  EXPECT_EQ(errors_for("127.0.0.1:99999"),
+            (std::vector<std::string>{"a.toml:2:10: 'listen': the port must be a number from 0 to 65535 (empty "
+                                      "disables)"}));
+  EXPECT_EQ(errors_for(":9464").size(), 1U);
+}
+
 TEST(Config, ReportsEveryErrorNotJustTheFirst) {
   const auto errors = errors_of({{"a.toml", "[daemon]\nfoo = 1\nbar = 2\n"}});
   EXPECT_EQ(errors.size(), 2u);
