@@ -4,7 +4,6 @@
 #include <systemd/sd-daemon.h>
 
 #include <filesystem>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <zmq.hpp>

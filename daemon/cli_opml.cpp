@@ -1,9 +1,7 @@
 // `newswatch import-opml FILE` and `newswatch export-opml`: move subscriptions in and out.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "daemon/cli.hpp"
 #include "daemon/config.hpp"
@@ -52,13 +50,11 @@ int cmd_import_opml(const std::vector<std::string>& args) {
     std::fputs("usage: newswatch import-opml FILE [--config FILE]  (TOML on stdout)\n", stderr);
     return 2;
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "newswatch import-opml: cannot read %s\n", file.c_str());
+  const auto source = read_feed_source(file);
+  if (!source) {
+    std::fprintf(stderr, "newswatch import-opml: %s\n", source.error().message.c_str());
     return 1;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
   auto loaded = load_optional_config(config_path, explicit_config);
   if (loaded.exit_code != 0) return loaded.exit_code;
   std::set<std::string> taken;
@@ -69,7 +65,7 @@ int cmd_import_opml(const std::vector<std::string>& args) {
       known_urls.insert(f.url);
     }
   }
-  auto feeds = parse_opml(ss.str(), taken);
+  auto feeds = parse_opml(source->body, taken);
   if (!feeds) {
     std::fprintf(stderr, "newswatch import-opml: %s: %s\n", file.c_str(), feeds.error().message.c_str());
     return 1;
