@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "common/text.hpp"
 #include "filters/hs_handles.hpp"
 #include "filters/normaliser.hpp"
 #include "filters/query.hpp"
@@ -22,12 +23,10 @@ constexpr std::array<const char*, 3> kFieldNames = {"title", "summary", "content
 // One distinct term (a word, phrase or prefix) as the matcher compares it. Every use of it
 // (filter terms, entity aliases) shares it.
 struct Pattern {
-  std::vector<std::string> words;       // folded (case kept when exact) words
-  bool exact = false;                   // scanned against the case-preserving stream
-  bool prefix = false;                  // no boundary required after it
-  std::uint32_t anchor = 0;             // the word the database holds; the others are checked around it
-  std::vector<std::uint32_t> entities;  // entities having it as an alias
-  std::vector<std::uint32_t> filters;   // filters using it outside any NOT: candidates on a hit
+  std::vector<std::string> words;  // folded (case kept when exact) words
+  bool exact = false;              // scanned against the case-preserving stream
+  bool prefix = false;             // no boundary required after it
+  std::uint32_t anchor = 0;        // the word the database holds; the others are checked around it
 };
 
 // One literal of a database: a single word. A phrase is found through its longest word (the
@@ -46,30 +45,11 @@ struct LeafPattern {
   std::int32_t entity = -1;  // entity index, or -1
 };
 
-struct Leaf {
-  std::uint8_t fields = query::kAllFields;
-  std::vector<LeafPattern> patterns;
-};
-
 enum class Kind : std::uint8_t { leaf, all, any, negate, near };
 
-struct CNode {
-  Kind kind = Kind::leaf;
-  std::vector<std::uint32_t> kids;
-  std::uint32_t leaf = 0;
-  int distance = 0;
-};
-
-// A filter's query as the builder lowers it.
-struct CFilter {
-  std::vector<CNode> nodes;
-  std::vector<Leaf> leaves;
-  std::uint32_t root = 0;
-};
-
-// The same, packed for evaluation: every filter's nodes, kids and leaf patterns sit next to
-// each other in three shared arrays, so evaluating a filter touches a few cache lines rather
-// than a vector per node and per leaf (at 10,000 terms, each of those was a cache miss).
+// A query node. Every filter's nodes, kids and leaf patterns sit next to each other in three
+// shared arrays, so evaluating a filter touches a few cache lines rather than a vector per
+// node and per leaf (at 10,000 terms, each of those was a cache miss).
 struct FlatNode {
   Kind kind = Kind::leaf;
   std::uint8_t fields = query::kAllFields;  // leaf: the fields its term may match in
@@ -123,7 +103,7 @@ struct MatchState {
   };
   std::vector<PatternSlot> pattern_slots;
   std::vector<std::uint32_t> filter_stamp, entity_stamp;
-  std::vector<std::uint32_t> hit_patterns, candidates, found_entities;
+  std::vector<std::uint32_t> candidates, found_entities;
   std::vector<Span> spans, near_a, near_b;
   std::vector<WordSpan> words_a, words_b;
   std::vector<char> used_a, used_b;
@@ -227,6 +207,8 @@ class Builder {
       if (new_lit) out_.literals.push_back({std::move(text), exact, {}});
       out_.literals[lit->second].patterns.push_back(it->second);
       out_.patterns.push_back(std::move(p));
+      pattern_entities_.emplace_back();
+      pattern_filters_.emplace_back();
     }
     return it->second;
   }
@@ -248,7 +230,7 @@ class Builder {
         continue;
       }
       const std::uint32_t p = intern(words, alias.exact_case, false);
-      auto& owners = out_.patterns[p].entities;
+      auto& owners = pattern_entities_[p];
       if (std::find(owners.begin(), owners.end(), e) == owners.end()) owners.push_back(e);
       pats.push_back({p, term_text(alias.text), static_cast<std::int32_t>(e)});
     }
@@ -263,107 +245,87 @@ class Builder {
 
   void add_filter(std::uint32_t f) {
     const auto& def = filters_[f];
-    CFilter cf;
     auto parsed = query::parse(def.query);
     if (!parsed) {
       errors_.push_back({at_column(def, parsed.error().column), "filter '" + def.id + "': " + parsed.error().message});
-      out_.roots.push_back(0);
+      out_.roots.push_back(0);  // never evaluated: the snapshot fails to compile
       return;
     }
     positive_ = 0;
-    cf.root = lower(*parsed, f, cf, false);
+    out_.roots.push_back(lower(*parsed, f, false));
     if (positive_ == 0 && errors_.empty()) {
       errors_.push_back(
           {at_column(def, 0), "filter '" + def.id + "': the query has no term outside NOT, so it could never match"});
     }
-    out_.roots.push_back(pack(cf));
   }
 
-  // Appends `cf` to the shared arrays; returns its root's index there.
-  std::uint32_t pack(const CFilter& cf) {
-    const auto base = static_cast<std::uint32_t>(out_.nodes.size());
-    for (const CNode& n : cf.nodes) {
-      FlatNode flat;
-      flat.kind = n.kind;
-      flat.distance = n.distance;
-      if (n.kind == Kind::leaf) {
-        const Leaf& l = cf.leaves[n.leaf];
-        flat.fields = l.fields;
-        flat.first = static_cast<std::uint32_t>(out_.leaf_patterns.size());
-        flat.count = static_cast<std::uint32_t>(l.patterns.size());
-        out_.leaf_patterns.insert(out_.leaf_patterns.end(), l.patterns.begin(), l.patterns.end());
-      } else {
-        flat.first = static_cast<std::uint32_t>(out_.kids.size());
-        flat.count = static_cast<std::uint32_t>(n.kids.size());
-        for (const auto k : n.kids)
-          out_.kids.push_back(base + k);
-      }
-      out_.nodes.push_back(flat);
-    }
-    return base + cf.root;
-  }
-
-  // AST -> flat evaluation nodes; resolves entities and interns every literal.
-  std::uint32_t lower(const query::Node& n, std::uint32_t f, CFilter& cf, bool negated) {
-    CNode node;
+  // AST -> evaluation nodes, appended in post-order to the shared arrays (a node's kids end up
+  // contiguous in `kids`, a leaf's patterns in `leaf_patterns`); resolves entities and interns
+  // every literal. Returns the node's index.
+  std::uint32_t lower(const query::Node& n, std::uint32_t f, bool negated) {
+    FlatNode node;
+    std::vector<std::uint32_t> kids;
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<V, query::Term>) {
             node.kind = Kind::leaf;
-            node.leaf = static_cast<std::uint32_t>(cf.leaves.size());
-            cf.leaves.push_back(lower_term(v, f, negated));
+            node.fields = v.fields;
+            node.first = static_cast<std::uint32_t>(out_.leaf_patterns.size());
+            lower_term(v, f, negated);
+            node.count = static_cast<std::uint32_t>(out_.leaf_patterns.size()) - node.first;
           } else if constexpr (std::is_same_v<V, query::Not>) {
             node.kind = Kind::negate;
-            node.kids.push_back(lower(v.child.front(), f, cf, true));
+            kids.push_back(lower(v.child.front(), f, true));
           } else if constexpr (std::is_same_v<V, query::Near>) {
             node.kind = Kind::near;
             node.distance = v.distance;
             for (const auto& o : v.operands)
-              node.kids.push_back(lower(o, f, cf, negated));
+              kids.push_back(lower(o, f, negated));
           } else {
             node.kind = std::is_same_v<V, query::And> ? Kind::all : Kind::any;
             for (const auto& c : v.children)
-              node.kids.push_back(lower(c, f, cf, negated));
+              kids.push_back(lower(c, f, negated));
           }
         },
         n.v);
-    cf.nodes.push_back(std::move(node));
-    return static_cast<std::uint32_t>(cf.nodes.size() - 1);
+    if (node.kind != Kind::leaf) {
+      node.first = static_cast<std::uint32_t>(out_.kids.size());
+      node.count = static_cast<std::uint32_t>(kids.size());
+      out_.kids.insert(out_.kids.end(), kids.begin(), kids.end());
+    }
+    out_.nodes.push_back(node);
+    return static_cast<std::uint32_t>(out_.nodes.size() - 1);
   }
 
-  Leaf lower_term(const query::Term& t, std::uint32_t f, bool negated) {
-    Leaf leaf;
-    leaf.fields = t.fields;
+  // Appends the term's patterns to `leaf_patterns`.
+  void lower_term(const query::Term& t, std::uint32_t f, bool negated) {
+    const std::size_t first = out_.leaf_patterns.size();
     if (!t.entity.empty()) {
       const auto it = entity_ids_.find(t.entity);
       if (it == entity_ids_.end()) {
         std::string message = "filter '" + filters_[f].id + "': unknown entity '@" + t.entity + "'";
         for (const auto& e : entities_) {
-          if (e.id.size() == t.entity.size() &&
-              std::equal(e.id.begin(), e.id.end(), t.entity.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-              })) {
+          if (ascii_iequals(e.id, t.entity)) {
             message += "; did you mean '@" + e.id + "'?";
             break;
           }
         }
         if (entities_.empty()) message += " (no [[entity]] is defined)";
         errors_.push_back({at_column(filters_[f], t.column), std::move(message)});
-        return leaf;
+        return;
       }
-      leaf.patterns = entity_patterns_[it->second];
+      const auto& aliases = entity_patterns_[it->second];
+      out_.leaf_patterns.insert(out_.leaf_patterns.end(), aliases.begin(), aliases.end());
     } else {
-      leaf.patterns.push_back({intern(t.words, t.exact, t.prefix), term_text(t.written), -1});
+      out_.leaf_patterns.push_back({intern(t.words, t.exact, t.prefix), term_text(t.written), -1});
     }
-    if (!negated) {
-      for (const auto& lp : leaf.patterns) {
-        auto& users = out_.patterns[lp.pattern].filters;
-        if (users.empty() || users.back() != f) users.push_back(f);
-        ++positive_;
-      }
+    if (negated) return;
+    for (std::size_t k = first; k < out_.leaf_patterns.size(); ++k) {
+      auto& users = pattern_filters_[out_.leaf_patterns[k].pattern];
+      if (users.empty() || users.back() != f) users.push_back(f);
+      ++positive_;
     }
-    return leaf;
   }
 
   void compile_db(bool exact, HsDatabase& db) {
@@ -409,12 +371,12 @@ class Builder {
     auto& st = out_.state;
     st.pattern_slots.assign(out_.patterns.size(), {});
     // The per-hit lookups read compact copies of what they need (see Compiled::links).
-    for (const auto& p : out_.patterns) {
+    for (std::size_t p = 0; p < out_.patterns.size(); ++p) {
       Compiled::Links l;
       l.entities_begin = static_cast<std::uint32_t>(out_.link_ids.size());
-      out_.link_ids.insert(out_.link_ids.end(), p.entities.begin(), p.entities.end());
+      out_.link_ids.insert(out_.link_ids.end(), pattern_entities_[p].begin(), pattern_entities_[p].end());
       l.filters_begin = static_cast<std::uint32_t>(out_.link_ids.size());
-      out_.link_ids.insert(out_.link_ids.end(), p.filters.begin(), p.filters.end());
+      out_.link_ids.insert(out_.link_ids.end(), pattern_filters_[p].begin(), pattern_filters_[p].end());
       l.filters_end = static_cast<std::uint32_t>(out_.link_ids.size());
       out_.links.push_back(l);
     }
@@ -433,6 +395,10 @@ class Builder {
   std::unordered_map<std::string, std::uint32_t> term_index_;
   std::unordered_map<std::string, std::uint32_t> entity_ids_;
   std::vector<std::vector<LeafPattern>> entity_patterns_;
+  // Per pattern, while building: the entities having it as an alias, and the filters using it
+  // outside any NOT (candidates on a hit). Flattened into Compiled::links at the end.
+  std::vector<std::vector<std::uint32_t>> pattern_entities_;
+  std::vector<std::vector<std::uint32_t>> pattern_filters_;
   std::size_t positive_ = 0;
 };
 
@@ -803,7 +769,6 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
   std::sort(st.hits.begin(), st.hits.end(), [](const Hit& a, const Hit& b) {
     return std::tie(a.pattern, a.field, a.begin) < std::tie(b.pattern, b.field, b.begin);
   });
-  st.hit_patterns.clear();
   st.found_entities.clear();
   st.candidates.clear();
   for (std::uint32_t i = 0; i < st.hits.size(); ++i) {

@@ -72,12 +72,7 @@ std::string mode_name(TextKind kind, bool want_exact) {
   return out;
 }
 
-std::uint32_t count_code_points(std::string_view s) {
-  std::uint32_t n = 0;
-  for (std::size_t i = 0; i < s.size(); i += sequence_length(s, i))
-    ++n;
-  return n;
-}
+std::uint32_t count_code_points(std::string_view s) { return static_cast<std::uint32_t>(CodePoints(s).count()); }
 
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
