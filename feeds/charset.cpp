@@ -5,19 +5,11 @@
 #include <cerrno>
 #include <memory>
 
+#include "common/text.hpp"
 #include "feeds/html_entities.hpp"
 
 namespace newswatch::feeds {
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = lower(c);
-  return out;
-}
 
 std::string_view trim_quotes(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '"' || v.front() == '\''))
@@ -113,7 +105,7 @@ bool is_utf8_label(std::string_view c) { return c == "utf-8"; }
 }  // namespace
 
 std::string charset_from_content_type(std::string_view content_type) {
-  const std::string lowered = to_lower(content_type);
+  const std::string lowered = to_ascii_lower(content_type);
   std::size_t pos = 0;
   while ((pos = lowered.find("charset", pos)) != std::string::npos) {
     std::size_t p = pos + 7;
@@ -135,7 +127,7 @@ std::string charset_from_xml_declaration(std::string_view head) {
   if (lt == std::string_view::npos || lt > 512) return {};
   const std::size_t end = head.find("?>", lt);
   if (end == std::string_view::npos) return {};
-  const std::string decl = to_lower(head.substr(lt, end - lt));
+  const std::string decl = to_ascii_lower(head.substr(lt, end - lt));
   const std::size_t enc = decl.find("encoding");
   if (enc == std::string::npos) return {};
   std::size_t p = decl.find_first_of("\"'", enc);
@@ -147,7 +139,7 @@ std::string charset_from_xml_declaration(std::string_view head) {
 }
 
 std::string canonical_charset(std::string_view label) {
-  std::string l = to_lower(trim_quotes(label));
+  std::string l = to_ascii_lower(trim_quotes(label));
   if (l.empty() || l == "utf8" || l == "utf-8" || l == "unicode-1-1-utf-8" || l == "x-unicode20utf8") return "utf-8";
   // WHATWG: these labels all mean windows-1252 on the web.
   if (l == "iso-8859-1" || l == "iso8859-1" || l == "latin1" || l == "latin-1" || l == "l1" || l == "us-ascii" ||

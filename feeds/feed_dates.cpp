@@ -3,24 +3,13 @@
 #include <array>
 #include <cstdio>
 #include <string>
+
 #include "common/text.hpp"
 
 namespace newswatch::feeds {
 namespace {
 
 using namespace std::chrono;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::optional<TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, int offset_minutes) {
   if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 ||
@@ -38,7 +27,7 @@ int month_from_name(std::string_view m) {
                                                           "jul", "aug", "sep", "oct", "nov", "dec"};
   if (m.size() < 3) return 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (iequals(m.substr(0, 3), names[i])) {
+    if (ascii_iequals(m.substr(0, 3), names[i])) {
       // "Mar", "March", "Sept" all count; "Marathon" does not.
       if (m.size() == 3 || m.size() <= 9) return static_cast<int>(i) + 1;
     }
@@ -50,7 +39,7 @@ bool is_day_name(std::string_view w) {
   static constexpr std::array<std::string_view, 7> names{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
   if (w.size() < 3) return false;
   for (auto n : names) {
-    if (iequals(w.substr(0, 3), n)) return true;
+    if (ascii_iequals(w.substr(0, 3), n)) return true;
   }
   return false;
 }
@@ -71,11 +60,11 @@ std::optional<int> named_zone(std::string_view z) {
       {"eest", 180}, {"msk", 180},  {"ist", 330},   {"jst", 540},   {"aest", 600}, {"aedt", 660},
   }};
   for (const auto& n : named) {
-    if (iequals(z, n.name)) return n.minutes;
+    if (ascii_iequals(z, n.name)) return n.minutes;
   }
-  if (z.size() == 1 && is_alpha(z[0])) {
+  if (z.size() == 1 && is_ascii_alpha(z[0])) {
     // RFC 822 military zones (with RFC 822's signs, as feeds that use them mean them).
-    const char c = lower(z[0]);
+    const char c = ascii_lower(z[0]);
     if (c == 'z') return 0;
     if (c >= 'a' && c <= 'i') return -(c - 'a' + 1) * 60;
     if (c >= 'k' && c <= 'm') return -(c - 'k' + 10) * 60;
@@ -88,7 +77,7 @@ std::optional<int> named_zone(std::string_view z) {
 int read_int(std::string_view s, std::size_t& pos, int max_digits, int& value) {
   int n = 0;
   value = 0;
-  while (pos < s.size() && n < max_digits && is_digit(s[pos])) {
+  while (pos < s.size() && n < max_digits && is_ascii_digit(s[pos])) {
     value = value * 10 + (s[pos] - '0');
     ++pos;
     ++n;
@@ -103,8 +92,8 @@ std::optional<int> numeric_or_named_zone(std::string_view z) {
   while (!z.empty() && z.back() == ' ')
     z.remove_suffix(1);
   if (z.empty()) return 0;
-  if (z.size() > 4 && iequals(z.substr(0, 4), "etc/")) z.remove_prefix(4);
-  if (z.size() > 3 && (iequals(z.substr(0, 3), "gmt") || iequals(z.substr(0, 3), "utc")) &&
+  if (z.size() > 4 && ascii_iequals(z.substr(0, 4), "etc/")) z.remove_prefix(4);
+  if (z.size() > 3 && (ascii_iequals(z.substr(0, 3), "gmt") || ascii_iequals(z.substr(0, 3), "utc")) &&
       (z[3] == '+' || z[3] == '-')) {
     z.remove_prefix(3);
   }
@@ -126,7 +115,7 @@ std::optional<int> numeric_or_named_zone(std::string_view z) {
     return z[0] == '-' ? -total : total;
   }
   for (char c : z) {
-    if (!is_alpha(c)) return std::nullopt;
+    if (!is_ascii_alpha(c)) return std::nullopt;
   }
   // An unknown zone name is read as UTC, as liberal parsers do: the date is still useful.
   if (auto n = named_zone(z)) return n;
@@ -148,7 +137,7 @@ std::optional<TimePoint> parse_iso(std::string_view s) {
       ++pos;
       if (read_int(s, pos, 2, d) != 2) return std::nullopt;
     }
-  } else if (pos + 4 <= s.size() && is_digit(s[pos])) {
+  } else if (pos + 4 <= s.size() && is_ascii_digit(s[pos])) {
     basic = true;
     if (read_int(s, pos, 2, mo) != 2 || read_int(s, pos, 2, d) != 2) return std::nullopt;
   }
@@ -165,14 +154,15 @@ std::optional<TimePoint> parse_iso(std::string_view s) {
     } else {
       const bool colon = pos < s.size() && s[pos] == ':';
       if (colon) ++pos;
-      if ((colon || (basic && pos < s.size() && is_digit(s[pos]))) && read_int(s, pos, 2, mi) != 2) return std::nullopt;
+      if ((colon || (basic && pos < s.size() && is_ascii_digit(s[pos]))) && read_int(s, pos, 2, mi) != 2)
+        return std::nullopt;
       const bool colon2 = pos < s.size() && s[pos] == ':';
       if (colon2) ++pos;
-      if ((colon2 || (!colon && pos < s.size() && is_digit(s[pos]))) && read_int(s, pos, 2, sec) != 2)
+      if ((colon2 || (!colon && pos < s.size() && is_ascii_digit(s[pos]))) && read_int(s, pos, 2, sec) != 2)
         return std::nullopt;
       if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
         ++pos;
-        while (pos < s.size() && is_digit(s[pos]))
+        while (pos < s.size() && is_ascii_digit(s[pos]))
           ++pos;
       }
     }
@@ -203,7 +193,7 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
       ++i;
       continue;
     }
-    if (is_digit(c)) {
+    if (is_ascii_digit(c)) {
       std::size_t j = i;
       int v = 0;
       const int nd = read_int(s, j, 6, v);
@@ -219,7 +209,7 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
         }
         if (j < s.size() && s[j] == '.') {  // fractional seconds
           ++j;
-          while (j < s.size() && is_digit(s[j]))
+          while (j < s.size() && is_ascii_digit(s[j]))
             ++j;
         }
         have_time = true;
@@ -232,32 +222,33 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
     }
     if ((c == '+' || c == '-') && have_time) {
       std::size_t j = i + 1;
-      while (j < s.size() && (is_digit(s[j]) || s[j] == ':'))
+      while (j < s.size() && (is_ascii_digit(s[j]) || s[j] == ':'))
         ++j;
       zone = numeric_or_named_zone(s.substr(i, j - i));
       if (!zone) return std::nullopt;
       i = j;
       continue;
     }
-    if (is_alpha(c)) {
+    if (is_ascii_alpha(c)) {
       std::size_t j = i;
-      while (j < s.size() && (is_alpha(s[j]) || s[j] == '/'))
+      while (j < s.size() && (is_ascii_alpha(s[j]) || s[j] == '/'))
         ++j;
       const auto word = s.substr(i, j - i);
       if (const int m = month_from_name(word); m != 0 && mon == 0 && !have_time) {
         mon = m;
       } else if (is_day_name(word) && !have_time && mon == 0) {
         // weekday: ignored (it is often wrong anyway)
-      } else if (iequals(word, "am") || iequals(word, "pm")) {
+      } else if (ascii_iequals(word, "am") || ascii_iequals(word, "pm")) {
         if (!have_time || h > 12) return std::nullopt;
-        if (iequals(word, "pm") && h < 12) h += 12;
-        if (iequals(word, "am") && h == 12) h = 0;
+        if (ascii_iequals(word, "pm") && h < 12) h += 12;
+        if (ascii_iequals(word, "am") && h == 12) h = 0;
       } else if (have_time && !zone) {
         // "GMT+05:00" style: the name and the offset after it
         std::size_t k = j;
-        if ((iequals(word, "gmt") || iequals(word, "utc")) && k < s.size() && (s[k] == '+' || s[k] == '-')) {
+        if ((ascii_iequals(word, "gmt") || ascii_iequals(word, "utc")) && k < s.size() &&
+            (s[k] == '+' || s[k] == '-')) {
           ++k;
-          while (k < s.size() && (is_digit(s[k]) || s[k] == ':'))
+          while (k < s.size() && (is_ascii_digit(s[k]) || s[k] == ':'))
             ++k;
           zone = numeric_or_named_zone(s.substr(i, k - i));
           if (!zone) return std::nullopt;
@@ -297,7 +288,7 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
 std::optional<TimePoint> parse_date(std::string_view text) {
   const auto s = trim_space(text);
   if (s.size() < 4 || s.size() > 100) return std::nullopt;
-  if (s.size() >= 4 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3])) {
+  if (s.size() >= 4 && is_ascii_digit(s[0]) && is_ascii_digit(s[1]) && is_ascii_digit(s[2]) && is_ascii_digit(s[3])) {
     if (auto t = parse_iso(s)) return t;
   }
   return parse_rfc822(s);

@@ -100,8 +100,8 @@ Result<Feed> parse_json_feed(std::string_view text, std::string_view base_url) {
     Feed feed;
     feed.title = trim(decode_entities(trim(string_field(doc, "title"))));
     feed.link = trim(string_field(doc, "home_page_url"));
-    const std::string base = feed.link.empty() ? std::string(base_url) : resolve_url(base_url, feed.link);
     if (!feed.link.empty()) feed.link = resolve_url(base_url, feed.link);
+    const std::string base = feed.link.empty() ? std::string(base_url) : feed.link;
     if (items != doc.end() && items->is_array()) {
       feed.items.reserve(items->size());
       for (const auto& it : *items) {

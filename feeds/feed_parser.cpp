@@ -1,7 +1,6 @@
 #include "feeds/feed_parser.hpp"
 
 #include <pugixml.hpp>
-#include "common/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "feeds/charset.hpp"
 #include "feeds/feed_dates.hpp"
 #include "feeds/feed_json.hpp"
@@ -23,20 +23,8 @@ namespace {
 // Namespaces we read, matched by URI; prefixes are whatever the document chose.
 enum class Ns : std::uint8_t { None, Rss, Rdf, Atom, Dc, DcTerms, Content, Media, Xhtml, Itunes, Other };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Element names compared as feed readers do: ASCII case-insensitively ("pubdate", "PubDate").
-bool eq(std::string_view name, std::string_view lower_literal) { return iequals(name, lower_literal); }
+bool eq(std::string_view name, std::string_view lower_literal) { return ascii_iequals(name, lower_literal); }
 
 Ns ns_from_uri(std::string_view uri) {
   while (!uri.empty() && (uri.back() == '/' || uri.back() == '#' || uri.back() == ' '))
@@ -66,7 +54,7 @@ Ns ns_from_uri(std::string_view uri) {
       {"www.w3.org/2005/atom", Ns::Atom},
   }};
   for (const auto& k : known) {
-    if (iequals(uri, k.uri)) return k.ns;
+    if (ascii_iequals(uri, k.uri)) return k.ns;
   }
   return Ns::Other;
 }
@@ -210,8 +198,8 @@ std::string xml_base(const pugi::xml_node& node, const std::string& parent_base)
 }
 
 bool looks_like_web_url(std::string_view s) {
-  return s.substr(0, 7) == "http://" || s.substr(0, 8) == "https://" || (iequals(s.substr(0, 5), "http:")) ||
-         iequals(s.substr(0, 6), "https:");
+  return s.substr(0, 7) == "http://" || s.substr(0, 8) == "https://" || (ascii_iequals(s.substr(0, 5), "http:")) ||
+         ascii_iequals(s.substr(0, 6), "https:");
 }
 
 // Atom text constructs (and Atom 0.3 modes).
@@ -280,7 +268,6 @@ struct Draft {
   std::string guid;
   std::string about;
   bool guid_is_permalink = true;
-  bool has_guid = false;
   std::string summary_main, summary_dc, summary_itunes, summary_media;
   std::string content_main, content_xhtml_body;
   std::optional<TimePoint> published, published_dcterms;
@@ -328,7 +315,7 @@ class Reader {
       if (name.ns == Ns::None) name.ns = kind;
       read_field(d, c, name, base, kind);
     }
-    return finish(d, base, kind);
+    return finish(d, base);
   }
 
   void read_channel_fields(const pugi::xml_node& node, const std::string& base, Ns kind) {
@@ -385,10 +372,9 @@ class Reader {
         } else if (eq(local, "description")) {
           set_once(d.summary_main, html_of(c));
         } else if (eq(local, "guid")) {
-          if (!d.has_guid) {
+          if (d.guid.empty()) {
             d.guid = trim(direct_text(c));
-            d.has_guid = !d.guid.empty();
-            d.guid_is_permalink = !iequals(trim_space(c.attribute("isPermaLink").as_string("true")), "false");
+            d.guid_is_permalink = !ascii_iequals(trim_space(c.attribute("isPermaLink").as_string("true")), "false");
           }
         } else if (eq(local, "pubdate")) {
           set_date(d.published, d.have_pubdate, c);
@@ -482,11 +468,10 @@ class Reader {
         }
       }
     } else if (eq(local, "id")) {
-      if (!d.has_guid) {
+      if (d.guid.empty()) {
         d.guid = trim(direct_text(c));
         // Atom ids are IRIs; a relative one is read against xml:base, as feed readers do.
         if (!d.guid.empty() && !has_scheme(d.guid) && !base.empty()) d.guid = resolve_url(base, d.guid);
-        d.has_guid = !d.guid.empty();
         d.guid_is_permalink = true;
       }
     } else if (eq(local, "summary")) {
@@ -497,10 +482,7 @@ class Reader {
     } else if (eq(local, "published") || eq(local, "issued")) {
       set_date(d.published, d.have_pubdate, c);
     } else if (eq(local, "updated") || eq(local, "modified")) {
-      if (!d.have_updated) {
-        d.updated_main = parse_date(direct_text(c));
-        d.have_updated = true;
-      }
+      set_date(d.updated_main, d.have_updated, c);
     } else if (eq(local, "author")) {
       set_once(d.author_main, atom_person(c, scope_));
     } else if (eq(local, "category")) {
@@ -516,7 +498,7 @@ class Reader {
     seen = true;
   }
 
-  Item finish(Draft& d, const std::string& base, Ns /*kind*/) {
+  Item finish(Draft& d, const std::string& base) {
     Item item;
     item.title = !d.title_main.empty() ? std::move(d.title_main)
                  : !d.title_dc.empty() ? std::move(d.title_dc)
@@ -527,7 +509,7 @@ class Reader {
       item.link = std::move(d.link_rss);
     } else if (!d.link_alt_any.empty()) {
       item.link = std::move(d.link_alt_any);
-    } else if (d.has_guid && d.guid_is_permalink) {
+    } else if (!d.guid.empty() && d.guid_is_permalink) {
       // A permalink guid is the link when there is no other; only if it is a web address.
       const auto resolved = resolve_url(base, d.guid);
       if (looks_like_web_url(resolved)) item.link = resolved;
@@ -575,13 +557,14 @@ std::size_t document_start(std::string_view text) {
 }
 
 bool is_html_root(std::string_view local) {
-  return iequals(local, "html") || iequals(local, "head") || iequals(local, "body");
+  return ascii_iequals(local, "html") || ascii_iequals(local, "head") || ascii_iequals(local, "body");
 }
 
 bool looks_like_html(std::string_view text) {
   const auto head = text.substr(0, 2048);
   for (std::size_t i = 0; i + 5 <= head.size(); ++i) {
-    if (head[i] == '<' && (iequals(head.substr(i, 5), "<html") || iequals(head.substr(i, 9), "<!doctype html")))
+    if (head[i] == '<' &&
+        (ascii_iequals(head.substr(i, 5), "<html") || ascii_iequals(head.substr(i, 9), "<!doctype html")))
       return true;
   }
   return false;

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/text.hpp"
+
 namespace newswatch::feeds {
 namespace {
 
@@ -22,8 +24,6 @@ constexpr std::array<char16_t, 32> kC1ToCp1252{0x20AC, 0,      0x201A, 0x0192, 0
                                                0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
                                                0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
                                                0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -65,7 +65,7 @@ std::size_t decode_one(std::string_view s, std::string& out) {
     return consumed;
   }
   std::size_t i = 1;
-  while (i < s.size() && i < 40 && is_alnum(s[i]))
+  while (i < s.size() && i < 40 && is_ascii_alnum(s[i]))
     ++i;
   if (i == 1 || i >= s.size() || s[i] != ';') return 0;
   const auto value = lookup_entity(s.substr(1, i - 1));

@@ -63,11 +63,9 @@ using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
+// "Name:" at the start of a header line, the name in any case ("ETag", "etag", "Last-Modified").
 bool iequals_prefix(std::string_view line, std::string_view name) {
-  if (line.size() <= name.size() || line[name.size()] != ':') return false;
-  // `name` is lower case; servers send any case ("ETag", "etag", "Last-Modified").
-  return std::equal(name.begin(), name.end(), line.begin(),
-                    [](char n, char c) { return n == std::tolower(static_cast<unsigned char>(c)); });
+  return line.size() > name.size() && line[name.size()] == ':' && ascii_iequals(line.substr(0, name.size()), name);
 }
 
 }  // namespace

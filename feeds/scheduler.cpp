@@ -202,9 +202,8 @@ void Scheduler::arm_timer() {
     due_.pop();
   if (due_.empty()) return;
   const auto when = due_.top().when;
-  if (timer_armed_ && timer_at_ <= when) return;  // already waking up early enough
+  if (timer_armed_ && timer_.expiry() <= when) return;  // already waking up early enough
   timer_armed_ = true;
-  timer_at_ = when;
   timer_.expires_at(when);
   timer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted || life.expired()) return;
@@ -326,7 +325,6 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
   for (FeedStats* s : {&f.stats, &totals_}) {
     ++s->outcomes[static_cast<std::size_t>(counted)];
     s->bytes += result.bytes;
-    s->last_duration = result.elapsed;
     if (success) s->last_success = std::chrono::system_clock::now();
   }
 

@@ -66,7 +66,6 @@ struct FeedStats {
   std::array<std::uint64_t, kFetchOutcomeCount> outcomes{};
   std::uint64_t bytes = 0;                                            // decoded body bytes received
   std::optional<std::chrono::system_clock::time_point> last_success;  // 200 parsed or 304
-  std::chrono::microseconds last_duration{0};
 
   std::uint64_t count(FetchOutcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
   std::uint64_t total() const;
@@ -162,7 +161,6 @@ class Scheduler {
   StateHandler on_state_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;
-  Clock::time_point timer_at_{};
   std::unordered_map<std::string, std::unique_ptr<FeedState>> feeds_;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   std::unordered_map<std::string, HostQueue> hosts_;

@@ -1,6 +1,7 @@
 #include "feeds/url_resolve.hpp"
 
 #include <optional>
+
 #include "common/text.hpp"
 
 namespace newswatch::feeds {
@@ -14,14 +15,12 @@ struct UriParts {
   std::optional<std::string_view> fragment;
 };
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 std::size_t scheme_length(std::string_view s) {
-  if (s.empty() || !is_alpha(s[0])) return 0;
+  if (s.empty() || !is_ascii_alpha(s[0])) return 0;
   for (std::size_t i = 1; i < s.size(); ++i) {
     const char c = s[i];
     if (c == ':') return i;
-    if (!(is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return 0;
+    if (!(is_ascii_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return 0;
   }
   return 0;
 }

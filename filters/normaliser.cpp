@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/text.hpp"
 #include "filters/html_entities.hpp"
 
 namespace newswatch::filters {
@@ -250,16 +251,6 @@ const OneByteFolds& one_byte_folds() {
   return table;
 }
 
-bool ascii_iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
 // A tag name (letters and digits, at most 8) packed into an integer, lower-cased: OR-ing 0x20
 // lower-cases letters and leaves digits as they are. Tag checks then cost one switch.
 constexpr std::uint64_t tag_key(std::string_view name) {
@@ -304,12 +295,10 @@ bool is_inline_tag(std::uint64_t key) {
   }
 }
 
-bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 // Finds `needle` (lower-case ASCII) in s from `from`, ignoring ASCII case; npos if absent.
 std::size_t find_ascii_icase(std::string_view s, std::size_t from, std::string_view needle) {
   for (std::size_t i = from; i + needle.size() <= s.size(); ++i) {
-    if (ascii_iequal(s.substr(i, needle.size()), needle)) return i;
+    if (ascii_iequals(s.substr(i, needle.size()), needle)) return i;
   }
   return std::string_view::npos;
 }
@@ -335,7 +324,7 @@ Markup scan_markup(std::string_view text, std::size_t i) {
   const bool decl = j < n && (text[j] == '!' || text[j] == '?');
   if (j >= n || (!is_ascii_alpha(text[j]) && !decl)) return {i + 1, false};  // "a < b": a literal '<'
   const std::size_t name_begin = j;
-  while (j < n && (is_ascii_alpha(text[j]) || (text[j] >= '0' && text[j] <= '9')))
+  while (j < n && is_ascii_alnum(text[j]))
     ++j;
   // Longer names are no tag we know of; 0 matches none.
   const std::uint64_t key = j - name_begin <= 8 ? tag_key(text.substr(name_begin, j - name_begin)) : 0;
@@ -396,7 +385,7 @@ Reference scan_reference(std::string_view text, std::size_t i) {
     return {j + 1, bad ? kReplacement : static_cast<char32_t>(value), true};
   }
   const std::size_t name_begin = j;
-  while (j < n && j - name_begin < 32 && (is_ascii_alpha(text[j]) || (text[j] >= '0' && text[j] <= '9')))
+  while (j < n && j - name_begin < 32 && is_ascii_alnum(text[j]))
     ++j;
   if (j > name_begin && j < n && text[j] == ';') {
     if (auto v = lookup_named_entity(text.substr(name_begin, j - name_begin))) return {j + 1, *v, true};
