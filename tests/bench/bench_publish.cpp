@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,7 @@ struct Subscribers {
   std::vector<std::thread> threads;
   std::atomic<std::uint64_t> received{0};
   std::atomic<int> ready{0};
+  std::atomic<bool> give_up{false};  // set when messages were lost: the threads must not wait forever
 
   Subscribers(const std::string& endpoint, std::uint64_t expect_each) {
     for (int i = 0; i < kSubscribers; ++i) {
@@ -53,13 +55,14 @@ struct Subscribers {
         zmq::socket_t sub(ctx, zmq::socket_type::sub);
         sub.set(zmq::sockopt::rcvhwm, 0);
         sub.set(zmq::sockopt::linger, 0);
+        sub.set(zmq::sockopt::rcvtimeo, 1000);
         sub.set(zmq::sockopt::subscribe, "alert.");
         sub.set(zmq::sockopt::subscribe, "warmup");
         sub.connect(endpoint);
         bool counted_ready = false;
         std::uint64_t got = 0;
         zmq::message_t m;
-        while (got < expect_each) {
+        while (got < expect_each && !give_up) {
           if (!sub.recv(m)) continue;
           const bool warm = m.to_string_view() == "warmup";
           while (m.more())
@@ -92,11 +95,20 @@ void warm_up(Subscribers& subs, Send&& send) {
   }
 }
 
+// Seconds until every subscriber had every message; throws when some never arrived (a rate
+// computed from a partial delivery would be wrong).
 double wait_all(Subscribers& subs, std::uint64_t n, Clock::time_point start) {
   while (subs.received < n * kSubscribers && Clock::now() - start < std::chrono::seconds(120)) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  return std::chrono::duration<double>(Clock::now() - start).count();
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::uint64_t got = subs.received;
+  if (got < n * kSubscribers) {
+    subs.give_up = true;
+    throw std::runtime_error("subscribers received " + std::to_string(got) + " of " + std::to_string(n * kSubscribers) +
+                             " messages within 120 s");
+  }
+  return secs;
 }
 
 double run_baseline(std::uint64_t n, const std::vector<std::string>& payloads) {

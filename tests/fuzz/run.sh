@@ -24,7 +24,7 @@ for name in "${targets[@]}"; do
   mkdir -p "$corpus" "$seed"
   case "$name" in
     fuzz_feed_parser) cp tests/fixtures/feeds/*.xml tests/fixtures/feeds/*.json "$seed"/ 2>/dev/null || true ;;
-    fuzz_query_parser) [ -d tests/fixtures/filters/queries ] && cp tests/fixtures/filters/queries/* "$seed"/ || true ;;
+    fuzz_query_parser) cp tests/fixtures/filters/queries/* "$seed"/ ;;
     fuzz_matcher) cp examples/feeds/*.xml tests/fixtures/feeds/*.xml "$seed"/ 2>/dev/null || true ;;
   esac
   echo "fuzz: $name for ${seconds}s"

@@ -187,15 +187,21 @@ class ServiceTest(unittest.TestCase):
         hang = socket.socket()
         hang.bind(("127.0.0.1", 0))
         hang.listen(16)  # completes handshakes, never answers
+        conn = None
         try:
             self.write_config('\n[[feed]]\nid = "hangs"\nurl = "http://127.0.0.1:%d/feed.xml"\n' % hang.getsockname()[1])
             daemon = harness.Daemon(self.config)
             self.collect_alerts(8)
+            hang.settimeout(10)
+            conn, _ = hang.accept()  # the hanging fetch is really in flight
             code, took = daemon.stop(signal.SIGTERM)
         finally:
+            if conn is not None:
+                conn.close()
             hang.close()
         self.assertEqual(code, 0, daemon.log_text())
         self.assertLess(took, 5.0)
+        self.assertGreaterEqual(took, 1.5)  # it did wait out shutdown_grace (2 s) for that fetch
 
 
 class Logging(unittest.TestCase):

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace newswatch::daemon {
 namespace {
 
@@ -31,10 +33,17 @@ TEST(Opml, ImportsNestedOutlinesWithStableUniqueIds) {
   EXPECT_EQ((*feeds)[3].id, "wire-example-com") << "no title: the host names it";
   EXPECT_EQ((*feeds)[4].id, "conomie-march-s");
   EXPECT_EQ((*feeds)[4].title, "Économie & Marchés");
-  auto again = parse_opml(kExport, {"un-news-africa"});
+  // Stable: a feed added to the end of the export later leaves the earlier ids alone, so a
+  // re-import keeps the ids (and topics) of the feeds already imported.
+  std::string grown = kExport;
+  grown.insert(grown.find("  </body>"),
+               "    <outline type=\"rss\" text=\"Sahel Weekly\" xmlUrl=\"https://sahel.example.net/third.xml\"/>\n");
+  auto again = parse_opml(grown, {"un-news-africa"});
   ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), feeds->size() + 1);
   for (std::size_t i = 0; i < feeds->size(); ++i)
     EXPECT_EQ((*again)[i].id, (*feeds)[i].id) << "stable";
+  EXPECT_EQ(again->back().id, "sahel-weekly-3");
 }
 
 TEST(Opml, RoundTripsThroughTheConfigReader) {

@@ -274,7 +274,7 @@ TEST_P(Golden, MatchesAsExpected) {
 INSTANTIATE_TEST_SUITE_P(Table, Golden, ::testing::ValuesIn(kRows),
                          [](const ::testing::TestParamInfo<Row>& info) { return "row" + std::to_string(info.index); });
 
-TEST(GoldenTable, HasAtLeastAHundredRows) { EXPECT_GE(std::size(kRows), 100U); }
+static_assert(std::size(kRows) >= 100, "the issue asks for a golden table of at least 100 rows");
 
 }  // namespace
 }  // namespace newswatch::filters
