@@ -11,6 +11,12 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+// The 64-byte path (AVX-512 BW + VBMI2), compiled for those CPUs only and chosen at run time.
+#define NEWSWATCH_WIDE_NORMALISER 1
+#define NEWSWATCH_WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi,bmi2,popcnt,lzcnt")))
+#endif
 
 #include "common/text.hpp"
 #include "filters/html_entities.hpp"
@@ -225,6 +231,11 @@ struct OneByteFolds {
   static constexpr char32_t kPunctEnd = 0x2070;
   std::array<std::array<char, 2>, 0x800> low{};
   std::array<std::array<char, 2>, kPunctEnd - kPunctBegin> punct{};
+  // The same for U+0080..U+00FF and U+2000..U+203F, split by stream: vector lookup tables.
+  alignas(64) std::array<char, 128> latin1_folded{};
+  alignas(64) std::array<char, 128> latin1_exact{};
+  alignas(64) std::array<char, 64> punct_folded{};
+  alignas(64) std::array<char, 64> punct_exact{};
 };
 
 const OneByteFolds& one_byte_folds() {
@@ -245,6 +256,14 @@ const OneByteFolds& one_byte_folds() {
     }
     for (char32_t cp = OneByteFolds::kPunctBegin; cp < OneByteFolds::kPunctEnd; ++cp) {
       if (!is_word_code_point(cp)) t.punct[cp - OneByteFolds::kPunctBegin] = {' ', ' '};
+    }
+    for (std::size_t k = 0; k < t.latin1_folded.size(); ++k) {
+      t.latin1_folded[k] = t.low[0x80 + k][0];
+      t.latin1_exact[k] = t.low[0x80 + k][1];
+    }
+    for (std::size_t k = 0; k < t.punct_folded.size(); ++k) {
+      t.punct_folded[k] = t.punct[k][0];
+      t.punct_exact[k] = t.punct[k][1];
     }
     return t;
   }();
@@ -405,8 +424,8 @@ class ScanTextWriter {
  public:
   // The streams are written through an index into buffers sized ahead (grown only when a
   // decomposition outgrows them), which keeps the per-byte path free of push_back checks.
-  ScanTextWriter(std::string_view text, bool want_exact, ScanText& out)
-      : text_(text), want_exact_(want_exact), out_(out) {
+  ScanTextWriter(std::string_view text, bool want_exact, bool wide, ScanText& out)
+      : text_(text), want_exact_(want_exact), wide_(wide), out_(out) {
     if (out_.folded_.size() < text.size() + 2) out_.folded_.resize(text.size() + 2);
     out_.folded_[fn_++] = ' ';
     if (want_exact_) {
@@ -644,6 +663,282 @@ class ScanTextWriter {
     c.any |= c.prev;
   }
 
+#if defined(NEWSWATCH_WIDE_NORMALISER)
+  // Bytes [0, n) of a 64-bit block mask (n <= 64).
+  static constexpr std::uint64_t below(unsigned n) { return n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; }
+
+  // The 64-byte path: whole blocks, with the stops that stop_byte takes in place (accented
+  // letters and punctuation folding to one byte, tags, references) handled inside the block.
+  // Each block's output is the ASCII transform of all 64 bytes with the stops' bytes patched
+  // in, then compressed by a keep mask (markup and continuation bytes dropped), so a stop
+  // costs a little scalar work and no restart. A stop it cannot take whole (a tag running past
+  // the block, a fold longer than a byte, invalid UTF-8) ends the run there for stop_byte.
+  // Same streams, map and cursor as the 16-byte path; the property test compares the two.
+  NEWSWATCH_WIDE_TARGET std::size_t wide_run(std::size_t i, std::size_t end, bool html, char* f, char* e,
+                                             MapEntry* map, Cursor& cur) const {
+    const std::size_t n = text_.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
+    Cursor c = cur;
+    const __m512i space = _mm512_set1_epi8(' ');
+    const __m512i latin1_folded_lo = _mm512_load_si512(one_byte_folds_.latin1_folded.data());
+    const __m512i latin1_folded_hi = _mm512_load_si512(one_byte_folds_.latin1_folded.data() + 64);
+    const __m512i latin1_exact_lo = _mm512_load_si512(one_byte_folds_.latin1_exact.data());
+    const __m512i latin1_exact_hi = _mm512_load_si512(one_byte_folds_.latin1_exact.data() + 64);
+    const __m512i punct_folded = _mm512_load_si512(one_byte_folds_.punct_folded.data());
+    const __m512i punct_exact = _mm512_load_si512(one_byte_folds_.punct_exact.data());
+    // Byte k + 1 (k + 2) of a block at k, for reading a sequence's continuation bytes at its lead.
+    const __m512i next1 = _mm512_add_epi8(
+        _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39,
+                        38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14,
+                        13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+        _mm512_set1_epi8(1));
+    const __m512i next2 = _mm512_add_epi8(next1, _mm512_set1_epi8(1));
+    while (i < end && i < n) {
+      // The text's last bytes come in through a masked load, which reads nothing past them.
+      const auto avail = static_cast<unsigned>(std::min<std::size_t>(64, n - i));
+      const __m512i x = avail == 64 ? _mm512_loadu_si512(p + i) : _mm512_maskz_loadu_epi8(below(avail), p + i);
+      const __mmask64 high = _mm512_movepi8_mask(x);
+      __mmask64 stops = high;
+      if (html) {
+        stops |= _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('<')) | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('&'));
+      }
+      // OR-ing 0x20 lower-cases letters and leaves digits as they are; bytes >= 0x80 stay
+      // above 'z'.
+      const __m512i lowered = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+      const __mmask64 word =
+          (_mm512_cmpge_epu8_mask(lowered, _mm512_set1_epi8('a')) &
+           _mm512_cmple_epu8_mask(lowered, _mm512_set1_epi8('z'))) |
+          (_mm512_cmpge_epu8_mask(x, _mm512_set1_epi8('0')) & _mm512_cmple_epu8_mask(x, _mm512_set1_epi8('9')));
+      __m512i fv = _mm512_mask_blend_epi8(word, space, lowered);
+      __m512i ev = _mm512_mask_blend_epi8(word, space, x);
+      if (stops == 0 && avail == 64) {
+        _mm512_storeu_si512(f + c.fn, fv);
+        c.fn += 64;
+        if (e != nullptr) {
+          _mm512_storeu_si512(e + c.en, ev);
+          c.en += 64;
+        }
+        c.cp += 64;
+        c.prev = static_cast<std::uint32_t>(word >> 63);
+        c.any |= word != 0 ? 1U : 0U;
+        i += 64;
+        continue;
+      }
+      const __mmask64 cont =
+          _mm512_cmpeq_epi8_mask(_mm512_and_si512(x, _mm512_set1_epi8(static_cast<char>(0xC0))),
+                                 _mm512_set1_epi8(static_cast<char>(0x80)));
+      const __mmask64 starts = ~cont;  // bytes that begin a code point (in valid UTF-8)
+      __mmask64 keep = ~__mmask64{0};
+      __mmask64 gt = 0, dquote = 0, squote = 0;
+      bool have_quotes = false;
+      std::int64_t extra_cps = 0;  // code points beyond popcount(starts): invalid bytes in markup
+      unsigned limit = avail;
+      bool crosses = false;  // the stop at `limit` runs past the block: a block starting there may take it
+      // Where the output and the original stand just before block byte `at`.
+      const auto fn_at = [&](unsigned at) { return c.fn + static_cast<std::size_t>(std::popcount(keep & below(at))); };
+      const auto cp_at = [&](unsigned at) {
+        return static_cast<std::uint32_t>(c.cp + static_cast<std::uint32_t>(std::popcount(starts & below(at))) +
+                                          extra_cps);
+      };
+      const auto open_run_at = [&](std::size_t fn, std::uint32_t cp) {
+        const std::int64_t d = std::int64_t{cp} - static_cast<std::int64_t>(fn);
+        if (d != c.delta) {
+          map[c.xn++] = {static_cast<std::uint32_t>(fn), cp, 0, 0};
+          c.delta = d;
+        }
+      };
+      __mmask64 pending = stops;
+      if (high != 0) {
+        // Latin-1 letters and punctuation (C2/C3 + one continuation byte) and General
+        // Punctuation (E2 80 + one) that fold to one byte, all at once: the fold is looked up by
+        // the sequence's last byte and patched in at its lead; the rest of it is dropped.
+        const __mmask64 c3 = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xC3)));
+        const __mmask64 latin1 = (c3 | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xC2)))) & (cont >> 1);
+        const __mmask64 punct = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xE2))) &
+                                (_mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0x80))) >> 1) &
+                                (cont >> 2);
+        if ((latin1 | punct) != 0) {
+          const __m512i low6 = _mm512_set1_epi8(0x3F);
+          __m512i idx = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(~__mmask64{0}, next1, x), low6);
+          idx = _mm512_mask_add_epi8(idx, c3, idx, _mm512_set1_epi8(0x40));  // U+00C0.. after U+0080..
+          const __m512i lf = _mm512_permutex2var_epi8(latin1_folded_lo, idx, latin1_folded_hi);
+          const __m512i le = _mm512_permutex2var_epi8(latin1_exact_lo, idx, latin1_exact_hi);
+          const __mmask64 latin1_ok = latin1 & _mm512_test_epi8_mask(lf, lf);  // 0: longer than a byte
+          const __m512i pidx = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(~__mmask64{0}, next2, x), low6);
+          const __m512i pf = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, pidx, punct_folded);
+          const __m512i pe = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, pidx, punct_exact);
+          const __mmask64 punct_ok = punct & _mm512_test_epi8_mask(pf, pf);
+          fv = _mm512_mask_mov_epi8(_mm512_mask_mov_epi8(fv, latin1_ok, lf), punct_ok, pf);
+          ev = _mm512_mask_mov_epi8(_mm512_mask_mov_epi8(ev, latin1_ok, le), punct_ok, pe);
+          const __mmask64 dropped = (latin1_ok << 1) | (punct_ok << 1) | (punct_ok << 2);
+          keep &= ~dropped;
+          pending &= ~(latin1_ok | punct_ok | dropped);
+        }
+      }
+      while (pending != 0) {
+        const auto a = static_cast<unsigned>(std::countr_zero(pending));
+        const unsigned char b = p[i + a];
+        if (b >= 0x80) {
+          unsigned len = 0;
+          if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+          } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+          } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+          }
+          if (len == 0 || a + len > avail) {
+            limit = a;
+            crosses = len != 0;
+            break;
+          }
+          const __mmask64 tail = below(a + len) & ~below(a + 1);
+          char32_t cp = 0;
+          if ((cont & tail) != tail) {
+            limit = a;
+            break;
+          }
+          if (len == 2) {
+            cp = (static_cast<char32_t>(b & 0x1F) << 6) | (p[i + a + 1] & 0x3F);
+          } else if (decode_utf8(text_, i + a, cp) != len) {
+            limit = a;
+            break;
+          }
+          char fb = 0;
+          char eb = 0;
+          if (!one_byte_fold(cp, fb, eb)) {
+            limit = a;
+            break;
+          }
+          // One code point, one byte: the run goes on.
+          fv = _mm512_mask_set1_epi8(fv, __mmask64{1} << a, fb);
+          ev = _mm512_mask_set1_epi8(ev, __mmask64{1} << a, eb);
+          keep &= ~tail;
+          pending &= ~(tail | (__mmask64{1} << a));
+          continue;
+        }
+        if (b == '&') {
+          const Reference r = scan_reference(text_, i + a);
+          if (!r.ok) {  // a literal '&': already one space, one code point
+            pending &= ~(__mmask64{1} << a);
+            continue;
+          }
+          const auto len = static_cast<unsigned>(r.end - (i + a));  // ASCII only: bytes == code points
+          char fb = 0;
+          char eb = 0;
+          if (a + len > avail || !one_byte_fold(r.cp, fb, eb)) {
+            limit = a;
+            crosses = a + len > avail;
+            break;
+          }
+          const __mmask64 rest = below(a + len) & ~below(a + 1);
+          fv = _mm512_mask_set1_epi8(fv, __mmask64{1} << a, fb);
+          ev = _mm512_mask_set1_epi8(ev, __mmask64{1} << a, eb);
+          const std::size_t fn = fn_at(a);
+          const std::uint32_t cp = cp_at(a);
+          if (fb != ' ') {  // "&eacute;" -> "e": a unit of its own
+            map[c.xn++] = {static_cast<std::uint32_t>(fn), cp, 1, cp + len};
+            c.delta = kNoRun;
+          }
+          keep &= ~rest;
+          pending &= ~(rest | (__mmask64{1} << a));
+          open_run_at(fn + 1, cp + len);
+          continue;
+        }
+        // b == '<': a tag ending inside the block, else stop_byte's (or a literal '<').
+        unsigned j = a + 1;
+        if (j < avail && p[i + j] == '/') ++j;
+        if (j >= avail) {
+          limit = a;
+          crosses = true;
+          break;
+        }
+        unsigned last = 0;  // the markup's last byte
+        bool joins = false;
+        const unsigned char first = p[i + j];
+        if (first == '!' || first == '?') {  // comments and declarations: rare, taken whole
+          const Markup m = scan_markup(text_, i + a);
+          if (m.end > i + avail) {
+            limit = a;
+            crosses = true;
+            break;
+          }
+          last = static_cast<unsigned>(m.end - i - 1);
+          joins = m.joins_word;
+        } else if (!is_ascii_alpha(static_cast<char>(first))) {  // "a < b": one space, one code point
+          pending &= ~(__mmask64{1} << a);
+          continue;
+        } else {
+          const auto name_len = static_cast<unsigned>(std::countr_one(word >> j));
+          if (j + name_len >= avail) {
+            limit = a;
+            crosses = true;
+            break;
+          }
+          const std::uint64_t key = name_len <= 8 ? tag_key(text_.substr(i + j, name_len)) : 0;
+          if (p[i + a + 1] != '/' && (key == tag_key("script") || key == tag_key("style"))) {
+            limit = a;  // raw text to skip: stop_byte's
+            break;
+          }
+          if (!have_quotes) {
+            gt = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('>'));
+            dquote = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('"'));
+            squote = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\''));
+            have_quotes = true;
+          }
+          // The first '>' outside a quoted attribute value, as scan_markup finds it.
+          unsigned k = j + name_len;
+          bool found = false;
+          while (k < avail) {
+            const __mmask64 next = (gt | dquote | squote) & ~below(k);
+            if (next == 0) break;
+            const auto s = static_cast<unsigned>(std::countr_zero(next));
+            if (((gt >> s) & 1) != 0) {
+              k = s;
+              found = true;
+              break;
+            }
+            const __mmask64 close = (((dquote >> s) & 1) != 0 ? dquote : squote) & ~below(s + 1);
+            if (close == 0) break;
+            k = static_cast<unsigned>(std::countr_zero(close)) + 1;
+          }
+          if (!found) {
+            limit = a;
+            crosses = true;
+            break;
+          }
+          last = k;
+          joins = is_inline_tag(key);
+        }
+        const __mmask64 span = below(last + 1) & ~below(a);
+        if ((high & span) != 0) {
+          extra_cps += std::int64_t{count_code_points(text_.substr(i + a, last + 1 - a))} -
+                       std::popcount(starts & span);
+        }
+        keep &= ~span;
+        if (!joins) keep |= __mmask64{1} << a;  // '<' is already a space in both
+        pending &= ~span;
+        open_run_at(fn_at(last + 1), cp_at(last + 1));
+      }
+      const __mmask64 kept = keep & below(limit);
+      _mm512_storeu_si512(f + c.fn, _mm512_maskz_compress_epi8(kept, fv));
+      if (e != nullptr) {
+        _mm512_storeu_si512(e + c.en, _mm512_maskz_compress_epi8(kept, ev));
+        c.en += static_cast<std::size_t>(std::popcount(kept));
+      }
+      c.fn += static_cast<std::size_t>(std::popcount(kept));
+      const __mmask64 kept_words = _mm512_mask_cmpneq_epi8_mask(kept, fv, space);
+      if (kept != 0) c.prev = static_cast<std::uint32_t>((kept_words >> (63 - std::countl_zero(kept))) & 1);
+      c.any |= kept_words != 0 ? 1U : 0U;
+      c.cp = cp_at(limit);
+      i += limit;
+      if (limit < avail && (!crosses || limit == 0)) break;
+    }
+    cur = c;
+    return i;
+  }
+#endif
+
   // After something that was not 1:1: the bytes from here on start a run of their own.
   static void open_run(MapEntry* map, Cursor& c) {
     const std::int64_t d = std::int64_t{c.cp} - static_cast<std::int64_t>(c.fn);
@@ -707,16 +1002,18 @@ class ScanTextWriter {
     const bool html = kind == TextKind::html;
     constexpr std::size_t kChunk = 256;
     constexpr std::size_t kBlock = 16;
+    constexpr std::size_t kWideBlock = 64;
     room_for_map(1);
     const std::size_t xn_start = xn_;
     Cursor c{fn_, en_, xn_, cp_, in_word_ ? 1U : 0U, 0, run_delta_};
     open_run(out_.map_.data(), c);
     bool stopped = false;
     while (!stopped && i < n) {
-      // At most one output byte per input byte, and a block stores 16 bytes past its output;
-      // at most two map entries per stop, and a stop consumes at least one byte.
-      reserve(kChunk + 2 * kBlock);
-      room_for_map(2 * (kChunk + 2 * kBlock));
+      // At most one output byte per input byte, and a block stores up to 64 bytes past its
+      // output (and may start just before `end`); at most two map entries per stop, and a stop
+      // consumes at least one byte.
+      reserve(kChunk + 2 * kWideBlock);
+      room_for_map(2 * (kChunk + 2 * kWideBlock));
       char* f = out_.folded_.data();
       char* e = want_exact_ ? out_.exact_.data() : nullptr;
       MapEntry* map = out_.map_.data();
@@ -725,6 +1022,13 @@ class ScanTextWriter {
       // in registers: were its address passed on, every store through `f` could alias it.
       Cursor lane = c;
       while (i < end) {
+#if defined(NEWSWATCH_WIDE_NORMALISER)
+        if (wide_) {
+          // Returns at `end`, the text's end, or at a stop it leaves to stop_byte below.
+          i = wide_run(i, end, html, f, e, map, lane);
+          if (i >= end) break;
+        }
+#endif
         if (n - i >= kBlock && full_block(p + i, html, f, e, lane)) {
           i += kBlock;
           continue;
@@ -856,6 +1160,7 @@ class ScanTextWriter {
 
   std::string_view text_;
   bool want_exact_;
+  bool wide_;  // the 64-byte path may run
   ScanText& out_;
   const std::array<TwoByteFold, 0x800>& two_byte_folds_ = two_byte_folds();
   const OneByteFolds& one_byte_folds_ = one_byte_folds();
@@ -873,7 +1178,23 @@ class ScanTextWriter {
 };
 
 void normalise(std::string_view text, TextKind kind, bool want_exact, ScanText& out) {
-  ScanTextWriter(text, want_exact, out).run(kind);
+  static const bool wide = wide_normaliser_available();
+  ScanTextWriter(text, want_exact, wide, out).run(kind);
+}
+
+void normalise_portable(std::string_view text, TextKind kind, bool want_exact, ScanText& out) {
+  ScanTextWriter(text, want_exact, false, out).run(kind);
+}
+
+bool wide_normaliser_available() {
+#if defined(NEWSWATCH_WIDE_NORMALISER)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi") &&
+         __builtin_cpu_supports("avx512vbmi2") &&
+         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+#else
+  return false;
+#endif
 }
 
 const ScanText::MapEntry& ScanText::entry_at(std::uint32_t pos) const {

@@ -83,6 +83,11 @@ class ScanText {
 
 void normalise(std::string_view text, TextKind kind, bool want_exact, ScanText& out);
 
+// The same, never taking the 64-byte AVX-512 path that normalise() uses where the CPU has it:
+// for tests that hold the two paths to the same output.
+void normalise_portable(std::string_view text, TextKind kind, bool want_exact, ScanText& out);
+bool wide_normaliser_available();
+
 // The words of a term as the matcher compares them (folded, or only diacritic-folded when
 // keep_case), e.g. "Côte d'Ivoire" -> {"cote", "d", "ivoire"}.
 std::vector<std::string> term_words(std::string_view text, bool keep_case);

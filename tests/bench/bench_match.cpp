@@ -210,21 +210,35 @@ int main(int argc, char** argv) {
               static_cast<double>(total_bytes) / 1e6,
               static_cast<double>(total_bytes) / static_cast<double>(items.size()));
   {
-    // The form the matcher uses (no per-word records).
+    // The form the matcher uses (no per-word records), by the path normalise() takes here and
+    // by the portable one, alternated as the rounds below are.
     newswatch::filters::ScanText text;
-    const Rate r = measure(items, total_bytes, 2.0, [&] {
-      std::size_t bytes = 0;
-      for (const auto& it : items) {
-        newswatch::filters::normalise(it.title, newswatch::filters::TextKind::plain, false, text);
-        bytes += text.folded().size();
-        newswatch::filters::normalise(it.summary, newswatch::filters::TextKind::html, false, text);
-        bytes += text.folded().size();
-        newswatch::filters::normalise(it.content, newswatch::filters::TextKind::html, false, text);
-        bytes += text.folded().size();
-      }
-      return bytes;
-    });
-    std::printf("normalise only: %.0f items/s %.1f MB/s\n", r.items_per_s, r.mb_per_s);
+    using NormaliseFn = void (*)(std::string_view, newswatch::filters::TextKind, bool, newswatch::filters::ScanText&);
+    const auto normalise_pass = [&](NormaliseFn fn) {
+      return [&text, &items, fn] {
+        std::size_t bytes = 0;
+        for (const auto& it : items) {
+          fn(it.title, newswatch::filters::TextKind::plain, false, text);
+          bytes += text.folded().size();
+          fn(it.summary, newswatch::filters::TextKind::html, false, text);
+          bytes += text.folded().size();
+          fn(it.content, newswatch::filters::TextKind::html, false, text);
+          bytes += text.folded().size();
+        }
+        return bytes;
+      };
+    };
+    std::vector<double> used, portable;
+    for (int round = 0; round < kRounds; ++round) {
+      used.push_back(measure(items, total_bytes, kRoundSeconds, normalise_pass(newswatch::filters::normalise)).mb_per_s);
+      portable.push_back(
+          measure(items, total_bytes, kRoundSeconds, normalise_pass(newswatch::filters::normalise_portable)).mb_per_s);
+    }
+    const double bytes_per_item = static_cast<double>(total_bytes) / static_cast<double>(items.size());
+    std::printf("normalise only: %.0f items/s %.1f MB/s (%s path) | portable path %.0f items/s %.1f MB/s\n",
+                median(used) * 1e6 / bytes_per_item, median(used),
+                newswatch::filters::wide_normaliser_available() ? "64-byte AVX-512" : "portable",
+                median(portable) * 1e6 / bytes_per_item, median(portable));
   }
   // The normalised streams, for timing the scan of them alone.
   std::vector<std::array<std::string, 3>> normalised;

@@ -8,7 +8,8 @@
 //        slices are ordered, disjoint and inside the text;
 //   4. NormalisedText agrees with ScanText;  5. concatenation shifts the second text's offsets;
 //   6. term_words;  7. invalid bytes read as U+FFFD;  8. fast and slow paths fold each code point
-//   alike;  9. HTML reads as the plain text it renders to.
+//   alike;  9. HTML reads as the plain text it renders to;  10. the 64-byte AVX-512 path (where
+//   the CPU has it) writes what the portable path writes, map included.
 // A failure prints the input (as a C string literal) and a reduced input that fails the same way.
 
 #include <gtest/gtest.h>
@@ -524,6 +525,24 @@ std::string check_rendering(std::string_view html, std::string_view rendered, bo
   return "";
 }
 
+// 10. The 64-byte path and the portable one: the same streams, and every word maps back to the
+// same original code points.
+std::string check_wide(std::string_view text, TextKind kind, bool want_exact) {
+  ScanText& wide = warm_scan();
+  normalise(text, kind, want_exact, wide);
+  static ScanText portable;
+  normalise_portable(text, kind, want_exact, portable);
+  static std::vector<Word> ww;
+  static std::vector<Word> pw;
+  if (!scan_words(wide, want_exact, ww) || !scan_words(portable, want_exact, pw)) return "paths: word count";
+  if (wide.folded() != portable.folded() || wide.exact() != portable.exact() || ww != pw ||
+      wide.has_words() != portable.has_words()) {
+    return "paths: 64-byte " + escaped(wide.folded()) + " " + describe(ww) + ", portable " +
+           escaped(portable.folded()) + " " + describe(pw);
+  }
+  return "";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random texts
 
@@ -857,6 +876,11 @@ TEST(NormaliserProperty, WordsMapBackToSlicesThatNormaliseToThem) { check_all("m
 // NormalisedText (and term_words, built on it) normalises into a fresh ScanText per call, whose
 // first allocations dominate under AddressSanitizer: these two read every other text.
 TEST(NormaliserProperty, NormalisedTextAgreesWithScanText) { check_all("records", check_records, 8, true, 2); }
+
+TEST(NormaliserProperty, WideAndPortablePathsWriteTheSame) {
+  if (!wide_normaliser_available()) GTEST_SKIP() << "this CPU has no AVX-512 VBMI2: one path only";
+  check_all("wide", check_wide);
+}
 
 TEST(NormaliserProperty, TermWordsArePlainWords) { check_all("term_words", check_term_words, 8, false, 2); }
 
