@@ -674,8 +674,8 @@ class ScanTextWriter {
   // costs a little scalar work and no restart. A stop it cannot take whole (a tag running past
   // the block, a fold longer than a byte, invalid UTF-8) ends the run there for stop_byte.
   // Same streams, map and cursor as the 16-byte path; the property test compares the two.
-  NEWSWATCH_WIDE_TARGET std::size_t wide_run(std::size_t i, std::size_t end, bool html, char* f, char* e,
-                                             MapEntry* map, Cursor& cur) const {
+  NEWSWATCH_WIDE_TARGET std::size_t wide_run(std::size_t i, std::size_t end, bool html, char* f, char* e, MapEntry* map,
+                                             Cursor& cur) const {
     const std::size_t n = text_.size();
     const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
     Cursor c = cur;
@@ -688,9 +688,9 @@ class ScanTextWriter {
     const __m512i punct_exact = _mm512_load_si512(one_byte_folds_.punct_exact.data());
     // Byte k + 1 (k + 2) of a block at k, for reading a sequence's continuation bytes at its lead.
     const __m512i next1 = _mm512_add_epi8(
-        _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39,
-                        38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14,
-                        13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+        _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40,
+                        39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                        15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
         _mm512_set1_epi8(1));
     const __m512i next2 = _mm512_add_epi8(next1, _mm512_set1_epi8(1));
     while (i < end && i < n) {
@@ -724,9 +724,8 @@ class ScanTextWriter {
         i += 64;
         continue;
       }
-      const __mmask64 cont =
-          _mm512_cmpeq_epi8_mask(_mm512_and_si512(x, _mm512_set1_epi8(static_cast<char>(0xC0))),
-                                 _mm512_set1_epi8(static_cast<char>(0x80)));
+      const __mmask64 cont = _mm512_cmpeq_epi8_mask(_mm512_and_si512(x, _mm512_set1_epi8(static_cast<char>(0xC0))),
+                                                    _mm512_set1_epi8(static_cast<char>(0x80)));
       const __mmask64 starts = ~cont;  // bytes that begin a code point (in valid UTF-8)
       __mmask64 keep = ~__mmask64{0};
       __mmask64 gt = 0, dquote = 0, squote = 0;
@@ -753,7 +752,8 @@ class ScanTextWriter {
         // Punctuation (E2 80 + one) that fold to one byte, all at once: the fold is looked up by
         // the sequence's last byte and patched in at its lead; the rest of it is dropped.
         const __mmask64 c3 = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xC3)));
-        const __mmask64 latin1 = (c3 | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xC2)))) & (cont >> 1);
+        const __mmask64 latin1 =
+            (c3 | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xC2)))) & (cont >> 1);
         const __mmask64 punct = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0xE2))) &
                                 (_mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(static_cast<char>(0x80))) >> 1) &
                                 (cont >> 2);
@@ -912,8 +912,8 @@ class ScanTextWriter {
         }
         const __mmask64 span = below(last + 1) & ~below(a);
         if ((high & span) != 0) {
-          extra_cps += std::int64_t{count_code_points(text_.substr(i + a, last + 1 - a))} -
-                       std::popcount(starts & span);
+          extra_cps +=
+              std::int64_t{count_code_points(text_.substr(i + a, last + 1 - a))} - std::popcount(starts & span);
         }
         keep &= ~span;
         if (!joins) keep |= __mmask64{1} << a;  // '<' is already a space in both
@@ -1190,8 +1190,7 @@ bool wide_normaliser_available() {
 #if defined(NEWSWATCH_WIDE_NORMALISER)
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi") &&
-         __builtin_cpu_supports("avx512vbmi2") &&
-         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+         __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
 #else
   return false;
 #endif
