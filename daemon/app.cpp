@@ -41,7 +41,7 @@ feeds::FetchOptions fetch_options(const Config& c) {
   o.max_redirects = c.fetch.max_redirects;
   o.allow_file_urls = c.fetch.allow_file_urls;
   o.block_private_addresses = c.fetch.block_private_addresses;
-  o.max_host_connections = c.fetch.per_host_connections;  // the scheduler's limit, enforced twice
+  o.max_host_connections = c.fetch.per_host_connections;  // also curl's: it sees redirects to other hosts
   return o;
 }
 
@@ -91,19 +91,12 @@ struct ReloadOutcome {
 
 ReloadOutcome build_snapshot(const std::string& path) {
   ReloadOutcome out;
-  auto config = load_config(path);
-  if (!config) {
-    for (const auto& e : config.error())
-      out.errors.push_back(format_error(e));
+  auto loaded = load_compiled_config(path);
+  if (!loaded) {
+    out.errors = std::move(loaded.error());
     return out;
   }
-  auto matcher = filters::Matcher::compile(config->filters, config->entities);
-  if (!matcher) {
-    for (const auto& e : matcher.error())
-      out.errors.push_back(filters::format_error(e));
-    return out;
-  }
-  out.snapshot = std::make_shared<Snapshot>(Snapshot{std::move(*config), std::move(*matcher), 0});
+  out.snapshot = std::make_shared<Snapshot>(Snapshot{std::move(loaded->config), std::move(loaded->matcher), 0});
   return out;
 }
 
@@ -564,20 +557,14 @@ class App::Impl {
   int exit_code_ = 0;
 };
 
-Result<std::unique_ptr<App>> App::create(Config config, AppOptions options) {
-  auto matcher = filters::Matcher::compile(config.filters, config.entities);
-  if (!matcher) {
-    std::string all;
-    for (const auto& e : matcher.error())
-      all += (all.empty() ? "" : "\n") + filters::format_error(e);
-    return make_error(all);
-  }
+Result<std::unique_ptr<App>> App::create(CompiledConfig loaded, AppOptions options) {
+  Config& config = loaded.config;
   const std::string dir = state_dir_for(config);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   auto db = SqliteDb::open((std::filesystem::path(dir) / "newswatch.db").string());
   if (!db) return db.error();
-  auto impl = std::make_unique<Impl>(std::move(config), std::move(options), std::move(*matcher), std::move(*db));
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(options), std::move(loaded.matcher), std::move(*db));
   if (auto r = impl->init(); !r) return r.error();
   return std::unique_ptr<App>(new App(std::move(impl)));
 }

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/result.hpp"
-#include "daemon/config.hpp"
+#include "daemon/compiled_config.hpp"
 
 namespace newswatch::daemon {
 
@@ -18,7 +18,7 @@ struct AppOptions {
 class App {
  public:
   // Opens the state database and binds the sockets; errors are fatal at start-up.
-  static Result<std::unique_ptr<App>> create(Config config, AppOptions options);
+  static Result<std::unique_ptr<App>> create(CompiledConfig loaded, AppOptions options);
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;

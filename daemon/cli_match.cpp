@@ -7,7 +7,7 @@
 
 #include "alerts/alert.hpp"
 #include "daemon/cli.hpp"
-#include "daemon/config.hpp"
+#include "daemon/compiled_config.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/matcher.hpp"
 
@@ -64,21 +64,16 @@ int cmd_match(const std::vector<std::string>& args) {
   }
   if (source.empty()) return usage_error("missing FILE|URL");
 
-  auto config = load_config(config_path);
-  if (!config) {
-    for (const auto& e : config.error())
-      std::fprintf(stderr, "%s\n", format_error(e).c_str());
+  auto loaded = load_compiled_config(config_path);
+  if (!loaded) {
+    for (const auto& line : loaded.error())
+      std::fprintf(stderr, "%s\n", line.c_str());
     return 1;
   }
-  auto matcher = filters::Matcher::compile(config->filters, config->entities);
-  if (!matcher) {
-    for (const auto& e : matcher.error())
-      std::fprintf(stderr, "%s\n", filters::format_error(e).c_str());
-    return 1;
-  }
+  const Config& config = loaded->config;
   if (feed_id.empty()) {
     feed_id = source;
-    for (const auto& f : config->feeds) {
+    for (const auto& f : config.feeds) {
       if (f.url == source || f.url == "file://" + source) feed_id = f.id;
     }
   }
@@ -98,7 +93,7 @@ int cmd_match(const std::vector<std::string>& args) {
   // alerts printed are numbered 1..n in output order, which keeps the output reproducible.
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::uint64_t seq = 0;
-  const auto& m = **matcher;
+  const filters::Matcher& m = *loaded->matcher;
   for (const auto& item : feed->items) {
     const auto result = m.match({item.title, item.summary, item.content}, feed_id);
     for (const auto& fm : result.filters) {

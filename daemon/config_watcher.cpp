@@ -9,6 +9,9 @@
 #include <filesystem>
 
 namespace newswatch::daemon {
+namespace {
+constexpr std::uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE;
+}  // namespace
 
 class ConfigWatcher::Impl : public std::enable_shared_from_this<ConfigWatcher::Impl> {
  public:
@@ -26,11 +29,10 @@ class ConfigWatcher::Impl : public std::enable_shared_from_this<ConfigWatcher::I
     const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return make_error(std::string("inotify_init1: ") + std::strerror(errno));
     descriptor_.assign(fd);  // ours: closed with the descriptor
-    constexpr std::uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE;
-    if (inotify_add_watch(fd, dir_.c_str(), mask) < 0) {
+    if (inotify_add_watch(fd, dir_.c_str(), kWatchMask) < 0) {
       return make_error("cannot watch " + dir_ + ": " + std::strerror(errno));
     }
-    conf_d_watch_ = inotify_add_watch(fd, (dir_ + "/conf.d").c_str(), mask);  // optional: may not exist
+    watch_conf_d();
     return Ok{};
   }
 
@@ -59,16 +61,23 @@ class ConfigWatcher::Impl : public std::enable_shared_from_this<ConfigWatcher::I
       const std::string name = ev.len > 0 ? std::string(buffer_.data() + offset + sizeof ev) : std::string();
       offset += sizeof(inotify_event) + ev.len;
       if (name == config_name_ || name == "conf.d" || (name.size() > 5 && name.ends_with(".toml"))) relevant = true;
-      if (name == "conf.d" && (ev.mask & (IN_CREATE | IN_MOVED_TO)) != 0 && conf_d_watch_ < 0) {
-        conf_d_watch_ = inotify_add_watch(descriptor_.native_handle(), (dir_ + "/conf.d").c_str(),
-                                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE);
-      }
+      // conf.d/ itself made, deleted, or moved in or out: watch whatever folder has the name now.
+      if (name == "conf.d" && ev.wd != conf_d_watch_) watch_conf_d();
+      if (ev.wd == conf_d_watch_ && (ev.mask & IN_IGNORED) != 0) conf_d_watch_ = -1;  // the kernel dropped it
     }
     if (!relevant) return;
     timer_.expires_after(debounce_);  // restarts the quiet period
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec && self->on_change_) self->on_change_();
     });
+  }
+
+  // conf.d/ is optional and may come and go: a watch on the folder at that path now, if any.
+  // (A watch follows its folder, so one moved away would otherwise still be watched.)
+  void watch_conf_d() {
+    const int fd = descriptor_.native_handle();
+    if (conf_d_watch_ >= 0) inotify_rm_watch(fd, conf_d_watch_);
+    conf_d_watch_ = inotify_add_watch(fd, (dir_ + "/conf.d").c_str(), kWatchMask);
   }
 
   asio::posix::stream_descriptor descriptor_;

@@ -8,9 +8,8 @@
 
 #include "daemon/app.hpp"
 #include "daemon/cli.hpp"
-#include "daemon/config.hpp"
+#include "daemon/compiled_config.hpp"
 #include "daemon/logging.hpp"
-#include "filters/matcher.hpp"
 
 namespace {
 
@@ -47,25 +46,20 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto config = daemon::load_config(config_path);
-  if (!config) {
-    for (const auto& e : config.error())
-      std::fprintf(stderr, "%s\n", daemon::format_error(e).c_str());
+  auto loaded = daemon::load_compiled_config(config_path);
+  if (!loaded) {
+    for (const auto& line : loaded.error())
+      std::fprintf(stderr, "%s\n", line.c_str());
     return 1;
   }
+  const daemon::Config& config = loaded->config;
   if (check) {
-    auto matcher = filters::Matcher::compile(config->filters, config->entities);
-    if (!matcher) {
-      for (const auto& e : matcher.error())
-        std::fprintf(stderr, "%s\n", filters::format_error(e).c_str());
-      return 1;
-    }
-    std::printf("%s: ok: %zu feeds, %zu filters, %zu entities, %zu terms\n", config_path.c_str(), config->feeds.size(),
-                config->filters.size(), config->entities.size(), (*matcher)->term_count());
+    std::printf("%s: ok: %zu feeds, %zu filters, %zu entities, %zu terms\n", config_path.c_str(), config.feeds.size(),
+                config.filters.size(), config.entities.size(), loaded->matcher->term_count());
     return 0;
   }
 
-  daemon::setup_logging("newswatchd", log_level.empty() ? config->daemon.log_level : log_level);
+  daemon::setup_logging("newswatchd", log_level.empty() ? config.daemon.log_level : log_level);
   if (!log_level.empty() && !daemon::set_log_level(log_level)) {
     std::fprintf(stderr, "newswatchd: unknown log level '%s'\n", log_level.c_str());
     return 2;
@@ -73,7 +67,7 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int code = 0;
   {
-    auto app = daemon::App::create(std::move(*config), {config_path, once});
+    auto app = daemon::App::create(std::move(*loaded), {config_path, once});
     if (!app) {
       spdlog::critical("cannot start: {}", app.error().message);
       code = 1;
