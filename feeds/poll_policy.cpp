@@ -55,7 +55,9 @@ std::optional<seconds> parse_retry_after(std::string_view value, std::chrono::sy
 std::optional<seconds> parse_expires(std::string_view value, std::chrono::system_clock::time_point now) {
   const auto when = parse_date(value);
   if (!when) return std::nullopt;
-  const auto delta = std::chrono::duration_cast<seconds>(*when - now);
+  // Rounded up: a date a part-second away is still in the future, and a server that asked
+  // us to wait until then must not be asked again early (truncating did, by up to a second).
+  const auto delta = std::chrono::ceil<seconds>(*when - now);
   return std::max(delta, seconds(0));
 }
 

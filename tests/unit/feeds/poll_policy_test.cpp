@@ -30,6 +30,12 @@ TEST(PollPolicy, RetryAfterBothForms) {
   EXPECT_FALSE(parse_retry_after("soon", now));
   EXPECT_FALSE(parse_retry_after("", now));
   EXPECT_EQ(parse_expires("Thu, 20 Dec 2012 01:00:00 GMT", now), hours(1));
+  // Dates have whole seconds and a response arrives a moment after it was sent: 2.5 s left
+  // waits 3 s, never 2 (which asks again before the date).
+  const auto later = now + std::chrono::milliseconds(7500);
+  EXPECT_EQ(parse_retry_after("Thu, 20 Dec 2012 00:00:10 GMT", later), seconds(3));
+  EXPECT_EQ(parse_expires("Thu, 20 Dec 2012 00:00:10 GMT", later), seconds(3));
+  EXPECT_EQ(parse_retry_after("Thu, 20 Dec 2012 00:00:07 GMT", later), seconds(0)) << "just past: now";
 }
 
 TEST(PollPolicy, SuccessIntervalTakesTheLongestAskThenClamps) {
