@@ -130,7 +130,10 @@ run_timed() {
   LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
 }
 # measure NAME PREPARE CMD...: REPEAT runs (PREPARE before each, e.g. to reset state), the
-# median by wall time reported (the machine is shared and noisy).
+# median by wall time reported (the machine is shared and noisy). With EXPECT set to a
+# status, every run must have fetched every feed exactly once with it, or the figure would
+# time something else (a run that gave up early, a cycle of 200s where 304s were meant).
+EXPECT=""
 measure() {
   local name="$1" prepare="$2"
   shift 2
@@ -138,6 +141,10 @@ measure() {
   for _ in $(seq "$REPEAT"); do
     $prepare
     run_timed "$name" "$@"
+    if [ -n "$EXPECT" ] && [ "$(echo $SEEN)" != "$EXPECT $FEEDS" ]; then
+      echo "bench_poll: $name: nginx should have logged $FEEDS requests answered $EXPECT, logged: $SEEN" >&2
+      exit 1
+    fi
     runs+=("$WALL $CPU $RSS $SEEN")
   done
   local median
@@ -149,9 +156,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
 echo "bench_poll: $FEEDS feeds from nginx on 127.0.0.1:$PORT, $CONC transfers in flight"
+EXPECT=200
 measure "bare curl multi (200)" true "$BARE" "$WORK/urls" "$CONC" --save "$WORK/validators"
 BARE200="$WALL"
 BARE200_CPU="$CPU"
+EXPECT=304
 measure "bare curl multi (304)" true "$BARE" "$WORK/urls" "$CONC" --load "$WORK/validators"
 BARE304="$WALL"
 BARE304_CPU="$CPU"
@@ -159,9 +168,11 @@ grep -q "not_modified $FEEDS " "$WORK/out.bare curl multi (304)" || { echo "benc
 fresh_state() { rm -rf "$WORK/state"; }
 seed_state() { [ -d "$WORK/state" ] || run_timed seed "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once; }
 
+EXPECT=200
 measure "newswatchd --once (200)" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
 OURS200="$WALL"
 OURS200_CPU="$CPU"
+EXPECT=304
 measure "newswatchd --once (304)" seed_state "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
 OURS304="$WALL"
 OURS304_CPU="$CPU"
@@ -175,6 +186,7 @@ if [ "${BENCH_SKIP_NEWSBOAT:-0}" != "1" ] && [ -x /usr/bin/newsboat ]; then
   printf 'reload-threads %s\n' "$CONC" >"$WORK/newsboat/config"
   NB=(/usr/bin/newsboat -u "$WORK/urls" -C "$WORK/newsboat/config" -c "$WORK/newsboat/cache.db" -x reload)
   REPEAT=1
+  EXPECT=""  # newsboat's second cycle may or may not be conditional: its figures are shown as they come
   measure "newsboat -x reload (200)" true env HOME="$WORK/newsboat" "${NB[@]}"
   NB200="$WALL"
   measure "newsboat -x reload (2nd)" true env HOME="$WORK/newsboat" "${NB[@]}"
