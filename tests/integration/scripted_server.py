@@ -6,7 +6,7 @@ Prints "PORT <n>" on its first line of stdout once listening. Paths:
 
   /feed/<name>         RSS 2.0, items "<name>-1".. Query: items=N, title=WORDS (item title
                        prefix), etag=1 / lm=1 (validators, 304 on a match), enc=gzip|deflate|br
-                       (if the client accepts it), maxage=N, ttl=N, delay=SECONDS, pad=BYTES,
+                       (if the client accepts it), maxage=N (Cache-Control), delay=SECONDS,
                        rotate=SECONDS (the newest item changes every SECONDS: live news)
   /status/<code>       that status; retry_after=VALUE (literal) or retry_after_date=SECONDS
                        (an HTTP-date that many seconds from now)
@@ -17,7 +17,6 @@ Prints "PORT <n>" on its first line of stdout once listening. Paths:
   /big?size=N&cl=0|1   N bytes of XML comment, with or without Content-Length
   /bomb?gib=N          gzip of N GiB of zeros (about 1 MB per GiB), streamed
   /__log               JSON: {"requests": [...], "max_connections": n, "active_connections": n}
-  /__reset             forgets the log
 
 Each logged request: path, t (seconds since the server started, at arrival), end, status,
 sent (body bytes written), inm, ims, ae (Accept-Encoding), ua, ce (Content-Encoding sent).
@@ -56,19 +55,15 @@ def now():
 def rss(name, q):
     items = int(q.get("items", "2"))
     title = q.get("title", "News")
-    ttl = q.get("ttl")
-    pad = int(q.get("pad", "0"))
     newest = items
     if "rotate" in q:
         newest = int(time.time() // float(q["rotate"]))
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>',
              "<title>%s</title><link>http://example.com/%s</link>" % (name, name)]
-    if ttl:
-        parts.append("<ttl>%s</ttl>" % ttl)
     for k in range(newest, max(newest - items, 0), -1):
         parts.append("<item><title>%s %s item %d</title><link>http://example.com/%s/%d</link>"
-                     "<guid>%s-%d</guid><description>%s</description></item>"
-                     % (title, name, k, name, k, name, k, "x" * pad))
+                     "<guid>%s-%d</guid><description></description></item>"
+                     % (title, name, k, name, k, name, k))
     parts.append("</channel></rss>\n")
     return "".join(parts).encode()
 
@@ -110,12 +105,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = json.dumps(STATE).encode()
             self.entry = {}
             return self.reply(200, body, [("Content-Type", "application/json")])
-        if url.path == "/__reset":
-            with LOCK:
-                STATE["requests"] = []
-                STATE["max_connections"] = STATE["active_connections"]
-            self.entry = {}
-            return self.reply(200)
         if not self.counted:
             self.counted = True
             with LOCK:
@@ -281,7 +270,6 @@ class Server(http.server.ThreadingHTTPServer):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (the parent test died or let go)")
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
@@ -292,7 +280,7 @@ def main():
             sys.stdin.buffer.read()
             os._exit(0)
         threading.Thread(target=watch, daemon=True).start()
-    server = Server(("127.0.0.1", args.port), Handler)
+    server = Server(("127.0.0.1", 0), Handler)  # a free port, printed below
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)

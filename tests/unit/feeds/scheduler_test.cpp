@@ -263,6 +263,20 @@ TEST(SchedulerTest, TtlOutlivesNotModified) {
   EXPECT_GE(reqs[2]["t"].get<double>() - reqs[1]["t"].get<double>(), 1.75) << "ttl after a 304";
 }
 
+// Cache-Control: max-age longer than the interval is the server saying when news can change.
+TEST(SchedulerTest, MaxAgeStretchesTheInterval) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"fresh", server.url("/feed/fresh?maxage=2"), {}},  // interval 1 s
+                           {"plain", server.url("/feed/plain"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/fresh").size() >= 2; }, 6000ms));
+  const auto fresh = server.requests("/feed/fresh");
+  EXPECT_GE(fresh[1]["t"].get<double>() - fresh[0]["t"].get<double>(), 1.75) << "max-age=2 over a 1 s interval";
+  const auto plain = server.requests("/feed/plain");
+  ASSERT_GE(plain.size(), 2U);
+  EXPECT_LT(plain[1]["t"].get<double>() - plain[0]["t"].get<double>(), 1.5) << "without it, the 1 s interval";
+}
+
 // A host whose feeds are slow must not starve another host's feeds.
 TEST(SchedulerTest, HostsTakeTurns) {
   ScriptedServer busy;
