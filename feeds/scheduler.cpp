@@ -71,6 +71,15 @@ std::chrono::milliseconds Scheduler::startup_jitter() {
   return options_.startup_delay + milliseconds(spread(rng_));
 }
 
+std::chrono::milliseconds Scheduler::jittered(std::chrono::milliseconds d) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  return with_jitter(d, 0.1, unit(rng_));
+}
+
+std::chrono::seconds Scheduler::configured_interval(const FeedSpec& spec) const {
+  return success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
+}
+
 void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std::string, FeedRuntime>& restored) {
   std::unordered_set<std::string> wanted;
   for (const auto& s : specs)
@@ -95,10 +104,9 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
       if (f.spec.interval == spec.interval) continue;  // unchanged: keeps schedule, validators and state
       // Only the interval changed: keep the state; poll sooner if the new interval asks for it.
       f.spec.interval = spec.interval;
-      f.interval = success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
+      f.interval = configured_interval(spec);
       if (!f.in_flight && !f.runtime.gone && f.runtime.failures == 0 && !once_active_ && f.due > now + f.interval) {
-        std::uniform_real_distribution<double> unit(0.0, 1.0);
-        schedule(f, with_jitter(f.interval, 0.1, unit(rng_)));
+        schedule(f, jittered(f.interval));
       }
       continue;
     }
@@ -117,7 +125,7 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
     f.runtime.config_url = spec.url;
     if (f.runtime.url.empty()) f.runtime.url = spec.url;
     f.runtime.gone = false;  // a config change (or restart) gives a gone feed another chance
-    f.interval = success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
+    f.interval = configured_interval(spec);
     // If a fetch of the old URL is in flight, its result is dropped and this due time
     // (or the end of that fetch, whichever is later) starts the new one.
     schedule(f, startup_jitter());
@@ -303,12 +311,11 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
 }
 
 void Scheduler::apply_result(FeedState& f, FetchResult& result) {
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
   if (result.outcome == FetchOutcome::cancelled) {  // not the feed's doing: try again later, no backoff
     if (once_active_) {
       once_finished(f.spec.id);
     } else {
-      schedule(f, with_jitter(f.interval, 0.1, unit(rng_)));
+      schedule(f, jittered(f.interval));
     }
     return;
   }
@@ -349,18 +356,18 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
     std::optional<seconds> freshness = parse_max_age(result.cache_control);
     if (!freshness && !result.expires.empty()) freshness = parse_expires(result.expires, now_sys);
     f.interval = success_interval(options_.bounds, f.spec.interval, f.ttl, freshness);
-    next = with_jitter(f.interval, 0.1, unit(rng_));
+    next = jittered(f.interval);
   } else if (result.status == 410) {
     f.runtime.gone = true;  // stops until the config changes or the daemon restarts
   } else {
     ++f.runtime.failures;
-    const auto base = success_interval(options_.bounds, f.spec.interval, std::nullopt, std::nullopt);
+    const auto base = configured_interval(f.spec);
     std::optional<seconds> retry;
     if (result.status == 429 || result.status == 503) retry = parse_retry_after(result.retry_after, now_sys);
     if (retry) {
       next = retry_after_delay(options_.bounds, *retry);  // the server's word: no jitter
     } else {
-      next = with_jitter(failure_delay(options_.bounds, base, f.runtime.failures), 0.1, unit(rng_));
+      next = jittered(failure_delay(options_.bounds, base, f.runtime.failures));
     }
   }
   // last_outcome alone is diagnostic: not worth a database write per 304.

@@ -152,6 +152,10 @@ class Scheduler {
   void apply_result(FeedState& f, FetchResult& result);
   void once_finished(const std::string& id);
   std::chrono::milliseconds startup_jitter();
+  // `d` spread by ±10%, so feeds due together drift apart instead of hitting hosts in step.
+  std::chrono::milliseconds jittered(std::chrono::milliseconds d);
+  // The feed's own interval (or the default), clamped to the bounds; no server hints.
+  std::chrono::seconds configured_interval(const FeedSpec& spec) const;
   static std::string host_of(const std::string& url);
 
   asio::io_context& io_;
