@@ -128,6 +128,10 @@ class ScopeGuard {
 
 std::string trim(std::string_view s) { return std::string(trim_space(s)); }
 
+// Text as a reader sees it: entities decoded once more (feeds double-escape "&amp;amp;"), and
+// whitespace trimmed before (so the decoder sees the text) and after (a decoded &#32; or nbsp).
+std::string decoded_text(std::string_view raw) { return trim(decode_entities(trim_space(raw))); }
+
 bool has_element_child(const pugi::xml_node& n) {
   for (auto c = n.first_child(); c; c = c.next_sibling()) {
     if (c.type() == pugi::node_element) return true;
@@ -185,10 +189,10 @@ std::string html_of(const pugi::xml_node& n) {
   return trim(direct_text(n));
 }
 
-// A plain-text field: entities decoded once more (feeds double-escape), whitespace trimmed.
+// A plain-text field: the text of the element (of its descendants, when it has any), decoded.
 std::string plain_of(const pugi::xml_node& n) {
-  if (has_element_child(n)) return trim(decode_entities(trim_space(descendant_text(n))));
-  return trim(decode_entities(trim_space(direct_text(n))));
+  if (has_element_child(n)) return decoded_text(descendant_text(n));
+  return decoded_text(direct_text(n));
 }
 
 std::string xml_base(const pugi::xml_node& node, const std::string& parent_base) {
@@ -231,7 +235,7 @@ AtomText read_atom_text(const pugi::xml_node& n) {
                          (std::string_view(only.name()) == "div" || std::string_view(only.name()).ends_with(":div"));
     const auto& root = wrapped ? only : n;
     t.html = trim(inner_xml(root));
-    t.plain = trim(decode_entities(trim_space(descendant_text(root))));
+    t.plain = decoded_text(descendant_text(root));
     return t;
   }
   const bool html = type == "html" || type == "text/html" || mode == "escaped";
@@ -239,9 +243,9 @@ AtomText read_atom_text(const pugi::xml_node& n) {
   if (html) {
     t.plain = trim(html_to_text(t.html));
   } else if (has_element_child(n)) {
-    t.plain = trim(decode_entities(trim_space(descendant_text(n))));
+    t.plain = decoded_text(descendant_text(n));
   } else {
-    t.plain = trim(decode_entities(t.html));
+    t.plain = decoded_text(t.html);  // html_of trimmed it already
   }
   return t;
 }
@@ -255,7 +259,7 @@ void add_category(std::vector<std::string>& cats, std::string value) {
 void add_split_categories(std::vector<std::string>& cats, std::string_view list) {
   while (!list.empty()) {
     const auto comma = list.find(',');
-    add_category(cats, trim(decode_entities(trim_space(list.substr(0, comma)))));
+    add_category(cats, decoded_text(list.substr(0, comma)));
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -486,7 +490,7 @@ class Reader {
     } else if (eq(local, "author")) {
       set_once(d.author_main, atom_person(c, scope_));
     } else if (eq(local, "category")) {
-      auto term = trim(decode_entities(trim_space(c.attribute("term").as_string())));
+      auto term = decoded_text(c.attribute("term").as_string());
       if (term.empty()) term = plain_of(c);
       add_category(d.categories, std::move(term));
     }
