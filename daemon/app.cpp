@@ -322,10 +322,16 @@ class App::Impl {
     reloading_ = false;
     if (stopping_) return;
     const bool ok = outcome.snapshot != nullptr;
+    std::vector<std::string> restart_needed;
     if (ok) {
+      restart_needed = settings_needing_restart(snapshot_->config, outcome.snapshot->config);
+      for (const auto& key : restart_needed)
+        spdlog::warn("reload: {} changed; it takes effect at the next restart", key);
       outcome.snapshot->generation = snapshot_->generation + 1;
       snapshot_ = std::move(outcome.snapshot);
       set_log_level(snapshot_->config.daemon.log_level);
+      fetcher_.set_options(fetch_options(snapshot_->config));
+      scheduler_.set_options(scheduler_options(snapshot_->config, options_.once));
       scheduler_.set_feeds(feed_specs(snapshot_->config));
       metrics_.declare_filters(filter_ids());
       spdlog::info("reload: generation {} live ({} feeds, {} filters, {} entities)", snapshot_->generation,
@@ -338,7 +344,10 @@ class App::Impl {
     ++metrics_.reloads_by_result[ok ? "ok" : "error"];
     publish_system("sys.reload", {{"ok", ok}, {"errors", outcome.errors}, {"generation", snapshot_->generation}});
     sd_notify(0, "READY=1");
-    notify_status(ok ? "" : "reload failed: " + outcome.errors.front());
+    std::string note = ok ? "" : "reload failed: " + outcome.errors.front();
+    if (!restart_needed.empty())
+      note = "restart needed for " + restart_needed.front() + (restart_needed.size() > 1 ? " and more" : "");
+    notify_status(note);
     if (reload_again_) {
       reload_again_ = false;
       reload();

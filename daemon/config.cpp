@@ -488,4 +488,21 @@ Result<Config, std::vector<ConfigError>> load_config(const std::string& path) {
   return load_config_texts(files);
 }
 
+std::vector<std::string> settings_needing_restart(const Config& running, const Config& loaded) {
+  std::vector<std::string> changed;
+  const auto check = [&changed](const char* key, const auto& a, const auto& b) {
+    if (a != b) changed.emplace_back(key);
+  };
+  check("daemon.state_dir", running.daemon.state_dir, loaded.daemon.state_dir);
+  check("daemon.watch_config", running.daemon.watch_config, loaded.daemon.watch_config);
+  check("publish.endpoint", running.publish.endpoint, loaded.publish.endpoint);
+  check("publish.replay_endpoint", running.publish.replay_endpoint, loaded.publish.replay_endpoint);
+  check("publish.send_hwm", running.publish.send_hwm, loaded.publish.send_hwm);
+  check("publish.curve_secret_key_file", running.publish.curve_secret_key_file, loaded.publish.curve_secret_key_file);
+  check("publish.curve_allowed_keys_dir", running.publish.curve_allowed_keys_dir,
+        loaded.publish.curve_allowed_keys_dir);
+  check("metrics.listen", running.metrics.listen, loaded.metrics.listen);
+  return changed;
+}
+
 }  // namespace newswatch::daemon

@@ -87,6 +87,11 @@ Result<Config, std::vector<ConfigError>> load_config(const std::string& path);
 Result<Config, std::vector<ConfigError>> load_config_texts(
     const std::vector<std::pair<std::string, std::string>>& files);
 
+// The settings a running daemon cannot take at a reload (bound sockets, the state folder,
+// the watcher itself), by key ("publish.endpoint"), where `loaded` differs from `running`.
+// Everything else applies at the reload.
+std::vector<std::string> settings_needing_restart(const Config& running, const Config& loaded);
+
 // "90s", "5m", "1h", "2d", "250ms" -> milliseconds.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 // "16MiB", "512KiB", "1GB", "100" -> bytes.

@@ -78,9 +78,18 @@ class HttpFetcher::Impl {
     curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION, &Impl::timer_callback);
     curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
-    if (options_.max_host_connections > 0) {
-      curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options_.max_host_connections));
-    }
+    apply_multi_options();
+  }
+
+  void set_options(FetchOptions options) {
+    options_ = std::move(options);  // curl copied what running transfers were given
+    apply_multi_options();
+  }
+
+  void apply_multi_options() {
+    // 0: no limit.
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(std::max(options_.max_host_connections, 0)));
   }
 
   ~Impl() {
@@ -507,6 +516,7 @@ std::uint64_t HttpFetcher::start(FetchRequest request, Callback done) {
 void HttpFetcher::cancel(std::uint64_t id) { impl_->cancel(id); }
 void HttpFetcher::cancel_all() { impl_->cancel_all(); }
 std::size_t HttpFetcher::in_flight() const { return impl_->in_flight(); }
+void HttpFetcher::set_options(FetchOptions options) { impl_->set_options(std::move(options)); }
 
 FetchResult fetch_blocking(const FetchRequest& request, const FetchOptions& options) {
   asio::io_context io;

@@ -83,6 +83,9 @@ class HttpFetcher {
   void cancel(std::uint64_t id);
   void cancel_all();
   std::size_t in_flight() const;
+  // New options (at a reload): transfers started from now on use them; those in flight
+  // keep theirs.
+  void set_options(FetchOptions options);
 
   class Impl;
 

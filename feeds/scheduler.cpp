@@ -80,6 +80,14 @@ std::chrono::seconds Scheduler::configured_interval(const FeedSpec& spec) const 
   return success_interval(options_.bounds, spec.interval, std::nullopt, std::nullopt);
 }
 
+void Scheduler::set_options(SchedulerOptions options) {
+  options_ = std::move(options);
+  // A higher per-host limit may free slots for hosts that were waiting.
+  for (auto& [host, q] : hosts_)
+    offer_host(host, q);
+  dispatch();
+}
+
 void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std::string, FeedRuntime>& restored) {
   std::unordered_set<std::string> wanted;
   for (const auto& s : specs)

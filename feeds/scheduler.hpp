@@ -89,6 +89,9 @@ class Scheduler {
   // afresh, jittered. Removed ones stop (an in-flight fetch is let finish, its result dropped).
   // A feed changed while in flight is fetched again, from its new URL, once that fetch ends.
   void set_feeds(const std::vector<FeedSpec>& feeds, const std::map<std::string, FeedRuntime>& restored = {});
+  // New bounds and limits (at a reload): they govern every interval computed and every
+  // dispatch from now on; due times already set stand. Startup settings are spent by then.
+  void set_options(SchedulerOptions options);
   // Fetches every feed (not gone) once, now, within the limits, then calls `done` (for --once).
   // Nothing is rescheduled meanwhile: 429/503 and failures are not retried.
   void run_once(std::function<void()> done);

@@ -132,6 +132,38 @@ class ServiceTest(unittest.TestCase):
             code, _ = daemon.stop()
         self.assertEqual(code, 0, daemon.log_text())
 
+    def test_reload_applies_fetch_settings_and_names_what_needs_a_restart(self):
+        daemon = harness.Daemon(self.config)
+        try:
+            self.collect_alerts(8)
+            # Fetch settings apply at the reload: with a 100-byte limit every feed is too large.
+            # A new metrics address cannot (the socket is bound): the daemon says so and keeps
+            # serving on the old one.
+            self.write_config('\n[fetch]\nmax_body_size = "100"\n')
+            with open(self.config) as f:
+                text = f.read()
+            with open(self.config, "w") as f:
+                f.write(text.replace("127.0.0.1:%d" % self.metrics_port, "127.0.0.1:%d" % harness.free_port()))
+            daemon.proc.send_signal(signal.SIGHUP)
+            reload, _ = self.wait_reload()
+            self.assertTrue(reload["ok"], reload)
+
+            def too_large():
+                _, _, body = self.scrape()
+                m = re.search(r'^newswatch_fetches_total\{outcome="too_large"\} (\d+)', body, re.M)
+                return int(m.group(1)) if m else 0
+
+            deadline = time.monotonic() + 10
+            while too_large() == 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertGreater(too_large(), 0, "the new max_body_size governs the next fetches")
+            log = daemon.log_text()
+            self.assertIn("metrics.listen changed; it takes effect at the next restart", log)
+            self.assertNotIn("fetch.max_body_size", log)
+        finally:
+            code, _ = daemon.stop()
+        self.assertEqual(code, 0, daemon.log_text())
+
     def test_config_file_change_reloads_without_signal(self):
         self.write_config(watch=True)
         daemon = harness.Daemon(self.config)

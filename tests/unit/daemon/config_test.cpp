@@ -226,5 +226,30 @@ TEST(Durations, GoldenTable) {
   EXPECT_FALSE(parse_size("MiB"));
 }
 
+// Which edits a reload cannot apply (the daemon warns about them): a golden table of one
+// edit each, against the same base config.
+TEST(Config, SettingsNeedingRestartAreNamedByKey) {
+  const std::string base = "[[feed]]\nid = \"a\"\nurl = \"http://x/a\"\n";
+  auto running = load_config_texts({{"main.toml", base}});
+  ASSERT_TRUE(running);
+  const std::pair<std::string, std::vector<std::string>> rows[] = {
+      {"", {}},
+      {"[daemon]\nstate_dir = \"/srv/nw\"\n", {"daemon.state_dir"}},
+      {"[daemon]\nwatch_config = false\n", {"daemon.watch_config"}},
+      {"[daemon]\nlog_level = \"debug\"\n", {}},  // applied at the reload
+      {"[publish]\nendpoint = \"tcp://127.0.0.1:9600\"\nsend_hwm = 10\n", {"publish.endpoint", "publish.send_hwm"}},
+      {"[publish]\nreplay_endpoint = \"tcp://127.0.0.1:9601\"\n", {"publish.replay_endpoint"}},
+      {"[metrics]\nlisten = \"127.0.0.1:9999\"\n", {"metrics.listen"}},
+      {"[fetch]\ntimeout = \"5s\"\nper_host_connections = 4\n", {}},  // applied at the reload
+      {"[scheduler]\nmin_interval = \"2m\"\n", {}},                   // applied at the reload
+      {"[journal]\nmax_count = 10\n", {}},                            // read at each prune
+  };
+  for (const auto& [edit, expected] : rows) {
+    auto loaded = load_config_texts({{"main.toml", edit + base}});
+    ASSERT_TRUE(loaded) << edit;
+    EXPECT_EQ(settings_needing_restart(*running, *loaded), expected) << edit;
+  }
+}
+
 }  // namespace
 }  // namespace newswatch::daemon

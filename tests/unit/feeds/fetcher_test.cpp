@@ -98,6 +98,30 @@ TEST_F(FetcherTest, SendsTheConfiguredUserAgent) {
   EXPECT_EQ(reqs[0]["ua"], "newswatch-test/1.0 (+https://example.org/newswatch)");
 }
 
+// At a reload: new transfers take the new options, one already in flight keeps its own.
+TEST_F(FetcherTest, NewOptionsApplyToTransfersStartedAfterThem) {
+  asio::io_context io;
+  FetchOptions before = quick_options();
+  before.user_agent = "before-reload";
+  HttpFetcher fetcher(io, before);
+  std::vector<FetchOutcome> outcomes;
+  const auto record = [&outcomes](FetchResult r) { outcomes.push_back(r.outcome); };
+  fetcher.start({server_->url("/feed/opts-slow?delay=1"), "", ""}, record);
+  io.run_for(200ms);  // the slow one is on the wire
+  FetchOptions after = quick_options();
+  after.user_agent = "after-reload";
+  after.max_body_size = 100;  // every feed here is larger
+  fetcher.set_options(after);
+  fetcher.start({server_->url("/feed/opts-new"), "", ""}, record);
+  io.restart();
+  io.run_for(5s);
+  ASSERT_EQ(outcomes.size(), 2U);
+  EXPECT_EQ(outcomes[0], FetchOutcome::too_large) << "the new transfer, with the new size limit, ends first";
+  EXPECT_EQ(outcomes[1], FetchOutcome::ok) << "the one in flight keeps its options";
+  EXPECT_EQ(server_->requests("/feed/opts-slow")[0]["ua"], "before-reload");
+  EXPECT_EQ(server_->requests("/feed/opts-new")[0]["ua"], "after-reload");
+}
+
 TEST_F(FetcherTest, PermanentRedirectsReportTheNewUrl) {
   for (const std::string code : {"301", "308"}) {
     auto r = get("/redirect/" + code + "/feed/moved" + code);

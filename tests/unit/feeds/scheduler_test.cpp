@@ -263,6 +263,22 @@ TEST(SchedulerTest, TtlOutlivesNotModified) {
   EXPECT_GE(reqs[2]["t"].get<double>() - reqs[1]["t"].get<double>(), 1.75) << "ttl after a 304";
 }
 
+// A reload's new bounds govern the next interval the scheduler computes.
+TEST(SchedulerTest, NewOptionsGovernTheNextInterval) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"news", server.url("/feed/news"), {}}});  // 1 s interval
+  ASSERT_TRUE(rig.run_until([&] { return rig.results.size() >= 1; }, 3000ms));
+  SchedulerOptions slower = quick_schedule();
+  slower.bounds.min_interval = 3s;
+  rig.scheduler.set_options(slower);
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/news").size() >= 3; }, 8000ms));
+  const auto reqs = server.requests("/feed/news");
+  // The second poll was due before the change; the third is spaced by the new minimum.
+  EXPECT_LT(reqs[1]["t"].get<double>() - reqs[0]["t"].get<double>(), 1.5);
+  EXPECT_GE(reqs[2]["t"].get<double>() - reqs[1]["t"].get<double>(), 2.7) << "min_interval 3 s (±10% jitter)";
+}
+
 // Cache-Control: max-age longer than the interval is the server saying when news can change.
 TEST(SchedulerTest, MaxAgeStretchesTheInterval) {
   ScriptedServer server;
