@@ -13,7 +13,8 @@
 #endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-// The 64-byte path (AVX-512 BW + VBMI2), compiled for those CPUs only and chosen at run time.
+// The 64-byte path (AVX-512 BW, VBMI, VBMI2), compiled for those CPUs only and chosen at run
+// time.
 #define NEWSWATCH_WIDE_NORMALISER 1
 #define NEWSWATCH_WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi,bmi2,popcnt,lzcnt")))
 #endif
@@ -671,8 +672,9 @@ class ScanTextWriter {
   // letters and punctuation folding to one byte, tags, references) handled inside the block.
   // Each block's output is the ASCII transform of all 64 bytes with the stops' bytes patched
   // in, then compressed by a keep mask (markup and continuation bytes dropped), so a stop
-  // costs a little scalar work and no restart. A stop it cannot take whole (a tag running past
-  // the block, a fold longer than a byte, invalid UTF-8) ends the run there for stop_byte.
+  // costs a little scalar work and no restart. A stop running past the block's end starts
+  // the next block; one it cannot take at all (a fold longer than a byte, invalid UTF-8, a
+  // script, markup longer than a block) ends the run there for stop_byte.
   // Same streams, map and cursor as the 16-byte path; the property test compares the two.
   NEWSWATCH_WIDE_TARGET std::size_t wide_run(std::size_t i, std::size_t end, bool html, char* f, char* e, MapEntry* map,
                                              Cursor& cur) const {

@@ -27,7 +27,11 @@ replay_endpoint = "tcp://127.0.0.1:{replay}"
 [scheduler]
 default_interval = "1s"
 min_interval = "1s"
-startup_delay = "0s"
+# The subscriber connects (and subscribes) only once the daemon has bound its socket: a
+# one-off message such as sys.feed.gone sent before then is lost to it, as PUB/SUB does.
+# The delay exists for exactly that (0 s here lost the 410's announcement once); half a
+# second is five of the subscriber's reconnect intervals and keeps the first alert early.
+startup_delay = "500ms"
 
 [fetch]
 timeout = "60s"
