@@ -16,7 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr auto kDebounce = 50ms;
+// Long enough that two writes made back to back fall in one quiet period even on a loaded
+// machine; the checks for silence wait several of them.
+constexpr auto kDebounce = 150ms;
 constexpr auto kPatience = 3s;  // a callback later than this counts as missing
 
 class ConfigWatcherTest : public ::testing::Test {

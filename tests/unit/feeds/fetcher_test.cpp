@@ -104,20 +104,22 @@ TEST_F(FetcherTest, NewOptionsApplyToTransfersStartedAfterThem) {
   FetchOptions before = quick_options();
   before.user_agent = "before-reload";
   HttpFetcher fetcher(io, before);
-  std::vector<FetchOutcome> outcomes;
-  const auto record = [&outcomes](FetchResult r) { outcomes.push_back(r.outcome); };
-  fetcher.start({server_->url("/feed/opts-slow?delay=1"), "", ""}, record);
+  std::map<std::string, FetchOutcome> outcomes;
+  const auto record = [&outcomes](const std::string& name) {
+    return [&outcomes, name](FetchResult r) { outcomes[name] = r.outcome; };
+  };
+  fetcher.start({server_->url("/feed/opts-slow?delay=1"), "", ""}, record("slow"));
   io.run_for(200ms);  // the slow one is on the wire
   FetchOptions after = quick_options();
   after.user_agent = "after-reload";
   after.max_body_size = 100;  // every feed here is larger
   fetcher.set_options(after);
-  fetcher.start({server_->url("/feed/opts-new"), "", ""}, record);
+  fetcher.start({server_->url("/feed/opts-new"), "", ""}, record("new"));
   io.restart();
   io.run_for(5s);
   ASSERT_EQ(outcomes.size(), 2U);
-  EXPECT_EQ(outcomes[0], FetchOutcome::too_large) << "the new transfer, with the new size limit, ends first";
-  EXPECT_EQ(outcomes[1], FetchOutcome::ok) << "the one in flight keeps its options";
+  EXPECT_EQ(outcomes["new"], FetchOutcome::too_large) << "the new transfer has the new size limit";
+  EXPECT_EQ(outcomes["slow"], FetchOutcome::ok) << "the one in flight keeps its options";
   EXPECT_EQ(server_->requests("/feed/opts-slow")[0]["ua"], "before-reload");
   EXPECT_EQ(server_->requests("/feed/opts-new")[0]["ua"], "after-reload");
 }
