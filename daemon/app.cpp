@@ -128,6 +128,11 @@ class App::Impl {
             [this](const feeds::FeedSpec& spec, feeds::FetchResult& r) { return on_fetched(spec, r); },
             [this](const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) { on_feed_state(spec, rt); }) {
     snapshot_ = std::make_shared<Snapshot>(Snapshot{std::move(config), std::move(matcher), 1});
+    // What the sockets and the state folder were set up from (the watchlist is not needed).
+    started_ = snapshot_->config;
+    started_.feeds.clear();
+    started_.entities.clear();
+    started_.filters.clear();
   }
 
   Result<Ok> init() {
@@ -322,11 +327,14 @@ class App::Impl {
     reloading_ = false;
     if (stopping_) return;
     const bool ok = outcome.snapshot != nullptr;
-    std::vector<std::string> restart_needed;
     if (ok) {
-      restart_needed = settings_needing_restart(snapshot_->config, outcome.snapshot->config);
+      // Against what is running, not the last reload: an edit reverted is no longer pending.
+      const auto restart_needed = settings_needing_restart(started_, outcome.snapshot->config);
       for (const auto& key : restart_needed)
         spdlog::warn("reload: {} changed; it takes effect at the next restart", key);
+      restart_note_.clear();
+      for (const auto& key : restart_needed)
+        restart_note_ += (restart_note_.empty() ? "restart needed for " : ", ") + key;
       outcome.snapshot->generation = snapshot_->generation + 1;
       snapshot_ = std::move(outcome.snapshot);
       set_log_level(snapshot_->config.daemon.log_level);
@@ -344,10 +352,7 @@ class App::Impl {
     ++metrics_.reloads_by_result[ok ? "ok" : "error"];
     publish_system("sys.reload", {{"ok", ok}, {"errors", outcome.errors}, {"generation", snapshot_->generation}});
     sd_notify(0, "READY=1");
-    std::string note = ok ? "" : "reload failed: " + outcome.errors.front();
-    if (!restart_needed.empty())
-      note = "restart needed for " + restart_needed.front() + (restart_needed.size() > 1 ? " and more" : "");
-    notify_status(note);
+    notify_status(ok ? "" : "reload failed: " + outcome.errors.front());
     if (reload_again_) {
       reload_again_ = false;
       reload();
@@ -369,6 +374,7 @@ class App::Impl {
                          std::to_string(scheduler_.failing_count()) + ", last seq " +
                          std::to_string(journal_->last_seq()) + ", generation " + std::to_string(snapshot_->generation);
     if (!note.empty()) status += "; " + note;
+    if (!restart_note_.empty()) status += "; " + restart_note_;  // until a restart or a revert
     sd_notify(0, ("STATUS=" + status).c_str());
   }
 
@@ -564,6 +570,8 @@ class App::Impl {
   std::uint64_t published_ = 0;
   bool stopping_ = false;
   int exit_code_ = 0;
+  Config started_;            // the start-up config, without its watchlist
+  std::string restart_note_;  // settings edited since the start that wait for a restart
 };
 
 Result<std::unique_ptr<App>> App::create(CompiledConfig loaded, AppOptions options) {

@@ -57,7 +57,9 @@ std::optional<seconds> parse_expires(std::string_view value, std::chrono::system
   if (!when) return std::nullopt;
   // Rounded up: a date a part-second away is still in the future, and a server that asked
   // us to wait until then must not be asked again early (truncating did, by up to a second).
-  const auto delta = std::chrono::ceil<seconds>(*when - now);
+  // (Dates have whole seconds, so this is ceil(when - now), without the nanosecond
+  // arithmetic that overflows for far dates such as 9999-12-31.)
+  const auto delta = *when - std::chrono::floor<seconds>(now);
   return std::max(delta, seconds(0));
 }
 

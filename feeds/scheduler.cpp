@@ -82,10 +82,10 @@ std::chrono::seconds Scheduler::configured_interval(const FeedSpec& spec) const 
 
 void Scheduler::set_options(SchedulerOptions options) {
   options_ = std::move(options);
-  // A higher per-host limit may free slots for hosts that were waiting.
+  // A higher per-host limit may free slots for hosts that were waiting; they are started
+  // by the next dispatch (set_feeds ends with one), once a reload's removals are known.
   for (auto& [host, q] : hosts_)
     offer_host(host, q);
-  dispatch();
 }
 
 void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std::string, FeedRuntime>& restored) {
@@ -138,6 +138,7 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
     // (or the end of that fetch, whichever is later) starts the new one.
     schedule(f, startup_jitter());
   }
+  dispatch();  // slots freed by set_options, for the feeds that remain
   arm_timer();
 }
 
@@ -203,9 +204,12 @@ void Scheduler::make_ready(FeedState& f) {
   offer_host(host, q);
 }
 
+int Scheduler::per_host_limit() const {
+  return options_.per_host_connections > 0 ? options_.per_host_connections : INT_MAX;
+}
+
 void Scheduler::offer_host(const std::string& host, HostQueue& q) {
-  const int limit = options_.per_host_connections > 0 ? options_.per_host_connections : INT_MAX;
-  if (!q.in_ring && !q.ready.empty() && q.active < limit) {
+  if (!q.in_ring && !q.ready.empty() && q.active < per_host_limit()) {
     q.in_ring = true;
     ring_.push_back(host);
   }
@@ -257,6 +261,9 @@ void Scheduler::dispatch() {
     if (hit == hosts_.end()) continue;
     HostQueue& q = hit->second;
     q.in_ring = false;
+    // Offered when it had a free slot; a reload may have lowered the limit since. It is
+    // offered again when one of its fetches ends.
+    if (q.active >= per_host_limit()) continue;
     FeedState* f = nullptr;
     while (f == nullptr && !q.ready.empty()) {
       f = live(q.ready.front());

@@ -147,6 +147,7 @@ class Scheduler {
   void schedule(FeedState& f, Clock::duration delay);
   void make_ready(FeedState& f);
   void offer_host(const std::string& host, HostQueue& q);
+  int per_host_limit() const;
   void arm_timer();
   void on_timer();
   void dispatch();

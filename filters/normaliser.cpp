@@ -16,7 +16,8 @@
 // The 64-byte path (AVX-512 BW, VBMI, VBMI2), compiled for those CPUs only and chosen at run
 // time.
 #define NEWSWATCH_WIDE_NORMALISER 1
-#define NEWSWATCH_WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi,bmi2,popcnt,lzcnt")))
+// Only what wide_normaliser_available() checks: a feature the CPU lacks must not be assumed.
+#define NEWSWATCH_WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt")))
 #endif
 
 #include "common/text.hpp"
@@ -1191,8 +1192,9 @@ void normalise_portable(std::string_view text, TextKind kind, bool want_exact, S
 bool wide_normaliser_available() {
 #if defined(NEWSWATCH_WIDE_NORMALISER)
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi") &&
-         __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2") &&
+         __builtin_cpu_supports("popcnt");
 #else
   return false;
 #endif

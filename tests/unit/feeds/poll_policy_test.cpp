@@ -36,6 +36,8 @@ TEST(PollPolicy, RetryAfterBothForms) {
   EXPECT_EQ(parse_retry_after("Thu, 20 Dec 2012 00:00:10 GMT", later), seconds(3));
   EXPECT_EQ(parse_expires("Thu, 20 Dec 2012 00:00:10 GMT", later), seconds(3));
   EXPECT_EQ(parse_retry_after("Thu, 20 Dec 2012 00:00:07 GMT", later), seconds(0)) << "just past: now";
+  // "Never expires", as servers write it: far, and no overflow (UBSan would stop here).
+  EXPECT_GT(parse_expires("Fri, 31 Dec 9999 23:59:59 GMT", now).value_or(seconds(0)), hours(24 * 365 * 7000));
 }
 
 TEST(PollPolicy, SuccessIntervalTakesTheLongestAskThenClamps) {

@@ -279,6 +279,25 @@ TEST(SchedulerTest, NewOptionsGovernTheNextInterval) {
   EXPECT_GE(reqs[2]["t"].get<double>() - reqs[1]["t"].get<double>(), 2.7) << "min_interval 3 s (±10% jitter)";
 }
 
+// A reload raising the per-host limit lets waiting feeds of a busy host start at once, as the
+// daemon applies it: new options, then the feed list.
+TEST(SchedulerTest, AHigherHostLimitStartsWaitingFeeds) {
+  ScriptedServer server;
+  Rig rig(quick_schedule(/*per_host=*/1));
+  std::vector<FeedSpec> feeds;
+  for (int k = 0; k < 3; ++k)
+    feeds.push_back({cat("slow", k), server.url(cat("/feed/slow", k) + "?delay=2"), {}});
+  rig.scheduler.set_feeds(feeds);
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/slow").size() >= 1; }, 4000ms));
+  rig.scheduler.set_options(quick_schedule(/*per_host=*/3));
+  rig.scheduler.set_feeds(feeds);
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/slow").size() >= 3; }, 4000ms));
+  const auto reqs = server.requests("/feed/slow");
+  // With one slot, the second would wait for the first's 2 s answer.
+  EXPECT_LT(reqs[2]["t"].get<double>() - reqs[0]["t"].get<double>(), 1.5);
+  EXPECT_EQ(server.log()["max_connections"], 3);
+}
+
 // Cache-Control: max-age longer than the interval is the server saying when news can change.
 TEST(SchedulerTest, MaxAgeStretchesTheInterval) {
   ScriptedServer server;
