@@ -47,6 +47,13 @@ SchedulerOptions quick_schedule(int per_host = 2, int max_in_flight = 64) {
   return o;
 }
 
+// Appends feeds <name>0 .. <name>(n-1), served at /feed/<name><k><query>.
+void add_feeds(std::vector<FeedSpec>& out, const ScriptedServer& server, const char* name, int n,
+               const std::string& query = "") {
+  for (int k = 0; k < n; ++k)
+    out.push_back({cat(name, k), server.url("/feed/" + cat(name, k) + query), {}});
+}
+
 // One io_context, fetcher and scheduler; records every result and state change.
 struct Rig {
   explicit Rig(SchedulerOptions so = quick_schedule(), FetchOptions fo = quick_fetch())
@@ -97,8 +104,7 @@ TEST(SchedulerTest, PerHostLimitSeenFromTheServer) {
   ScriptedServer server;
   Rig rig(quick_schedule(/*per_host=*/3));
   std::vector<FeedSpec> feeds;
-  for (int i = 0; i < 24; ++i)
-    feeds.push_back({cat("f", i), server.url(cat("/feed/f", i) + "?delay=0.1"), {}});
+  add_feeds(feeds, server, "f", 24, "?delay=0.1");
   rig.scheduler.set_feeds(feeds);
   rig.once();
   EXPECT_EQ(rig.results.size(), 24U);
@@ -111,8 +117,7 @@ TEST(SchedulerTest, ThousandFeedsFromOneServerInOneCycle) {
   ScriptedServer server;
   Rig rig(quick_schedule(/*per_host=*/8, /*max_in_flight=*/64));
   std::vector<FeedSpec> feeds;
-  for (int i = 0; i < 1000; ++i)
-    feeds.push_back({cat("feed-", i), server.url(cat("/feed/n", i) + "?etag=1"), {}});
+  add_feeds(feeds, server, "feed-", 1000, "?etag=1");
   rig.scheduler.set_feeds(feeds);
   const auto t0 = std::chrono::steady_clock::now();
   rig.once();
@@ -285,8 +290,7 @@ TEST(SchedulerTest, AHigherHostLimitStartsWaitingFeeds) {
   ScriptedServer server;
   Rig rig(quick_schedule(/*per_host=*/1));
   std::vector<FeedSpec> feeds;
-  for (int k = 0; k < 3; ++k)
-    feeds.push_back({cat("slow", k), server.url(cat("/feed/slow", k) + "?delay=2"), {}});
+  add_feeds(feeds, server, "slow", 3, "?delay=2");
   rig.scheduler.set_feeds(feeds);
   ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/slow").size() >= 1; }, 4000ms));
   rig.scheduler.set_options(quick_schedule(/*per_host=*/3));
@@ -318,10 +322,8 @@ TEST(SchedulerTest, HostsTakeTurns) {
   ScriptedServer quiet;
   Rig rig(quick_schedule(/*per_host=*/2, /*max_in_flight=*/3));
   std::vector<FeedSpec> feeds;
-  for (int i = 0; i < 30; ++i)
-    feeds.push_back({cat("busy", i), busy.url(cat("/feed/b", i) + "?delay=0.1"), {}});
-  for (int i = 0; i < 4; ++i)
-    feeds.push_back({cat("quiet", i), quiet.url(cat("/feed/q", i)), {}});
+  add_feeds(feeds, busy, "busy", 30, "?delay=0.1");
+  add_feeds(feeds, quiet, "quiet", 4);
   rig.scheduler.set_feeds(feeds);
   rig.once();
   ASSERT_EQ(rig.results.size(), 34U);
