@@ -64,6 +64,12 @@ class ConfigWatcher::Impl : public std::enable_shared_from_this<ConfigWatcher::I
       // conf.d/ itself made, deleted, or moved in or out: watch whatever folder has the name now.
       if (name == "conf.d" && ev.wd != conf_d_watch_) watch_conf_d();
       if (ev.wd == conf_d_watch_ && (ev.mask & IN_IGNORED) != 0) conf_d_watch_ = -1;  // the kernel dropped it
+      if ((ev.mask & IN_Q_OVERFLOW) != 0) {
+        // The kernel's queue overflowed (a burst of file events) and dropped some: any of
+        // them may have been an edit, and conf.d/ may have come or gone. Assume both.
+        relevant = true;
+        watch_conf_d();
+      }
     }
     if (!relevant) return;
     timer_.expires_after(debounce_);  // restarts the quiet period

@@ -132,5 +132,17 @@ TEST_F(ConfigWatcherTest, ConfDReplacedByAMoveIsWatchedNotTheOldOne) {
   EXPECT_TRUE(calls_reach(before + 1)) << "a file in the moved-in conf.d/ went unnoticed";
 }
 
+TEST_F(ConfigWatcherTest, AnEditLostInAQueueOverflowStillReloads) {
+  // More events than the kernel queues (fs.inotify.max_queued_events) while the loop is not
+  // reading, then the edit: the kernel drops it and says only that it dropped something.
+  long max_queued = 16384;
+  std::ifstream("/proc/sys/fs/inotify/max_queued_events") >> max_queued;
+  start();
+  for (long k = 0; k < max_queued + 100; ++k)
+    std::ofstream(dir_ / ("burst-" + std::to_string(k % 64) + ".txt")) << k;
+  write("main.toml", "[daemon]\n");
+  EXPECT_TRUE(calls_reach(1)) << "the edit after the burst was lost";
+}
+
 }  // namespace
 }  // namespace newswatch::daemon
