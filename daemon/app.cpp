@@ -329,12 +329,11 @@ class App::Impl {
     const bool ok = outcome.snapshot != nullptr;
     if (ok) {
       // Against what is running, not the last reload: an edit reverted is no longer pending.
-      const auto restart_needed = settings_needing_restart(started_, outcome.snapshot->config);
-      for (const auto& key : restart_needed)
-        spdlog::warn("reload: {} changed; it takes effect at the next restart", key);
       restart_note_.clear();
-      for (const auto& key : restart_needed)
+      for (const auto& key : settings_needing_restart(started_, outcome.snapshot->config)) {
+        spdlog::warn("reload: {} changed; it takes effect at the next restart", key);
         restart_note_ += (restart_note_.empty() ? "restart needed for " : ", ") + key;
+      }
       outcome.snapshot->generation = snapshot_->generation + 1;
       snapshot_ = std::move(outcome.snapshot);
       set_log_level(snapshot_->config.daemon.log_level);
