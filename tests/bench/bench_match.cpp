@@ -1,9 +1,9 @@
 // Normalise + match throughput and compile time at 20 .. 100,000 watchlist terms, next to a
 // bare Vectorscan scan of the same terms over the same raw texts (the ceiling we aim at).
-// Usage: bench_match [DIR [MAX_TERMS [PROFILE_TERMS]]] — also writes DIR/corpus.tsv,
+// Usage: bench_match [DIR [MAX_TERMS [PROFILE_TERMS [plain]]]] — also writes DIR/corpus.tsv,
 // DIR/terms_N.txt and DIR/ours.txt for the Python `re` baseline in bench_match.sh. With
 // PROFILE_TERMS, only normalise + match runs, at that size, for 8 s: a steady target for
-// `perf record`.
+// `perf record` (over the plain ASCII corpus with `plain`).
 
 #include <hs/hs.h>
 
@@ -80,7 +80,15 @@ std::vector<std::string> make_terms(std::size_t n) {
   return out;
 }
 
-std::string pick_word(std::mt19937& rng, const std::vector<std::string>& terms) {
+// How the generated news is written: like the feeds we poll (HTML summaries and content with
+// tags, references and French words), or as plain ASCII text, the normaliser's best case.
+enum class Style { news_html, plain_ascii };
+
+bool is_ascii(std::string_view w) {
+  return std::all_of(w.begin(), w.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+}
+
+std::string pick_word(std::mt19937& rng, const std::vector<std::string>& terms, Style style) {
   // ~2% of words come from the largest watchlist, ~0.5% from the smallest (so every size hits).
   const auto r = rng() % 1000;
   if (r < 5) return terms[rng() % 20];
@@ -91,37 +99,44 @@ std::string pick_word(std::mt19937& rng, const std::vector<std::string>& terms) 
     if (r % 2 != 0) w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
     return w;
   }
-  return kCommon[rng() % std::size(kCommon)];
+  for (;;) {
+    const char* w = kCommon[rng() % std::size(kCommon)];
+    if (style == Style::news_html || is_ascii(w)) return w;
+  }
 }
 
-std::string words(std::mt19937& rng, const std::vector<std::string>& terms, int n, bool html) {
+std::string words(std::mt19937& rng, const std::vector<std::string>& terms, int n, bool html, Style style) {
+  html = html && style == Style::news_html;
   std::string s;
   for (int i = 0; i < n; ++i) {
     if (i > 0) s += (i % 11 == 0) ? ", " : " ";
     const auto r = rng() % 100;
     if (html && r < 3) {
-      s += "<a href=\"https://example.org/story/" + std::to_string(rng() % 100000) + "\">" + pick_word(rng, terms) +
+      s += "<a href=\"https://example.org/story/" + std::to_string(rng() % 100000) + "\">" + pick_word(rng, terms, style) +
            "</a>";
     } else if (html && r < 5) {
-      s += "&amp; " + pick_word(rng, terms) + "&#8217;s";
+      s += "&amp; " + pick_word(rng, terms, style) + "&#8217;s";
     } else if (html && r < 7) {
-      s += "<b>" + pick_word(rng, terms) + "</b>";
+      s += "<b>" + pick_word(rng, terms, style) + "</b>";
     } else {
-      s += pick_word(rng, terms);
+      s += pick_word(rng, terms, style);
     }
   }
   return s;
 }
 
-std::vector<Item> make_corpus(std::size_t n, const std::vector<std::string>& terms) {
+std::vector<Item> make_corpus(std::size_t n, const std::vector<std::string>& terms, Style style) {
   std::mt19937 rng(42);
   std::vector<Item> items(n);
+  const bool html = style == Style::news_html;
+  const std::string open = html ? "<p>" : "";
+  const std::string close = html ? ".</p>" : ".";
   for (auto& it : items) {
-    it.title = words(rng, terms, 6 + static_cast<int>(rng() % 7), false);
-    it.summary = "<p>" + words(rng, terms, 30 + static_cast<int>(rng() % 40), true) + ".</p>";
+    it.title = words(rng, terms, 6 + static_cast<int>(rng() % 7), false, style);
+    it.summary = open + words(rng, terms, 30 + static_cast<int>(rng() % 40), true, style) + close;
     if (rng() % 4 == 0) {
       for (int p = 0; p < 4; ++p)
-        it.content += "<p>" + words(rng, terms, 40 + static_cast<int>(rng() % 40), true) + ".</p>\n";
+        it.content += open + words(rng, terms, 40 + static_cast<int>(rng() % 40), true, style) + close + "\n";
     }
   }
   return items;
@@ -191,57 +206,151 @@ int count_match(unsigned, unsigned long long, unsigned long long, unsigned, void
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const std::string dir = argc > 1 ? argv[1] : "";
-  const std::size_t profile_terms = argc > 3 ? std::stoul(argv[3]) : 0;
-  std::vector<std::size_t> sizes = {20, 1000, 10000, 100000};
-  if (argc > 2) {  // a smaller largest size, for quick runs
-    const auto cap = std::stoul(argv[2]);
-    sizes.erase(std::remove_if(sizes.begin(), sizes.end(), [cap](std::size_t s) { return s > cap; }), sizes.end());
-  }
-  const auto all_terms = make_terms(sizes.back());
-  const auto items = make_corpus(20000, all_terms);
+// A corpus with the sizes it is measured at.
+struct Corpus {
+  std::vector<Item> items;
   std::size_t total_bytes = 0;
-  for (const auto& it : items)
-    total_bytes += it.bytes();
-  std::printf("corpus: %zu items, %.1f MB, %.0f bytes/item (title + HTML summary, content in 1 of 4)\n", items.size(),
-              static_cast<double>(total_bytes) / 1e6,
-              static_cast<double>(total_bytes) / static_cast<double>(items.size()));
-  if (profile_terms == 0) {
-    // The form the matcher uses (no per-word records), by the path normalise() takes here and
-    // by the portable one, alternated as the rounds below are.
-    newswatch::filters::ScanText text;
-    using NormaliseFn = void (*)(std::string_view, newswatch::filters::TextKind, bool, newswatch::filters::ScanText&);
-    const auto normalise_pass = [&](NormaliseFn fn) {
-      return [&text, &items, fn] {
-        std::size_t bytes = 0;
-        for (const auto& it : items) {
-          fn(it.title, newswatch::filters::TextKind::plain, false, text);
-          bytes += text.folded().size();
-          fn(it.summary, newswatch::filters::TextKind::html, false, text);
-          bytes += text.folded().size();
-          fn(it.content, newswatch::filters::TextKind::html, false, text);
-          bytes += text.folded().size();
-        }
-        return bytes;
-      };
+  double bytes_per_item() const { return static_cast<double>(total_bytes) / static_cast<double>(items.size()); }
+};
+
+Corpus build_corpus(const std::vector<std::string>& terms, Style style) {
+  Corpus c{make_corpus(20000, terms, style), 0};
+  for (const auto& it : c.items)
+    c.total_bytes += it.bytes();
+  return c;
+}
+
+using NormaliseFn = void (*)(std::string_view, newswatch::filters::TextKind, bool, newswatch::filters::ScanText&);
+
+// The form the matcher uses (no per-word records), by the path normalise() takes here and by
+// the portable one, alternated as the rounds below are.
+void print_normalise_only(const Corpus& corpus) {
+  newswatch::filters::ScanText text;
+  const auto normalise_pass = [&](NormaliseFn fn) {
+    return [&text, &corpus, fn] {
+      std::size_t bytes = 0;
+      for (const auto& it : corpus.items) {
+        fn(it.title, newswatch::filters::TextKind::plain, false, text);
+        bytes += text.folded().size();
+        fn(it.summary, newswatch::filters::TextKind::html, false, text);
+        bytes += text.folded().size();
+        fn(it.content, newswatch::filters::TextKind::html, false, text);
+        bytes += text.folded().size();
+      }
+      return bytes;
     };
-    std::vector<double> used, portable;
-    for (int round = 0; round < kRounds; ++round) {
-      used.push_back(
-          measure(items, total_bytes, kRoundSeconds, normalise_pass(newswatch::filters::normalise)).mb_per_s);
-      portable.push_back(
-          measure(items, total_bytes, kRoundSeconds, normalise_pass(newswatch::filters::normalise_portable)).mb_per_s);
-    }
-    const double bytes_per_item = static_cast<double>(total_bytes) / static_cast<double>(items.size());
-    std::printf("normalise only: %.0f items/s %.1f MB/s (%s path) | portable path %.0f items/s %.1f MB/s\n",
-                median(used) * 1e6 / bytes_per_item, median(used),
-                newswatch::filters::wide_normaliser_available() ? "64-byte AVX-512" : "portable",
-                median(portable) * 1e6 / bytes_per_item, median(portable));
+  };
+  std::vector<double> used, portable;
+  for (int round = 0; round < kRounds; ++round) {
+    used.push_back(measure(corpus.items, corpus.total_bytes, kRoundSeconds,
+                           normalise_pass(newswatch::filters::normalise))
+                       .mb_per_s);
+    portable.push_back(measure(corpus.items, corpus.total_bytes, kRoundSeconds,
+                               normalise_pass(newswatch::filters::normalise_portable))
+                           .mb_per_s);
   }
-  // The normalised streams, for timing the scan of them alone.
+  std::printf("normalise only: %.0f items/s %.1f MB/s (%s path) | portable path %.0f items/s %.1f MB/s\n",
+              median(used) * 1e6 / corpus.bytes_per_item(), median(used),
+              newswatch::filters::wide_normaliser_available() ? "64-byte AVX-512" : "portable",
+              median(portable) * 1e6 / corpus.bytes_per_item(), median(portable));
+}
+
+// Literals of `terms` (folded or not, caseless or not) in one block-mode database.
+bool compile_bare(const std::vector<std::string>& terms, bool fold, HsBare& out) {
+  std::vector<std::string> lits;
+  for (const auto& t : terms) {
+    if (!fold) {
+      lits.push_back(t);
+      continue;
+    }
+    std::string lit;
+    for (const auto& w : newswatch::filters::term_words(t, false)) {
+      if (!lit.empty()) lit += ' ';
+      lit += w;
+    }
+    lits.push_back(std::move(lit));
+  }
+  std::vector<const char*> exprs;
+  std::vector<std::size_t> lens;
+  std::vector<unsigned> ids;
+  // Raw text has any case; folded text is lower case already.
+  const std::vector<unsigned> flags(lits.size(), fold ? 0U : unsigned{HS_FLAG_CASELESS});
+  for (unsigned i = 0; i < lits.size(); ++i) {
+    exprs.push_back(lits[i].c_str());
+    lens.push_back(lits[i].size());
+    ids.push_back(i);
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
+                           HS_MODE_BLOCK, nullptr, &out.db, &err) != HS_SUCCESS ||
+      hs_alloc_scratch(out.db, &out.scratch) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return false;
+  }
+  return true;
+}
+
+// One line: normalise + match at `n` terms next to a bare scan of the same terms, in
+// alternating rounds. Returns our items/s (0 on failure); with profile, only ours, for 8 s.
+double measure_size(const Corpus& corpus, const std::vector<std::string>& terms, const char* label, bool profile) {
+  const auto& items = corpus.items;
+  auto filters = make_filters(terms);
+  const std::size_t nfilters = filters.size();
+  auto t0 = Clock::now();
+  auto compiled = Matcher::compile(std::move(filters), std::vector<EntityDef>{});
+  const double compile_s = seconds_since(t0);
+  if (!compiled) {
+    std::fprintf(stderr, "compile failed: %s\n", newswatch::filters::format_error(compiled.error().front()).c_str());
+    return 0;
+  }
+  const Matcher& m = **compiled;
+  const auto match_pass = [&] {
+    std::size_t alerts = 0;
+    for (const auto& it : items)
+      alerts += m.match({it.title, it.summary, it.content}, "bench").filters.size();
+    return alerts;
+  };
+  if (profile) {
+    const double rate = measure(items, corpus.total_bytes, 8.0, match_pass).items_per_s;
+    std::printf("terms=%zu normalise+match %.0f items/s\n", terms.size(), rate);
+    return rate;
+  }
+
+  // The ceiling: the same terms as caseless literals, scanned over the raw fields with no
+  // normalisation, word boundaries or query evaluation.
+  HsBare bare;
+  t0 = Clock::now();
+  if (!compile_bare(terms, false, bare)) {
+    std::fprintf(stderr, "bare compile failed\n");
+    return 0;
+  }
+  const double bare_compile_s = seconds_since(t0);
+  const auto bare_pass = [&] {
+    std::size_t hits = 0;
+    for (const auto& it : items) {
+      for (const std::string* f : {&it.title, &it.summary, &it.content}) {
+        if (!f->empty())
+          hs_scan(bare.db, f->data(), static_cast<unsigned>(f->size()), 0, bare.scratch, count_match, &hits);
+      }
+    }
+    return hits;
+  };
+  // Rounds alternate ours and the bare scan, so that this machine's drifts in speed hit both
+  // alike; the figures are medians over the rounds.
+  std::vector<double> ours_rates, bare_rates, ratios;
+  std::size_t alerts = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const Rate r = measure(items, corpus.total_bytes, kRoundSeconds, match_pass);
+    const Rate b = measure(items, corpus.total_bytes, kRoundSeconds, bare_pass);
+    alerts = r.found;
+    ours_rates.push_back(r.items_per_s);
+    bare_rates.push_back(b.items_per_s);
+    ratios.push_back(r.items_per_s / b.items_per_s);
+  }
+  const double ours_rate = median(ours_rates);
+  const double bare_rate = median(bare_rates);
+  // Where the time goes: the same kind of scan as the bare one, but over the normalised
+  // streams (folded literals, no case flag), with no normalising and no callback work.
   std::vector<std::array<std::string, 3>> normalised;
   {
     newswatch::filters::ScanText text;
@@ -255,143 +364,87 @@ int main(int argc, char** argv) {
       out[2] = text.folded();
     }
   }
+  HsBare folded;
+  if (!compile_bare(terms, true, folded)) {
+    std::fprintf(stderr, "folded compile failed\n");
+    return 0;
+  }
+  const Rate fs = measure(items, corpus.total_bytes, kRoundSeconds, [&] {
+    std::size_t hits = 0;
+    for (const auto& fields : normalised) {
+      for (const auto& f : fields) {
+        if (f.size() > 1)
+          hs_scan(folded.db, f.data(), static_cast<unsigned>(f.size()), 0, folded.scratch, count_match, &hits);
+      }
+    }
+    return hits;
+  });
+  std::printf(
+      "%sterms=%-6zu filters=%-5zu compile %.3f s (bare %.3f s) | normalise+match %8.0f items/s %6.1f MB/s, %zu "
+      "alerts/pass | bare Vectorscan %8.0f items/s %6.1f MB/s | ratio %.2fx (rounds %.2f..%.2f) | (scan of "
+      "normalised text alone %8.0f items/s)\n",
+      label, terms.size(), nfilters, compile_s, bare_compile_s, ours_rate, ours_rate * corpus.bytes_per_item() / 1e6,
+      alerts, bare_rate, bare_rate * corpus.bytes_per_item() / 1e6, median(ratios),
+      *std::min_element(ratios.begin(), ratios.end()), *std::max_element(ratios.begin(), ratios.end()),
+      fs.items_per_s);
+  std::fflush(stdout);
+  return ours_rate;
+}
+
+void write_inputs(const std::string& dir, const Corpus& corpus) {
+  std::ofstream out(dir + "/corpus.tsv", std::ios::binary);
+  for (const auto& it : corpus.items) {
+    std::string c = it.content;
+    std::replace(c.begin(), c.end(), '\n', ' ');
+    out << it.title << '\t' << it.summary << '\t' << c << '\n';
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string dir = argc > 1 ? argv[1] : "";
+  const std::size_t profile_terms = argc > 3 ? std::stoul(argv[3]) : 0;
+  std::vector<std::size_t> sizes = {20, 1000, 10000, 100000};
+  if (argc > 2) {  // a smaller largest size, for quick runs
+    const auto cap = std::stoul(argv[2]);
+    sizes.erase(std::remove_if(sizes.begin(), sizes.end(), [cap](std::size_t s) { return s > cap; }), sizes.end());
+  }
+  const auto all_terms = make_terms(sizes.back());
+  const bool plain_only = argc > 4 && std::string_view(argv[4]) == "plain";
+  const Corpus corpus = build_corpus(all_terms, plain_only ? Style::plain_ascii : Style::news_html);
+  std::printf("corpus: %zu items, %.1f MB, %.0f bytes/item (title + HTML summary, content in 1 of 4)\n",
+              corpus.items.size(), static_cast<double>(corpus.total_bytes) / 1e6, corpus.bytes_per_item());
+  if (profile_terms != 0) {
+    const std::vector<std::string> terms(all_terms.begin(),
+                                         all_terms.begin() + static_cast<std::ptrdiff_t>(profile_terms));
+    return measure_size(corpus, terms, "", true) > 0 ? 0 : 1;
+  }
+  print_normalise_only(corpus);
   std::ofstream ours;
   if (!dir.empty()) {
-    std::ofstream corpus(dir + "/corpus.tsv", std::ios::binary);
-    for (const auto& it : items)
-      corpus << it.title << '\t' << it.summary << '\t' << [&] {
-        std::string c = it.content;
-        std::replace(c.begin(), c.end(), '\n', ' ');
-        return c;
-      }() << '\n';
+    write_inputs(dir, corpus);
     ours.open(dir + "/ours.txt");
   }
-
   for (const std::size_t n : sizes) {
-    if (profile_terms != 0 && n != profile_terms) continue;
     const std::vector<std::string> terms(all_terms.begin(), all_terms.begin() + static_cast<std::ptrdiff_t>(n));
     if (!dir.empty() && n <= 1000) {
       std::ofstream t(dir + "/terms_" + std::to_string(n) + ".txt");
       for (const auto& w : terms)
         t << w << '\n';
     }
-    auto filters = make_filters(terms);
-    const std::size_t nfilters = filters.size();
-    auto t0 = Clock::now();
-    auto compiled = Matcher::compile(std::move(filters), std::vector<EntityDef>{});
-    const double compile_s = seconds_since(t0);
-    if (!compiled) {
-      std::fprintf(stderr, "compile failed: %s\n", newswatch::filters::format_error(compiled.error().front()).c_str());
-      return 1;
-    }
-    const Matcher& m = **compiled;
-    const auto match_pass = [&] {
-      std::size_t alerts = 0;
-      for (const auto& it : items)
-        alerts += m.match({it.title, it.summary, it.content}, "bench").filters.size();
-      return alerts;
-    };
-
-    // The ceiling: the same terms as caseless literals, scanned over the raw fields with no
-    // normalisation, word boundaries or query evaluation.
-    HsBare bare;
-    std::vector<const char*> exprs;
-    std::vector<std::size_t> lens;
-    std::vector<unsigned> ids, flags;
-    for (unsigned i = 0; i < terms.size(); ++i) {
-      exprs.push_back(terms[i].c_str());
-      lens.push_back(terms[i].size());
-      ids.push_back(i);
-      flags.push_back(HS_FLAG_CASELESS);
-    }
-    hs_compile_error_t* err = nullptr;
-    t0 = Clock::now();
-    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
-                             HS_MODE_BLOCK, nullptr, &bare.db, &err) != HS_SUCCESS ||
-        hs_alloc_scratch(bare.db, &bare.scratch) != HS_SUCCESS) {
-      std::fprintf(stderr, "bare compile failed\n");
-      hs_free_compile_error(err);
-      return 1;
-    }
-    const double bare_compile_s = seconds_since(t0);
-    const auto bare_pass = [&] {
-      std::size_t hits = 0;
-      for (const auto& it : items) {
-        for (const std::string* f : {&it.title, &it.summary, &it.content}) {
-          if (!f->empty())
-            hs_scan(bare.db, f->data(), static_cast<unsigned>(f->size()), 0, bare.scratch, count_match, &hits);
-        }
-      }
-      return hits;
-    };
-    // Rounds alternate ours and the bare scan, so that this machine's drifts in speed hit both
-    // alike; the figures are medians over the rounds.
-    std::vector<double> ours_rates, bare_rates, ratios;
-    std::size_t alerts = 0;
-    if (profile_terms != 0) {
-      std::printf("terms=%zu normalise+match %.0f items/s\n", n,
-                  measure(items, total_bytes, 8.0, match_pass).items_per_s);
-      return 0;
-    }
-    for (int round = 0; round < kRounds; ++round) {
-      const Rate r = measure(items, total_bytes, kRoundSeconds, match_pass);
-      const Rate b = measure(items, total_bytes, kRoundSeconds, bare_pass);
-      alerts = r.found;
-      ours_rates.push_back(r.items_per_s);
-      bare_rates.push_back(b.items_per_s);
-      ratios.push_back(r.items_per_s / b.items_per_s);
-    }
-    const double ours_rate = median(ours_rates);
-    const double bare_rate = median(bare_rates);
-    const double bytes_per_item = static_cast<double>(total_bytes) / static_cast<double>(items.size());
-    // Where the time goes: the same kind of scan as the bare one, but over the normalised
-    // streams (folded literals, no case flag), with no normalising and no callback work.
-    HsBare folded;
-    {
-      std::vector<std::string> lits;
-      for (const auto& t : terms) {
-        std::string lit;
-        for (const auto& w : newswatch::filters::term_words(t, false)) {
-          if (!lit.empty()) lit += ' ';
-          lit += w;
-        }
-        lits.push_back(std::move(lit));
-      }
-      std::vector<const char*> fexprs;
-      std::vector<std::size_t> flens;
-      std::vector<unsigned> fflags(lits.size(), 0);
-      for (const auto& l : lits) {
-        fexprs.push_back(l.c_str());
-        flens.push_back(l.size());
-      }
-      if (hs_compile_lit_multi(fexprs.data(), fflags.data(), ids.data(), flens.data(),
-                               static_cast<unsigned>(fexprs.size()), HS_MODE_BLOCK, nullptr, &folded.db,
-                               &err) != HS_SUCCESS ||
-          hs_alloc_scratch(folded.db, &folded.scratch) != HS_SUCCESS) {
-        std::fprintf(stderr, "folded compile failed\n");
-        hs_free_compile_error(err);
-        return 1;
-      }
-    }
-    const Rate fs = measure(items, total_bytes, kRoundSeconds, [&] {
-      std::size_t hits = 0;
-      for (const auto& fields : normalised) {
-        for (const auto& f : fields) {
-          if (f.size() > 1)
-            hs_scan(folded.db, f.data(), static_cast<unsigned>(f.size()), 0, folded.scratch, count_match, &hits);
-        }
-      }
-      return hits;
-    });
-    std::printf(
-        "terms=%-6zu filters=%-5zu compile %.3f s (bare %.3f s) | normalise+match %8.0f items/s %6.1f MB/s, %zu "
-        "alerts/pass | bare Vectorscan %8.0f items/s %6.1f MB/s | ratio %.2fx (rounds %.2f..%.2f) | (scan of "
-        "normalised text alone %8.0f items/s)\n",
-        n, nfilters, compile_s, bare_compile_s, ours_rate, ours_rate * bytes_per_item / 1e6, alerts, bare_rate,
-        bare_rate * bytes_per_item / 1e6, median(ratios), *std::min_element(ratios.begin(), ratios.end()),
-        *std::max_element(ratios.begin(), ratios.end()), fs.items_per_s);
-    std::fflush(stdout);
-    if (ours.is_open()) ours << n << ' ' << ours_rate << '\n';
+    const double rate = measure_size(corpus, terms, "", false);
+    if (rate <= 0) return 1;
+    if (ours.is_open()) ours << n << ' ' << rate << '\n';
+  }
+  // The same words without markup, references or accents: what the ratio is when the
+  // normaliser has least to do (its 64-byte blocks pass straight through), so the share of the
+  // gap that normalising HTML and Unicode costs shows in the same run.
+  if (std::find(sizes.begin(), sizes.end(), 10000) != sizes.end()) {
+    const Corpus plain = build_corpus(all_terms, Style::plain_ascii);
+    std::printf("plain ASCII corpus: %.0f bytes/item (no tags, references or accents)\n", plain.bytes_per_item());
+    const std::vector<std::string> terms(all_terms.begin(), all_terms.begin() + 10000);
+    if (measure_size(plain, terms, "plain ", false) <= 0) return 1;
   }
   return 0;
 }
