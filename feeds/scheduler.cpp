@@ -305,7 +305,9 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
   if (it == feeds_.end()) return;
   FeedState& f = *it->second;
   f.in_flight = false;
-  if (stopped_) return;  // shutting down: nothing recorded, the next run fetches again
+  // Shutting down: a transfer that finished in the grace period is recorded as usual (nothing
+  // is scheduled after it); a cancelled one is fetched again by the next run.
+  if (stopped_ && result.outcome == FetchOutcome::cancelled) return;
   if (f.removed) {
     feeds_.erase(it);
     return;
@@ -316,7 +318,7 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
       ++f.stats.outcomes[static_cast<std::size_t>(result.outcome)];
       ++totals_.outcomes[static_cast<std::size_t>(result.outcome)];
     }
-    if (f.refetch) {
+    if (f.refetch && !stopped_) {
       f.refetch = false;
       make_ready(f);
     }
@@ -392,7 +394,7 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
   if (changed && on_state_) on_state_(f.spec, f.runtime);
   if (once_active_) {
     once_finished(f.spec.id);
-  } else if (next) {
+  } else if (next && !stopped_) {
     schedule(f, *next);
   }
 }

@@ -410,5 +410,22 @@ TEST(SchedulerTest, StopDropsResultsInFlight) {
   EXPECT_TRUE(rig.states.empty());
 }
 
+// What the daemon's shutdown grace period is for: a transfer still running at stop() that
+// completes in time is recorded (its items, then its validators), and nothing comes after it.
+TEST(SchedulerTest, StopStillRecordsAFetchThatFinishesInTime) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"slow", server.url("/feed/slow?delay=0.3&etag=1"), {}}});
+  ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1; }, 2000ms));
+  rig.scheduler.stop();
+  ASSERT_TRUE(rig.run_until([&] { return !rig.results.empty(); }, 3000ms)) << "the result was dropped";
+  EXPECT_EQ(rig.results[0].second.outcome, FetchOutcome::ok);
+  ASSERT_EQ(rig.states.size(), 1U) << "the validators of the recorded fetch are saved";
+  EXPECT_FALSE(rig.states[0].second.etag.empty());
+  rig.run_until([] { return false; }, 1500ms);  // longer than the 1 s interval
+  EXPECT_EQ(rig.results.size(), 1U);
+  EXPECT_EQ(server.log()["requests"].size(), 1U) << "nothing is fetched after stop()";
+}
+
 }  // namespace
 }  // namespace newswatch::feeds
