@@ -1,6 +1,7 @@
 #pragma once
-// AlertPublisher: the ZeroMQ PUB socket. Sends [topic, payload] without ever blocking;
-// a message refused at the high-water mark is counted as dropped (replay recovers it).
+// AlertPublisher: the ZeroMQ PUB socket. Sends [topic, payload] without ever blocking. A
+// subscriber at its high-water mark loses messages silently (PUB says nothing, per subscriber):
+// it sees the gap in seq or heartbeats and replays. dropped() counts only sends that failed.
 
 #include <cstdint>
 #include <memory>
@@ -19,7 +20,7 @@ class AlertPublisher {
   static Result<std::unique_ptr<AlertPublisher>> bind(zmq::context_t& context, const std::string& endpoint,
                                                       int send_hwm, const CurveKeyPair* curve = nullptr);
 
-  // False when the message was dropped.
+  // False when the socket refused the message (shutting down, out of memory): no one got it.
   bool send(std::string_view topic, std::string_view payload);
   std::uint64_t sent() const { return sent_; }
   std::uint64_t dropped() const { return dropped_; }

@@ -56,7 +56,10 @@ Result<SqliteDb> SqliteDb::open(const std::string& path) {
   if (rc != SQLITE_OK) {
     return make_error("cannot open database " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
   }
-  sqlite3_busy_timeout(raw, 5000);
+  // The daemon writes from its event loop, and only another process (an operator's sqlite3
+  // shell, a backup) can hold the lock: waiting stalls every feed and socket, while giving up
+  // costs one retry (a batch not recorded is fetched and recorded again at the next poll).
+  sqlite3_busy_timeout(raw, 1000);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (auto r = db.exec(pragma); !r) return make_error(path + ": " + r.error().message);
   }
@@ -101,16 +104,19 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
   return SqliteStatement(db_.get(), stmt);
 }
 
-SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db) { began_ = db_.exec("BEGIN IMMEDIATE").ok(); }
+Result<SqliteTransaction> SqliteTransaction::begin(SqliteDb& db) {
+  if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return make_error("cannot begin a transaction: " + r.error().message);
+  return SqliteTransaction(db);
+}
 
 SqliteTransaction::~SqliteTransaction() {
-  if (began_ && !done_) (void)db_.exec("ROLLBACK");
+  if (open_) (void)db_->exec("ROLLBACK");
 }
 
 Result<Ok> SqliteTransaction::commit() {
-  if (!began_) return make_error("transaction did not begin: " + db_.last_error());
-  auto r = db_.exec("COMMIT");
-  if (r) done_ = true;
+  if (!open_) return make_error("the transaction is no longer open");
+  auto r = db_->exec("COMMIT");
+  if (r) open_ = false;
   return r;
 }
 

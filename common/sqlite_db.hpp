@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/result.hpp"
 
@@ -57,21 +58,23 @@ class SqliteDb {
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db_;
 };
 
-// Begins on construction; rolls back on destruction unless commit() succeeded.
+// A write transaction (BEGIN IMMEDIATE) that rolls back on destruction unless commit()
+// succeeded. Only begin() makes one, so no write can run outside a transaction it failed to open.
 class SqliteTransaction {
  public:
-  explicit SqliteTransaction(SqliteDb& db);
+  static Result<SqliteTransaction> begin(SqliteDb& db);
   ~SqliteTransaction();
+  SqliteTransaction(SqliteTransaction&& other) noexcept : db_(other.db_), open_(std::exchange(other.open_, false)) {}
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(SqliteTransaction&&) = delete;
 
-  bool began() const { return began_; }
   Result<Ok> commit();
 
  private:
-  SqliteDb& db_;
-  bool began_ = false;
-  bool done_ = false;
+  explicit SqliteTransaction(SqliteDb& db) : db_(&db) {}
+  SqliteDb* db_;
+  bool open_ = true;  // begun, and neither committed nor moved from
 };
 
 }  // namespace newswatch

@@ -397,7 +397,10 @@ class App::Impl {
       spdlog::error("journal: prune: {}", journal.error().message);
       return false;
     }
-    auto seen = store_->prune_seen(now - c.dedup.seen_max_age.count());
+    std::set<std::string, std::less<>> configured;
+    for (const auto& f : c.feeds)
+      configured.insert(f.id);
+    auto seen = store_->prune_seen(now, c.dedup.seen_max_age.count(), configured);
     if (!seen) spdlog::error("dedup: prune: {}", seen.error().message);
     if (*journal > 0 || (seen && *seen > 0)) {
       auto first = journal_->first_kept();
@@ -470,6 +473,14 @@ class App::Impl {
     const auto snapshot = snapshot_;  // one snapshot for the whole batch, even across a reload
     const auto now = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
     const std::int64_t unix_now = now.time_since_epoch().count();
+    const std::uint64_t seq_before = journal_->last_seq();
+    // Any failure is logged once and gives the seqs taken back (the transaction, if open, rolls
+    // back with the rows); the items come again with the next fetch.
+    const auto give_up = [&](const char* what, const Error& e) {
+      spdlog::error("feed {}: {}: {}", spec.id, what, e.message);
+      journal_->rollback_to(seq_before);
+      return false;
+    };
     std::vector<const feeds::Item*> fresh;
     std::vector<const feeds::Item*> still_listed;  // seen long ago: refresh so they never expire while listed
     const std::int64_t refresh_before = unix_now - snapshot->config.dedup.seen_max_age.count() / 4;
@@ -478,21 +489,23 @@ class App::Impl {
     for (auto it = feed.items.rbegin(); it != feed.items.rend(); ++it) {
       if (!batch.insert(it->id).second) continue;
       auto seen = store_->seen_at(spec.id, it->id);
-      if (!seen) {
-        spdlog::error("feed {}: state database: {}", spec.id, seen.error().message);
-        return false;
-      }
+      if (!seen) return give_up("state database", seen.error());
       if (!*seen) {
         fresh.push_back(&*it);
       } else if (**seen < refresh_before) {
         still_listed.push_back(&*it);
       }
     }
-    if (fresh.empty() && still_listed.empty()) return true;
+    // The listing is recorded at least every quarter of seen_max_age, like the items in it:
+    // pruning spares what the feed listed then (see FeedStore::prune_seen).
+    const auto listed = store_->listed_at(spec.id);
+    if (!listed) return give_up("state database", listed.error());
+    const bool listing_stale = !*listed || **listed < refresh_before;
+    if (fresh.empty() && still_listed.empty() && !listing_stale) return true;
     std::vector<alerts::Alert> out;
     std::vector<std::string> out_filters;
-    const std::uint64_t seq_before = journal_->last_seq();
-    SqliteTransaction tx(db_);
+    auto tx = SqliteTransaction::begin(db_);
+    if (!tx) return give_up("state database", tx.error());
     for (const auto* item : fresh) {
       const auto match_start = std::chrono::steady_clock::now();
       auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
@@ -503,37 +516,22 @@ class App::Impl {
         a.seq = journal_->next_seq();
         a.topic = def.topic;
         a.payload = alerts::encode_alert_payload(a.seq, def.id, def.topic, spec.id, now, *item, fm, result.entities);
-        if (auto r = journal_->append(a, unix_now); !r) {
-          spdlog::error("feed {}: journal: {}", spec.id, r.error().message);
-          journal_->rollback_to(seq_before);
-          return false;
-        }
+        if (auto r = journal_->append(a, unix_now); !r) return give_up("journal", r.error());
         out.push_back(std::move(a));
         out_filters.push_back(def.id);
       }
-      if (auto r = store_->mark_seen(spec.id, item->id, unix_now); !r) {
-        spdlog::error("feed {}: state database: {}", spec.id, r.error().message);
-        journal_->rollback_to(seq_before);
-        return false;
-      }
+      if (auto r = store_->mark_seen(spec.id, item->id, unix_now); !r) return give_up("state database", r.error());
     }
     for (const auto* item : still_listed) {
-      if (auto r = store_->touch_seen(spec.id, item->id, unix_now); !r) {
-        spdlog::error("feed {}: state database: {}", spec.id, r.error().message);
-        journal_->rollback_to(seq_before);
-        return false;
-      }
+      if (auto r = store_->touch_seen(spec.id, item->id, unix_now); !r) return give_up("state database", r.error());
     }
-    if (auto r = tx.commit(); !r) {
-      spdlog::error("feed {}: commit: {}", spec.id, r.error().message);
-      journal_->rollback_to(seq_before);
-      return false;
-    }
+    if (auto r = store_->set_listed(spec.id, unix_now); !r) return give_up("state database", r.error());
+    if (auto r = tx->commit(); !r) return give_up("commit", r.error());
     if (!fresh.empty()) spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
     metrics_.items_new += fresh.size();
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto& a = out[i];
-      if (!publisher_->send(a.topic, a.payload)) spdlog::warn("alert seq {} dropped at the high-water mark", a.seq);
+      if (!publisher_->send(a.topic, a.payload)) spdlog::warn("alert seq {} not published (replay has it)", a.seq);
       ++metrics_.alerts_by_filter[out_filters[i]];
       ++published_;
     }

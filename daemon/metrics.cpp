@@ -104,7 +104,9 @@ std::string Metrics::render(const feeds::FeedStats& totals,
   header(out, "newswatch_alerts_total", "counter", "Alerts journalled and published, by filter.");
   for (const auto& [k, v] : alerts_by_filter)
     sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
-  header(out, "newswatch_publish_dropped_total", "counter", "Messages the PUB socket refused at its high-water mark.");
+  header(out, "newswatch_publish_dropped_total", "counter",
+         "Messages the PUB socket failed to send to anyone (a slow subscriber's losses at its high-water mark are not "
+         "seen here: it detects them by seq and replays).");
   sample(out, "newswatch_publish_dropped_total", "", static_cast<double>(live.publish_dropped));
   header(out, "newswatch_reloads_total", "counter", "Config reloads by result.");
   for (const auto& [k, v] : reloads_by_result)

@@ -1,5 +1,7 @@
 #include "feeds/feed_store.hpp"
 
+#include <vector>
+
 namespace newswatch::feeds {
 
 namespace {
@@ -16,7 +18,9 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
       "CREATE TABLE IF NOT EXISTS seen_items ("
       "  feed_id TEXT NOT NULL, item_id TEXT NOT NULL, first_seen INTEGER NOT NULL,"
       "  PRIMARY KEY (feed_id, item_id)) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(first_seen);");
+      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(first_seen);"
+      // Added after version 1, by itself: an older database simply gains it.
+      "CREATE TABLE IF NOT EXISTS feed_listing (feed_id TEXT PRIMARY KEY, listed_at INTEGER NOT NULL) WITHOUT ROWID;");
   if (!r) return r.error();
   FeedStore store(db);
   auto a = db.prepare("SELECT first_seen FROM seen_items WHERE feed_id = ?1 AND item_id = ?2");
@@ -63,10 +67,49 @@ Result<Ok> FeedStore::mark_seen(std::string_view feed_id, std::string_view item_
   return mark_seen_.bind(1, feed_id).bind(2, item_id).bind(3, unix_time).run();
 }
 
-Result<std::int64_t> FeedStore::prune_seen(std::int64_t cutoff_unix) {
-  auto st = db_->prepare("DELETE FROM seen_items WHERE first_seen < ?1");
+Result<std::optional<std::int64_t>> FeedStore::listed_at(std::string_view feed_id) {
+  auto st = db_->prepare("SELECT listed_at FROM feed_listing WHERE feed_id = ?1");
   if (!st) return st.error();
-  if (auto r = st->bind(1, cutoff_unix).run(); !r) return r.error();
+  auto row = st->bind(1, feed_id).step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{st->column_int(0)};
+}
+
+Result<Ok> FeedStore::set_listed(std::string_view feed_id, std::int64_t unix_time) {
+  auto st = db_->prepare(
+      "INSERT INTO feed_listing(feed_id, listed_at) VALUES (?1, ?2) "
+      "ON CONFLICT(feed_id) DO UPDATE SET listed_at = max(listed_at, excluded.listed_at)");
+  if (!st) return st.error();
+  return st->bind(1, feed_id).bind(2, unix_time).run();
+}
+
+Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t max_age_s,
+                                           const std::set<std::string, std::less<>>& configured) {
+  // A feed no longer configured lists nothing: its identities age out like any other.
+  auto listed = db_->prepare("SELECT feed_id FROM feed_listing");
+  if (!listed) return listed.error();
+  std::vector<std::string> gone;
+  for (;;) {
+    auto row = listed->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::string id = listed->column_text(0);
+    if (configured.count(id) == 0) gone.push_back(std::move(id));
+  }
+  for (const auto& id : gone) {
+    auto st = db_->prepare("DELETE FROM feed_listing WHERE feed_id = ?1");
+    if (!st) return st.error();
+    if (auto r = st->bind(1, id).run(); !r) return r.error();
+  }
+  // Counted from the feed's last recorded listing, not from now: a feed answering 304, failing
+  // or not polled (the daemon was down) still lists what it listed then, and those items must
+  // not come back as new.
+  auto st = db_->prepare(
+      "DELETE FROM seen_items WHERE first_seen < ?1 - ?2 AND first_seen < coalesce("
+      "(SELECT listed_at FROM feed_listing l WHERE l.feed_id = seen_items.feed_id), ?1) - ?2");
+  if (!st) return st.error();
+  if (auto r = st->bind(1, now_unix).bind(2, max_age_s).run(); !r) return r.error();
   return static_cast<std::int64_t>(sqlite3_changes(db_->handle()));
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,15 @@ class FeedStore {
   Result<std::optional<std::int64_t>> seen_at(std::string_view feed_id, std::string_view item_id);
   Result<Ok> touch_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
   Result<Ok> mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
-  // Deletes seen identities last confirmed before `cutoff_unix`; returns how many.
-  Result<std::int64_t> prune_seen(std::int64_t cutoff_unix);
+  // When the feed's whole item list was last recorded (a 200 whose items were all marked or
+  // touched), or nullopt. Items listed then were all confirmed at most a quarter of
+  // seen_max_age before it, which is what lets prune_seen() spare them.
+  Result<std::optional<std::int64_t>> listed_at(std::string_view feed_id);
+  Result<Ok> set_listed(std::string_view feed_id, std::int64_t unix_time);
+  // Deletes identities confirmed more than `max_age_s` before both now and their feed's last
+  // listing (the plain age for feeds not in `configured`); returns how many.
+  Result<std::int64_t> prune_seen(std::int64_t now_unix, std::int64_t max_age_s,
+                                  const std::set<std::string, std::less<>>& configured);
 
   Result<Ok> save_runtime(std::string_view feed_id, const FeedRuntime& runtime);
   Result<std::map<std::string, FeedRuntime>> load_runtime();

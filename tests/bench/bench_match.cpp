@@ -112,8 +112,8 @@ std::string words(std::mt19937& rng, const std::vector<std::string>& terms, int 
     if (i > 0) s += (i % 11 == 0) ? ", " : " ";
     const auto r = rng() % 100;
     if (html && r < 3) {
-      s += "<a href=\"https://example.org/story/" + std::to_string(rng() % 100000) + "\">" + pick_word(rng, terms, style) +
-           "</a>";
+      s += "<a href=\"https://example.org/story/" + std::to_string(rng() % 100000) + "\">" +
+           pick_word(rng, terms, style) + "</a>";
     } else if (html && r < 5) {
       s += "&amp; " + pick_word(rng, terms, style) + "&#8217;s";
     } else if (html && r < 7) {
@@ -242,12 +242,12 @@ void print_normalise_only(const Corpus& corpus) {
   };
   std::vector<double> used, portable;
   for (int round = 0; round < kRounds; ++round) {
-    used.push_back(measure(corpus.items, corpus.total_bytes, kRoundSeconds,
-                           normalise_pass(newswatch::filters::normalise))
-                       .mb_per_s);
-    portable.push_back(measure(corpus.items, corpus.total_bytes, kRoundSeconds,
-                               normalise_pass(newswatch::filters::normalise_portable))
-                           .mb_per_s);
+    used.push_back(
+        measure(corpus.items, corpus.total_bytes, kRoundSeconds, normalise_pass(newswatch::filters::normalise))
+            .mb_per_s);
+    portable.push_back(
+        measure(corpus.items, corpus.total_bytes, kRoundSeconds, normalise_pass(newswatch::filters::normalise_portable))
+            .mb_per_s);
   }
   std::printf("normalise only: %.0f items/s %.1f MB/s (%s path) | portable path %.0f items/s %.1f MB/s\n",
               median(used) * 1e6 / corpus.bytes_per_item(), median(used),
@@ -385,8 +385,7 @@ double measure_size(const Corpus& corpus, const std::vector<std::string>& terms,
       "normalised text alone %8.0f items/s)\n",
       label, terms.size(), nfilters, compile_s, bare_compile_s, ours_rate, ours_rate * corpus.bytes_per_item() / 1e6,
       alerts, bare_rate, bare_rate * corpus.bytes_per_item() / 1e6, median(ratios),
-      *std::min_element(ratios.begin(), ratios.end()), *std::max_element(ratios.begin(), ratios.end()),
-      fs.items_per_s);
+      *std::min_element(ratios.begin(), ratios.end()), *std::max_element(ratios.begin(), ratios.end()), fs.items_per_s);
   std::fflush(stdout);
   return ours_rate;
 }

@@ -145,13 +145,14 @@ double run_journalled(std::uint64_t n, const std::vector<std::string>& payloads,
     std::vector<alerts::Alert> out;
     for (std::uint64_t i = 0; i < n;) {
       out.clear();
-      SqliteTransaction tx(*db);
+      auto tx = SqliteTransaction::begin(*db);
+      if (!tx) throw std::runtime_error(tx.error().message);
       for (std::size_t k = 0; k < batch && i < n; ++k, ++i) {
         alerts::Alert a{journal->next_seq(), "alert.sahel", payloads[i]};
         if (!journal->append(a, 1356000000)) throw std::runtime_error("append");
         out.push_back(std::move(a));
       }
-      if (!tx.commit()) throw std::runtime_error("commit");
+      if (!tx->commit()) throw std::runtime_error("commit");
       for (const auto& a : out)
         (*pub)->send(a.topic, a.payload);
     }

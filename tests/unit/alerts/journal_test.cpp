@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "feeds/feed_store.hpp"
 
@@ -81,7 +85,8 @@ TEST_F(JournalTest, RolledBackTransactionLeavesNoTrace) {
   ASSERT_TRUE(j);
   ASSERT_TRUE(store);
   {
-    SqliteTransaction tx(*db);
+    auto tx = SqliteTransaction::begin(*db);
+    ASSERT_TRUE(tx);
     ASSERT_TRUE(j->append(make(1, "alert.a"), 1));
     ASSERT_TRUE(store->mark_seen("feed", "item-1", 1));
     j->rollback_to(0);  // no commit: destructor rolls back
@@ -89,13 +94,81 @@ TEST_F(JournalTest, RolledBackTransactionLeavesNoTrace) {
   EXPECT_FALSE(*store->is_seen("feed", "item-1"));
   EXPECT_EQ(j->read_after(0, 10)->size(), 0u);
   {
-    SqliteTransaction tx(*db);
+    auto tx = SqliteTransaction::begin(*db);
+    ASSERT_TRUE(tx);
     ASSERT_TRUE(j->append(make(1, "alert.a"), 1));
     ASSERT_TRUE(store->mark_seen("feed", "item-1", 1));
-    ASSERT_TRUE(tx.commit());
+    ASSERT_TRUE(tx->commit());
   }
   EXPECT_TRUE(*store->is_seen("feed", "item-1"));
   EXPECT_FALSE(*store->is_seen("other-feed", "item-1"));
+}
+
+// Another process holding the write lock past the busy timeout (an operator's sqlite3 shell):
+// the transaction is refused up front, so no write can run outside it and commit on its own.
+TEST_F(JournalTest, TransactionThatCannotBeginIsAnError) {
+  auto ours = SqliteDb::open(path_);
+  auto other = SqliteDb::open(path_);
+  ASSERT_TRUE(ours);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(feeds::FeedStore::open(*ours));
+  ASSERT_TRUE(ours->exec("PRAGMA busy_timeout=100"));
+  ASSERT_TRUE(other->exec("BEGIN IMMEDIATE"));
+  auto refused = SqliteTransaction::begin(*ours);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("locked"), std::string::npos) << refused.error().message;
+  ASSERT_TRUE(other->exec("ROLLBACK"));
+  auto tx = SqliteTransaction::begin(*ours);
+  ASSERT_TRUE(tx);
+  ASSERT_TRUE(tx->commit());
+  EXPECT_FALSE(tx->commit()) << "a committed transaction is no longer open";
+}
+
+// Identities are kept while their feed still lists them, however long the feed answers 304,
+// fails or goes unpolled; the age counts from the feed's last recorded listing.
+TEST_F(JournalTest, SeenItemsAgeFromTheFeedsLastListing) {
+  auto db = SqliteDb::open(path_);
+  ASSERT_TRUE(db);
+  auto store = feeds::FeedStore::open(*db);
+  ASSERT_TRUE(store);
+  constexpr std::int64_t kAge = 100;
+  // "quiet" was last listed at t=1000 with a, b (b refreshed then); c left the feed at t=850.
+  ASSERT_TRUE(store->mark_seen("quiet", "a", 980));
+  ASSERT_TRUE(store->mark_seen("quiet", "b", 1000));
+  ASSERT_TRUE(store->mark_seen("quiet", "c", 850));
+  ASSERT_TRUE(store->set_listed("quiet", 1000));
+  ASSERT_TRUE(store->set_listed("quiet", 990)) << "an older listing never moves it back";
+  EXPECT_EQ(**store->listed_at("quiet"), 1000);
+  // "never-listed" has no listing on record (a database from before listings): plain age.
+  ASSERT_TRUE(store->mark_seen("never-listed", "d", 980));
+  // "removed" is no longer configured: its listing is forgotten, its items age as usual.
+  ASSERT_TRUE(store->mark_seen("removed", "e", 980));
+  ASSERT_TRUE(store->set_listed("removed", 1000));
+  const std::set<std::string, std::less<>> configured = {"quiet", "never-listed"};
+
+  struct Row {
+    std::int64_t now;
+    std::vector<std::pair<std::string, std::string>> kept;
+  };
+  const std::vector<Row> table = {
+      {940, {{"never-listed", "d"}, {"quiet", "a"}, {"quiet", "b"}, {"quiet", "c"}, {"removed", "e"}}},
+      // c: more than kAge before both now and the listing.
+      {1000, {{"never-listed", "d"}, {"quiet", "a"}, {"quiet", "b"}, {"removed", "e"}}},
+      // d and e are more than kAge old; so is a, but "quiet" listed it at t=1000.
+      {981 + kAge, {{"quiet", "a"}, {"quiet", "b"}}},
+      // Long after, with no listing since: what "quiet" listed at t=1000 is still seen.
+      {999999, {{"quiet", "a"}, {"quiet", "b"}}},
+  };
+  for (const auto& row : table) {
+    ASSERT_TRUE(store->prune_seen(row.now, kAge, configured));
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (const auto& [feed, item] : std::vector<std::pair<std::string, std::string>>{
+             {"never-listed", "d"}, {"quiet", "a"}, {"quiet", "b"}, {"quiet", "c"}, {"removed", "e"}}) {
+      if (*store->is_seen(feed, item)) kept.emplace_back(feed, item);
+    }
+    EXPECT_EQ(kept, row.kept) << "now=" << row.now;
+  }
+  EXPECT_FALSE(*store->listed_at("removed"));
 }
 
 TEST_F(JournalTest, FeedRuntimeRoundTrips) {

@@ -1,0 +1,119 @@
+"""Seen-item state under conditions that used to lose or repeat alerts: a feed answering 304
+for longer than [dedup] seen_max_age (its items must stay seen), and another process holding
+the state database's write lock for longer than the daemon's busy timeout (the batch must be
+retried, and nothing after it lost).
+"""
+import json
+import os
+import shutil
+import sqlite3
+import time
+import unittest
+
+import harness
+
+
+def add_item(path, guid, title):
+    """Puts a new first item into one of the sample RSS feeds (atomically, like a publisher)."""
+    with open(path) as f:
+        text = f.read()
+    item = ("<item><title>%s</title><link>http://example.com/%s</link><guid>http://example.com/%s</guid>"
+            "<description>Added by the test.</description></item>\n    " % (title, guid, guid))
+    at = text.index("<item>")
+    with open(path + ".tmp", "w") as f:
+        f.write(text[:at] + item + text[at:])
+    os.replace(path + ".tmp", path)
+
+
+def seen(db, feed):
+    with sqlite3.connect(db, timeout=5) as conn:
+        return {row[0] for row in conn.execute("SELECT item_id FROM seen_items WHERE feed_id = ?", (feed,))}
+
+
+class DedupState(unittest.TestCase):
+    def test_items_behind_304s_outlive_seen_max_age(self):
+        with harness.tempdir() as tmp:
+            feeds = os.path.join(tmp, "feeds")
+            shutil.copytree(os.path.join(harness.SOURCE_DIR, "examples", "feeds"), feeds)
+            server = harness.FeedServer(feeds)  # ETag / Last-Modified: 304 while a file is unchanged
+            config, pub, _ = harness.fast_config(
+                tmp, server.base, '\n[journal]\nprune_interval = "300ms"\n\n[dedup]\nseen_max_age = "2s"\n')
+            sub = harness.Subscriber(pub)
+            daemon = harness.Daemon(config)
+            db = os.path.join(tmp, "state", "newswatch.db")
+            try:
+                live = sub.collect(lambda m: len(m) >= 8, timeout=40)
+                before = seen(db, "culture-desk")
+                # Three seen_max_ages of 304s, with the pruner running every 300 ms.
+                live += sub.collect(lambda m: False, timeout=6)
+                kept = seen(db, "culture-desk")
+                # A new item that matches no filter: the next fetch is a 200 listing the old items too.
+                add_item(os.path.join(feeds, "culture-desk.xml"), "new-review", "A quiet review of a quiet film")
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline and "http://example.com/new-review" not in seen(db, "culture-desk"):
+                    live += sub.collect(lambda m: False, timeout=0.3)
+                live += sub.collect(lambda m: False, timeout=2)
+                after = seen(db, "culture-desk")
+            finally:
+                code, _ = daemon.stop()
+                sub.close()
+                server.stop()
+            log = daemon.log_text()
+            self.assertEqual(code, 0, log)
+            self.assertEqual(len(before), 3, log)
+            self.assertEqual(kept, before, "items still listed (behind 304s) stay seen past seen_max_age")
+            self.assertIn("http://example.com/new-review", after, log)
+            self.assertEqual(len(live), 8, "nothing alerted twice: %s" % [m[0] for m in live[8:]])
+
+    def test_write_lock_held_elsewhere_delays_alerts_and_loses_none(self):
+        with harness.tempdir() as tmp:
+            feeds = os.path.join(tmp, "feeds")
+            shutil.copytree(os.path.join(harness.SOURCE_DIR, "examples", "feeds"), feeds)
+            server = harness.FeedServer(feeds)
+            config, pub, _ = harness.fast_config(tmp, server.base)
+            sub = harness.Subscriber(pub)
+            daemon = harness.Daemon(config)
+            db = os.path.join(tmp, "state", "newswatch.db")
+            wire = os.path.join(feeds, "west-africa-wire.xml")
+            try:
+                live = sub.collect(lambda m: len(m) >= 8, timeout=40)  # the demo's 8 alerts
+                # An operator's sqlite3 shell holds the write lock for several of the daemon's
+                # 1 s busy timeouts while a matching item arrives.
+                holder = sqlite3.connect(db, timeout=5, isolation_level=None)
+                holder.execute("BEGIN IMMEDIATE")
+                with open(wire) as f:
+                    atom = f.read()
+                entry = ("<entry><title>Mali: talks resume in Ouagadougou</title><id>urn:test:held-1</id>"
+                         "<updated>2012-12-20T18:00:00Z</updated><summary>Held.</summary></entry>\n  ")
+                at = atom.index("<entry")
+                with open(wire + ".tmp", "w") as f:
+                    f.write(atom[:at] + entry + atom[at:])
+                os.replace(wire + ".tmp", wire)
+                live += sub.collect(lambda m: False, timeout=4)
+                holder.execute("ROLLBACK")
+                holder.close()
+                live += sub.collect(lambda m: len(live) + len(m) >= 10, timeout=20)  # filters mali and sahel
+                # Then business as usual: the next matching item gets the next seq, live.
+                with open(wire) as f:
+                    atom = f.read()
+                at = atom.index("<entry")
+                with open(wire + ".tmp", "w") as f:
+                    f.write(atom[:at] + entry.replace("held-1", "after-1").replace("Held.", "After.") + atom[at:])
+                os.replace(wire + ".tmp", wire)
+                live += sub.collect(lambda m: len(live) + len(m) >= 12, timeout=20)
+            finally:
+                code, _ = daemon.stop()
+                sub.close()
+                server.stop()
+            log = daemon.log_text()
+            self.assertEqual(code, 0, log)
+            payloads = [json.loads(m[1]) for m in live]
+            self.assertEqual([(p["item"]["id"], p["filter"]) for p in payloads[8:]],
+                             [("urn:test:held-1", "mali"), ("urn:test:held-1", "sahel"),
+                              ("urn:test:after-1", "mali"), ("urn:test:after-1", "sahel")], log)
+            self.assertEqual([p["seq"] for p in payloads], list(range(1, 13)), "no seq lost, skipped or reused")
+            self.assertIn("cannot begin a transaction", log)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
