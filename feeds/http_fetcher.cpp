@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -82,6 +84,11 @@ class HttpFetcher::Impl {
   }
 
   void set_options(FetchOptions options) {
+    if (options.block_private_addresses && !options_.block_private_addresses) {
+      blocking_since_ = std::chrono::steady_clock::now();
+    } else if (!options.block_private_addresses) {
+      blocking_since_.reset();
+    }
     options_ = std::move(options);  // curl copied what running transfers were given
     apply_multi_options();
   }
@@ -205,6 +212,10 @@ class HttpFetcher::Impl {
     set(curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count())));
     set(curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_size)));
     set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
+    // A transfer that times out or is cancelled while its name is still being resolved would
+    // otherwise wait, on the loop, for the resolver thread (getaddrinfo against a slow DNS
+    // server: many seconds). The thread is left to finish alone instead.
+    set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
     set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer));
     set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::write_callback));
     set(curl_easy_setopt(e, CURLOPT_WRITEDATA, &t));
@@ -213,6 +224,18 @@ class HttpFetcher::Impl {
     if (options_.block_private_addresses) {
       set(curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::open_socket_callback));
       set(curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t));
+      if (blocking_since_) {
+        // Turned on by a reload: connections pooled before it were never checked, so none
+        // may be reused. curl counts a connection's age in whole seconds and reuses at
+        // age == limit, hence the second of margin (and no reuse at all in the first two).
+        const auto since =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::steady_clock::now() - *blocking_since_).count();
+        if (since < 2) {
+          set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
+        } else {
+          set(curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, static_cast<long>(since - 1)));
+        }
+      }
     }
     curl_slist* list = nullptr;
     auto add_header = [&list](const std::string& h) {
@@ -496,6 +519,8 @@ class HttpFetcher::Impl {
 
   asio::io_context& io_;
   FetchOptions options_;
+  // When a reload turned block_private_addresses on; unset when it was on from the start.
+  std::optional<std::chrono::steady_clock::time_point> blocking_since_;
   MultiHandle multi_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;

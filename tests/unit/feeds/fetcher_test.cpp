@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "feeds/http_fetcher.hpp"
@@ -215,6 +216,33 @@ TEST_F(FetcherTest, BlockPrivateAddressesRefusesLoopback) {
   auto by_name = fetch_blocking({"http://localhost:" + std::to_string(server_->port()) + "/feed/private", "", ""}, o);
   EXPECT_EQ(by_name.outcome, FetchOutcome::blocked_address) << by_name.error;
   EXPECT_TRUE(server_->requests("/feed/private").empty()) << "no request reached the server";
+}
+
+// A reload turning the block on must not let a connection pooled before it (keep-alive to a
+// private address) carry the next request.
+TEST_F(FetcherTest, BlockTurnedOnByAReloadAppliesToPooledConnections) {
+  asio::io_context io;
+  HttpFetcher fetcher(io, quick_options());
+  std::vector<FetchResult> results;
+  const auto fetch = [&] {
+    fetcher.start({server_->url("/feed/pooled"), "", ""}, [&results](FetchResult r) { results.push_back(r); });
+    io.restart();
+    io.run_for(3s);
+  };
+  fetch();
+  ASSERT_EQ(results.size(), 1U);
+  ASSERT_EQ(results[0].outcome, FetchOutcome::ok) << results[0].error;
+  FetchOptions blocking = quick_options();
+  blocking.block_private_addresses = true;
+  fetcher.set_options(blocking);
+  fetch();
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_EQ(results[1].outcome, FetchOutcome::blocked_address) << results[1].error;
+  std::this_thread::sleep_for(2200ms);  // past the first two seconds, when no connection is reused at all
+  fetch();
+  ASSERT_EQ(results.size(), 3U);
+  EXPECT_EQ(results[2].outcome, FetchOutcome::blocked_address) << results[2].error;
+  EXPECT_EQ(server_->requests("/feed/pooled").size(), 1U) << "no later request reached the server";
 }
 
 TEST_F(FetcherTest, OnlyHttpAndHttps) {
