@@ -13,16 +13,30 @@ import unittest
 import harness
 
 
-def add_item(path, guid, title):
-    """Puts a new first item into one of the sample RSS feeds (atomically, like a publisher)."""
+def insert_first(path, element, before):
+    """Puts `element` in front of the feed's first `before` ("<item>", "<entry"), atomically,
+    like a publisher rewriting its feed."""
     with open(path) as f:
         text = f.read()
-    item = ("<item><title>%s</title><link>http://example.com/%s</link><guid>http://example.com/%s</guid>"
-            "<description>Added by the test.</description></item>\n    " % (title, guid, guid))
-    at = text.index("<item>")
+    at = text.index(before)
     with open(path + ".tmp", "w") as f:
-        f.write(text[:at] + item + text[at:])
+        f.write(text[:at] + element + "\n    " + text[at:])
     os.replace(path + ".tmp", path)
+
+
+def wire_entry(urn, title):
+    return ("<entry><title>%s</title><id>%s</id><updated>2012-12-20T18:00:00Z</updated>"
+            "<summary>Added by the test.</summary></entry>" % (title, urn))
+
+
+def stop_all(daemon, sub, server):
+    """Stops what a test started; returns the daemon's exit code and log."""
+    try:
+        code, _ = daemon.stop()
+    finally:
+        sub.close()
+        server.stop()
+    return code, daemon.log_text()
 
 
 def seen(db, feed):
@@ -48,17 +62,16 @@ class DedupState(unittest.TestCase):
                 live += sub.collect(lambda m: False, timeout=6)
                 kept = seen(db, "culture-desk")
                 # A new item that matches no filter: the next fetch is a 200 listing the old items too.
-                add_item(os.path.join(feeds, "culture-desk.xml"), "new-review", "A quiet review of a quiet film")
+                insert_first(os.path.join(feeds, "culture-desk.xml"),
+                             "<item><title>A quiet review of a quiet film</title>"
+                             "<guid>http://example.com/new-review</guid></item>", "<item>")
                 deadline = time.monotonic() + 15
                 while time.monotonic() < deadline and "http://example.com/new-review" not in seen(db, "culture-desk"):
                     live += sub.collect(lambda m: False, timeout=0.3)
                 live += sub.collect(lambda m: False, timeout=2)
                 after = seen(db, "culture-desk")
             finally:
-                code, _ = daemon.stop()
-                sub.close()
-                server.stop()
-            log = daemon.log_text()
+                code, log = stop_all(daemon, sub, server)
             self.assertEqual(code, 0, log)
             self.assertEqual(len(before), 3, log)
             self.assertEqual(kept, before, "items still listed (behind 304s) stay seen past seen_max_age")
@@ -81,31 +94,16 @@ class DedupState(unittest.TestCase):
                 # 1 s busy timeouts while a matching item arrives.
                 holder = sqlite3.connect(db, timeout=5, isolation_level=None)
                 holder.execute("BEGIN IMMEDIATE")
-                with open(wire) as f:
-                    atom = f.read()
-                entry = ("<entry><title>Mali: talks resume in Ouagadougou</title><id>urn:test:held-1</id>"
-                         "<updated>2012-12-20T18:00:00Z</updated><summary>Held.</summary></entry>\n  ")
-                at = atom.index("<entry")
-                with open(wire + ".tmp", "w") as f:
-                    f.write(atom[:at] + entry + atom[at:])
-                os.replace(wire + ".tmp", wire)
+                insert_first(wire, wire_entry("urn:test:held-1", "Mali: talks resume in Ouagadougou"), "<entry")
                 live += sub.collect(lambda m: False, timeout=4)
                 holder.execute("ROLLBACK")
                 holder.close()
                 live += sub.collect(lambda m: len(live) + len(m) >= 10, timeout=20)  # filters mali and sahel
                 # Then business as usual: the next matching item gets the next seq, live.
-                with open(wire) as f:
-                    atom = f.read()
-                at = atom.index("<entry")
-                with open(wire + ".tmp", "w") as f:
-                    f.write(atom[:at] + entry.replace("held-1", "after-1").replace("Held.", "After.") + atom[at:])
-                os.replace(wire + ".tmp", wire)
+                insert_first(wire, wire_entry("urn:test:after-1", "Mali: the talks go on"), "<entry")
                 live += sub.collect(lambda m: len(live) + len(m) >= 12, timeout=20)
             finally:
-                code, _ = daemon.stop()
-                sub.close()
-                server.stop()
-            log = daemon.log_text()
+                code, log = stop_all(daemon, sub, server)
             self.assertEqual(code, 0, log)
             payloads = [json.loads(m[1]) for m in live]
             self.assertEqual([(p["item"]["id"], p["filter"]) for p in payloads[8:]],
