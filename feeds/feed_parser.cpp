@@ -795,6 +795,11 @@ class FeedBuilder {
     const std::string open_tag = "<" + item_tag_;
     const std::string close_tag = "</" + item_tag_;
     std::size_t pos = view_.find(open_tag, from);
+    // The first close tag at or after the last search for one, and the '>' ending it. Open
+    // tags that share it reuse it: searching again from each of N nested opens rescanned the
+    // rest of the input N times.
+    std::size_t close = 0;
+    std::size_t end = 0;
     std::size_t guard = 0;
     while (pos != std::string_view::npos && guard++ < 1000000) {
       const std::size_t after = pos + open_tag.size();
@@ -804,11 +809,13 @@ class FeedBuilder {
         pos = view_.find(open_tag, after);
         continue;
       }
-      const std::size_t close = view_.find(close_tag, after);
-      if (close == std::string_view::npos) break;  // truncated: the last item is incomplete
-      std::size_t end = view_.find('>', close);
-      if (end == std::string_view::npos) break;
-      ++end;
+      if (close < after) {
+        close = view_.find(close_tag, after);
+        if (close == std::string_view::npos) break;  // truncated: the last item is incomplete
+        end = view_.find('>', close);
+        if (end == std::string_view::npos) break;
+        ++end;
+      }
       // A nested open tag before our close means this one never closed: skip to the next.
       const std::size_t next_open = view_.find(open_tag, after);
       if (next_open != std::string_view::npos && next_open < close) {

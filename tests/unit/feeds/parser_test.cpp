@@ -13,6 +13,29 @@ using namespace newswatch::feeds;
 
 namespace {
 
+// Hostile inputs below are ~100k repetitions: linear work takes milliseconds, quadratic work
+// minutes. The bound leaves room for ASan (Debug, -O1) and a loaded machine.
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+constexpr std::chrono::seconds kHostileBudget{2};
+#else
+constexpr std::chrono::seconds kHostileBudget{10};
+#endif
+
+template <class Fn>
+std::chrono::steady_clock::duration time_of(Fn&& fn) {
+  const auto start = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::steady_clock::now() - start;
+}
+
+std::string repeat(std::string_view s, std::size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (std::size_t i = 0; i < n; ++i)
+    out += s;
+  return out;
+}
+
 std::string rss_with(const std::string& items, const std::string& channel_extra = "") {
   return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://x.org/</link>" +
          channel_extra + items + "</channel></rss>";
@@ -100,6 +123,19 @@ TEST(Parser, ManyItemsInBoundedTime) {
   EXPECT_EQ(r->items.back().title, "Item 99999 & more");
   // Generous: this runs under ASan on a shared machine; it guards against quadratic work.
   EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), 60);
+}
+
+// Recovery after an XML error looks for each item's close tag. N open tags sharing one
+// close tag searched the rest of the input N times.
+TEST(Parser, RecoveryPastManyUnclosedItemsIsLinear) {
+  const std::string doc =
+      "<rss><channel></x>" + repeat("<item>", 100000) + "<item><title>last</title></item></channel></rss>";
+  newswatch::Result<Feed> r = newswatch::make_error("not run");
+  const auto took = time_of([&] { r = parse_feed(doc); });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->items.size(), 1u);
+  EXPECT_EQ(r->items[0].title, "last");
+  EXPECT_LT(took, kHostileBudget);
 }
 
 TEST(Parser, JsonLinesShape) {
