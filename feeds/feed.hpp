@@ -3,6 +3,7 @@
 // Dates are UTC seconds; text fields are UTF-8 (summary/content keep their HTML).
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,8 +21,17 @@ struct Item {
   std::string author;
   std::string summary;  // HTML as found
   std::string content;  // HTML as found
+  // Distinct, in document order, at most kMaxCategories.
   std::vector<std::string> categories;
 };
+
+// Categories kept per item: real feeds tag an item with a few dozen at most; the cap bounds
+// what one hostile item puts into every alert payload.
+inline constexpr std::size_t kMaxCategories = 256;
+
+// Drops empty and repeated categories (keeping the first of each, in order), then all past
+// kMaxCategories. O(n log n). True if the cap dropped any.
+bool tidy_categories(std::vector<std::string>& categories);
 
 struct Feed {
   std::string title;

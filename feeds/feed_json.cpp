@@ -45,7 +45,8 @@ std::string author_name(const json& obj) {
   return {};
 }
 
-Item read_item(const json& j, std::string_view base) {
+// capped: set when the item had more categories than kMaxCategories.
+Item read_item(const json& j, std::string_view base, bool& capped) {
   Item item;
   item.id = trim(string_field(j, "id"));
   item.title = trim(decode_entities(trim(string_field(j, "title"))));
@@ -63,10 +64,9 @@ Item read_item(const json& j, std::string_view base) {
   if (auto it = j.find("tags"); it != j.end() && it->is_array()) {
     for (const auto& t : *it) {
       if (!t.is_string()) continue;
-      auto tag = trim(decode_entities(t.get<std::string>()));
-      if (!tag.empty() && std::find(item.categories.begin(), item.categories.end(), tag) == item.categories.end())
-        item.categories.push_back(std::move(tag));
+      item.categories.push_back(trim(decode_entities(t.get<std::string>())));
     }
+    if (tidy_categories(item.categories)) capped = true;
   }
   assign_fallback_id(item);
   return item;
@@ -104,9 +104,12 @@ Result<Feed> parse_json_feed(std::string_view text, std::string_view base_url) {
     const std::string base = feed.link.empty() ? std::string(base_url) : feed.link;
     if (items != doc.end() && items->is_array()) {
       feed.items.reserve(items->size());
+      bool capped = false;
       for (const auto& it : *items) {
-        if (it.is_object()) feed.items.push_back(read_item(it, base));
+        if (it.is_object()) feed.items.push_back(read_item(it, base, capped));
       }
+      if (capped)
+        feed.problems.push_back("tags past the first " + std::to_string(kMaxCategories) + " of an item dropped");
     } else {
       feed.problems.push_back("JSON Feed without an items array");
     }

@@ -250,10 +250,9 @@ AtomText read_atom_text(const pugi::xml_node& n) {
   return t;
 }
 
+// Repeats and the cap are dealt with once per item, in finish (tidy_categories).
 void add_category(std::vector<std::string>& cats, std::string value) {
-  if (value.empty()) return;
-  if (std::find(cats.begin(), cats.end(), value) != cats.end()) return;
-  cats.push_back(std::move(value));
+  if (!value.empty()) cats.push_back(std::move(value));
 }
 
 void add_split_categories(std::vector<std::string>& cats, std::string_view list) {
@@ -539,12 +538,17 @@ class Reader {
                   : !d.author_dc.empty() ? std::move(d.author_dc)
                                          : std::move(d.author_itunes);
     item.categories = std::move(d.categories);
+    if (tidy_categories(item.categories) && !categories_capped_) {
+      categories_capped_ = true;
+      feed_.problems.push_back("categories past the first " + std::to_string(kMaxCategories) + " of an item dropped");
+    }
     assign_fallback_id(item);
     return item;
   }
 
   Feed& feed_;
   NsScope scope_;
+  bool categories_capped_ = false;  // said once per feed
 };
 
 // Where the document starts: junk before the prolog (PHP warnings, stray bytes) is skipped.

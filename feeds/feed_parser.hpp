@@ -1,6 +1,9 @@
 #pragma once
 // FeedParser: bytes of an RSS/RDF/Atom/JSON Feed document in, a Feed out. Pure: no I/O, never
 // throws on bad input (an Error says why nothing usable was found), never expands DTD entities.
+// Runs on the event loop, so its work is kept near-linear in the body size (hostile inputs
+// included). Limits: an item keeps its first kMaxCategories (256) distinct categories; a
+// problem in Feed::problems says when some were dropped.
 
 #include <string>
 #include <string_view>

@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "feeds/feed_json.hpp"
 #include "feeds/feed_parser.hpp"
@@ -136,6 +139,44 @@ TEST(Parser, RecoveryPastManyUnclosedItemsIsLinear) {
   ASSERT_EQ(r->items.size(), 1u);
   EXPECT_EQ(r->items[0].title, "last");
   EXPECT_LT(took, kHostileBudget);
+}
+
+// One item with 100,000 categories, each name twice: repeats were found by a linear search
+// per category (10^10 compares at this size), and every one was kept.
+TEST(Parser, ManyCategoriesAreDeduplicatedInOrderAndCapped) {
+  std::vector<std::string> names;
+  for (long i = 0; i < 100000; ++i) {
+    // Appended, not `"c" + std::to_string(...)`: a false -Wrestrict in GCC 12 at -O3 (bug 105329).
+    std::string name = i % 1000 == 0 ? "" : "c";
+    if (!name.empty()) name += std::to_string((i * 7919) % 50000);
+    names.push_back(std::move(name));
+  }
+  std::vector<std::string> want;
+  std::set<std::string> seen;
+  for (const auto& n : names) {
+    if (!n.empty() && seen.insert(n).second && want.size() < kMaxCategories) want.push_back(n);
+  }
+  std::string rss = "<item><title>t</title>";
+  std::string atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>t</title>";
+  nlohmann::json tags = nlohmann::json::array();
+  for (const auto& n : names) {
+    rss += "<category>" + n + "</category>";
+    atom += "<category term=\"" + n + "\"/>";
+    tags.push_back(n);
+  }
+  rss += "</item>";
+  atom += "</entry></feed>";
+  const nlohmann::json json_feed = {{"version", "https://jsonfeed.org/version/1.1"},
+                                    {"items", {{{"id", "1"}, {"tags", tags}}}}};
+  for (const std::string& doc : {rss_with(rss), atom, json_feed.dump()}) {
+    newswatch::Result<Feed> r = newswatch::make_error("not run");
+    const auto took = time_of([&] { r = parse_feed(doc); });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->items.size(), 1u);
+    EXPECT_EQ(r->items[0].categories, want) << doc.substr(0, 40);
+    EXPECT_EQ(r->problems.size(), 1u) << "the cap is reported";
+    EXPECT_LT(took, kHostileBudget) << doc.substr(0, 40);
+  }
 }
 
 TEST(Parser, JsonLinesShape) {
