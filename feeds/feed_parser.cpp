@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,9 +88,9 @@ class NsScope {
       const std::string_view n = a.name();
       if (n.size() < 5 || n.substr(0, 5) != "xmlns") continue;
       if (n.size() == 5) {
-        bindings_.emplace_back(std::string_view{}, ns_from_uri(a.value()));
+        bind(std::string_view{}, ns_from_uri(a.value()));
       } else if (n[5] == ':') {
-        bindings_.emplace_back(n.substr(6), ns_from_uri(a.value()));
+        bind(n.substr(6), ns_from_uri(a.value()));
       } else {
         continue;
       }
@@ -97,21 +98,46 @@ class NsScope {
     }
     return pushed;
   }
-  void leave(std::size_t n) { bindings_.resize(bindings_.size() - n); }
+  void leave(std::size_t n) {
+    for (; n > 0; --n) {
+      const Binding& b = bindings_.back();
+      if (b.shadowed == kNone) {
+        innermost_.erase(b.prefix);
+      } else {
+        innermost_.find(b.prefix)->second = b.shadowed;
+      }
+      bindings_.pop_back();
+    }
+  }
 
   Name classify(const pugi::xml_node& node) const {
     const std::string_view full = node.name();
     const auto colon = full.find(':');
     const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : full.substr(0, colon);
     const std::string_view local = colon == std::string_view::npos ? full : full.substr(colon + 1);
-    for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
-      if (it->first == prefix) return {it->second, local};
-    }
+    if (const auto it = innermost_.find(prefix); it != innermost_.end()) return {bindings_[it->second].ns, local};
     return {prefix.empty() ? Ns::None : ns_from_conventional_prefix(prefix), local};
   }
 
  private:
-  std::vector<std::pair<std::string_view, Ns>> bindings_;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Binding {
+    std::string_view prefix;
+    Ns ns;
+    std::size_t shadowed;  // the binding of the same prefix it hides, or kNone
+  };
+
+  void bind(std::string_view prefix, Ns ns) {
+    const auto [it, inserted] = innermost_.try_emplace(prefix, bindings_.size());
+    bindings_.push_back({prefix, ns, inserted ? kNone : it->second});
+    it->second = bindings_.size() - 1;
+  }
+
+  std::vector<Binding> bindings_;
+  // Prefix -> index of its innermost binding. Looked up, not found by walking back through
+  // bindings_: a root declaring 50,000 prefixes made every element walk all of them. A key
+  // views the outermost binding of its prefix, which outlives the ones shadowing it.
+  std::map<std::string_view, std::size_t, std::less<>> innermost_;
 };
 
 class ScopeGuard {
