@@ -792,36 +792,14 @@ class FeedBuilder {
     // If the error is inside an item that closed (an unescaped '<' in its text), read
     // from that item's start; if it is at the end of the input, there is nothing more.
     if (!open_item && !feed_.items.empty() && error_offset_ >= view_.size()) return;
-    recover_from(from, parent, reader, read);
+    recover_from(from, read);
   }
 
   template <class Fn>
-  void recover_from(std::size_t from, const pugi::xml_node& parent, Reader& reader, Fn&& read) {
-    // Wrap each item in the namespace declarations in scope at its parent.
-    std::string wrap_open = "<w";
-    for (auto n = parent; n && n.type() == pugi::node_element; n = n.parent()) {
-      for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
-        const std::string_view an = a.name();
-        if (an.substr(0, 5) == "xmlns" || an == "xml:base") {
-          if (wrap_open.find(std::string(" ") + a.name() + "=") != std::string::npos) continue;
-          wrap_open += ' ';
-          wrap_open += an;
-          wrap_open += "=\"";
-          for (const char* p = a.value(); *p; ++p) {
-            if (*p == '"')
-              wrap_open += "&quot;";
-            else if (*p == '&')
-              wrap_open += "&amp;";
-            else if (*p == '<')
-              wrap_open += "&lt;";
-            else
-              wrap_open += *p;
-          }
-          wrap_open += '"';
-        }
-      }
-    }
-    wrap_open += '>';
+  void recover_from(std::size_t from, Fn&& read) {
+    // Each item is parsed on its own. The namespaces in scope at its parent need no copy
+    // around it: the callers hold the parent chain's bindings in the Reader's scope (copying
+    // them into a wrapper per item cost items x declarations).
     const std::string open_tag = "<" + item_tag_;
     const std::string close_tag = "</" + item_tag_;
     std::size_t pos = view_.find(open_tag, from);
@@ -852,16 +830,11 @@ class FeedBuilder {
         pos = next_open;
         continue;
       }
-      std::string chunk = wrap_open;
-      chunk.append(view_.substr(pos, end - pos));
-      chunk += "</w>";
       pugi::xml_document piece;
-      const auto res = piece.load_buffer(chunk.data(), chunk.size(), kParseFlags, pugi::encoding_utf8);
-      const auto w = piece.document_element();
-      const auto item = w.first_child();
-      if (item && item.type() == pugi::node_element) {
+      const auto res = piece.load_buffer(view_.data() + pos, end - pos, kParseFlags, pugi::encoding_utf8);
+      const auto item = piece.document_element();
+      if (item) {
         if (!res) prune_open_children(item);
-        ScopeGuard g(reader.scope(), w);
         Item recovered = read(item);
         if (!is_empty_item(recovered)) feed_.items.push_back(std::move(recovered));
       }

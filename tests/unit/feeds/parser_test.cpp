@@ -196,6 +196,24 @@ TEST(Parser, ManyNamespaceDeclarationsCostNothingPerElement) {
   EXPECT_LT(took, kHostileBudget);
 }
 
+// The same declarations in a document broken before its items: recovery copied every
+// declaration in scope into a wrapper around each item it re-parsed.
+TEST(Parser, RecoveryDoesNotCopyNamespaceDeclarationsPerItem) {
+  std::string doc = "<rss version=\"2.0\"";
+  for (int i = 0; i < 20000; ++i) {
+    const std::string n = std::to_string(i);
+    doc += " xmlns:p" + n + "=\"urn:p" + n + "\"";
+  }
+  doc += " xmlns:c=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title></x>" +
+         repeat("<item><title>i</title><c:encoded>body</c:encoded></item>", 20000) + "</channel></rss>";
+  newswatch::Result<Feed> r = newswatch::make_error("not run");
+  const auto took = time_of([&] { r = parse_feed(doc); });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->items.size(), 20000u);
+  EXPECT_EQ(r->items.back().content, "body") << "the root's bindings still apply to recovered items";
+  EXPECT_LT(took, kHostileBudget);
+}
+
 TEST(Parser, JsonLinesShape) {
   Item item;
   item.id = "x";
