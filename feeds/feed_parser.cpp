@@ -667,10 +667,37 @@ bool escape_stray_lt(std::string_view text, std::string& out) {
   return changed;
 }
 
-// Rewrites HTML named references that XML does not define (&eacute;, &nbsp;, ...) as
-// numeric ones, outside CDATA, so the XML parser decodes them like the predefined five in
-// every field. False if there was nothing to rewrite.
-bool numeric_html_entities(std::string_view text, std::string& out) {
+// The length of the numeric reference at text[amp] if the XML parser would decode it (&#N; or
+// &#xH;, lowercase x) to a code point that is not a character: NUL, a surrogate or past
+// U+10FFFF (its 32-bit arithmetic wraps, so &#4294967296; is NUL too). 0 otherwise.
+std::size_t noncharacter_reference(std::string_view text, std::size_t amp) {
+  std::size_t i = amp + 2;
+  const bool hex = i < text.size() && text[i] == 'x';
+  if (hex) ++i;
+  const std::size_t digits = i;
+  std::uint32_t cp = 0;
+  bool too_big = false;
+  for (; i < text.size() && text[i] != ';'; ++i) {
+    const char c = text[i];
+    const int d = c >= '0' && c <= '9'          ? c - '0'
+                  : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                : -1;
+    if (d < 0) return 0;
+    cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
+    if (cp > 0x10FFFF) too_big = true, cp = 0x110000;
+  }
+  if (i == digits || i >= text.size()) return 0;
+  const bool bad = too_big || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF);
+  return bad ? i + 1 - amp : 0;
+}
+
+// Rewrites, outside CDATA, what the XML parser would decode wrongly: HTML named references
+// that XML does not define (&eacute;, &nbsp;, ...) as numeric ones, so they decode like the
+// predefined five in every field; and numeric references to non-characters as U+FFFD, which
+// the parser would write as a NUL (cutting the field there) or as bytes that are not UTF-8.
+// False if there was nothing to rewrite.
+bool rewrite_references(std::string_view text, std::string& out) {
   bool changed = false;
   std::size_t pos = 0;
   std::size_t copied = 0;
@@ -686,6 +713,16 @@ bool numeric_html_entities(std::string_view text, std::string& out) {
       continue;
     }
     pos = amp + 1;
+    if (pos < text.size() && text[pos] == '#') {
+      const std::size_t len = noncharacter_reference(text, amp);
+      if (len == 0) continue;
+      if (!changed) out.reserve(text.size() + 64);
+      changed = true;
+      out.append(text.substr(copied, amp - copied));
+      out.append("&#xFFFD;");
+      copied = pos = amp + len;
+      continue;
+    }
     std::size_t end = pos;
     while (end < text.size() && end - pos < 32 &&
            ((text[end] >= 'a' && text[end] <= 'z') || (text[end] >= 'A' && text[end] <= 'Z') ||
@@ -730,7 +767,7 @@ class FeedBuilder {
     if (start >= text_.size()) return make_error("not a feed: no XML or JSON found");
     if (text_[start] != '<') return make_error("not a feed: no XML or JSON found");
     view_ = std::string_view(text_).substr(start);
-    if (numeric_html_entities(view_, expanded_)) view_ = expanded_;
+    if (rewrite_references(view_, expanded_)) view_ = expanded_;
     xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
     if (!xml_.result && escape_stray_lt(view_, repaired_)) {
       // "Temperature < 40" in text: a '<' that cannot open markup is text; escape and retry once.

@@ -214,6 +214,32 @@ TEST(Parser, RecoveryDoesNotCopyNamespaceDeclarationsPerItem) {
   EXPECT_LT(took, kHostileBudget);
 }
 
+// Numeric references the XML parser decodes itself: one to something that is not a character
+// became a NUL (the field ended there) or bytes that are not UTF-8. Each reads as U+FFFD.
+TEST(Parser, NumericReferencesToNonCharactersBecomeReplacementCharacters) {
+  const std::pair<const char*, const char*> rows[] = {
+      {"Mali &#0; coup &#xD800;", "Mali \uFFFD coup \uFFFD"},
+      {"a&#x110000;b&#1114112;c", "a\uFFFDb\uFFFDc"},                     // past U+10FFFF
+      {"&#xDFFF;&#55296;", "\uFFFD\uFFFD"},                               // surrogates, both forms
+      {"&#x00000;&#4294967296;", "\uFFFD\uFFFD"},                         // 2^32 wraps to NUL in 32 bits
+      {"&#x100000041;", "\uFFFD"},                                        // and this to 'A'
+      {"&#x10FFFF;&#65;&#xe9;&#x1F600;", "\U0010FFFFA\u00E9\U0001F600"},  // characters stay
+      {"<![CDATA[&#0;]]> &#x;", "\uFFFD &#x;"},  // CDATA: decoded once as text; "&#x;" is no reference
+  };
+  for (const auto& [title, want] : rows) {
+    const auto r = parse_feed(rss_with(std::string("<item><title>") + title + "</title></item>"));
+    ASSERT_TRUE(r.ok()) << title;
+    ASSERT_EQ(r->items.size(), 1u) << title;
+    EXPECT_EQ(r->items[0].title, want) << title;
+  }
+  // Attributes too.
+  const auto atom = parse_feed(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>t</title><category term=\"Mali&#0;Sahel\"/>"
+      "</entry></feed>");
+  ASSERT_TRUE(atom.ok());
+  EXPECT_EQ(atom->items.at(0).categories, std::vector<std::string>{"Mali\uFFFDSahel"});
+}
+
 TEST(Parser, JsonLinesShape) {
   Item item;
   item.id = "x";
