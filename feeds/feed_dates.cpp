@@ -19,18 +19,23 @@ std::optional<TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, i
   if (h == 24 && (mi != 0 || s != 0)) return std::nullopt;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
-  return TimePoint{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
+  const TimePoint t = TimePoint{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
+  // The range holds for the instant, not the local fields: 9999-12-31T23:30-01:00 is in year
+  // 10000 and 0001-01-01T00:00+01:00 in year 0, which RFC 3339 output cannot write.
+  const year y_utc = year_month_day{floor<days>(t)}.year();
+  if (y_utc < year{1} || y_utc > year{9999}) return std::nullopt;
+  return t;
 }
 
 int month_from_name(std::string_view m) {
-  static constexpr std::array<std::string_view, 12> names{"jan", "feb", "mar", "apr", "may", "jun",
-                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<std::string_view, 12> names{"january",   "february", "march",    "april",
+                                                          "may",       "june",     "july",     "august",
+                                                          "september", "october",  "november", "december"};
   if (m.size() < 3) return 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (ascii_iequals(m.substr(0, 3), names[i])) {
-      // "Mar", "March", "Sept" all count; "Marathon" does not.
-      if (m.size() == 3 || m.size() <= 9) return static_cast<int>(i) + 1;
-    }
+    // The name or a prefix of it from three letters on: "Mar", "March", "Sept" all count;
+    // "Marathon" does not.
+    if (m.size() <= names[i].size() && ascii_iequals(m, names[i].substr(0, m.size()))) return static_cast<int>(i) + 1;
   }
   return 0;
 }

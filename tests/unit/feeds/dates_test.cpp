@@ -64,7 +64,12 @@ constexpr Case kCases[] = {
     {"2012-12", "2012-12-01T00:00:00Z"},
     {"2012", "2012-01-01T00:00:00Z"},
     {"2012-12-31T23:30:00-01:00", "2013-01-01T00:30:00Z"},
-    {"2012-06-30T23:59:60Z", "2012-07-01T00:00:00Z"},  // leap second rolls over
+    {"2012-06-30T23:59:60Z", "2012-07-01T00:00:00Z"},       // leap second rolls over
+    {"9999-12-31T23:30:00+01:00", "9999-12-31T22:30:00Z"},  // the range's ends, once in UTC
+    {"0001-01-01T00:30:00-01:00", "0001-01-01T01:30:00Z"},
+    {"Thu, 20 March 2012 18:00:00 GMT", "2012-03-20T18:00:00Z"},
+    {"Thu, 20 Sept 2012 18:00:00 GMT", "2012-09-20T18:00:00Z"},
+    {"Thu, 20 SEPTEMBER 2012 18:00:00 GMT", "2012-09-20T18:00:00Z"},
     // unparseable
     {"", nullptr},
     {"yesterday", nullptr},
@@ -77,6 +82,17 @@ constexpr Case kCases[] = {
     {"12/20/2012", nullptr},
     {"0000-00-00 00:00:00", nullptr},
     {"Thu, 20 Dec 2012 18:00:00 GMT trailing words here", nullptr},
+    // past year 9999 or before year 1 once the offset is applied
+    {"9999-12-31T23:30:00-01:00", nullptr},
+    {"0001-01-01T00:00:00+01:00", nullptr},
+    {"Fri, 31 Dec 9999 23:30:00 -0100", nullptr},
+    {"9999-12-31T23:59:60Z", nullptr},
+    {"9999-12-31T24:00:00Z", nullptr},
+    // a month name is the name, its abbreviation or a prefix of the name in between
+    {"Thu, 20 Marathon 2012 18:00:00 GMT", nullptr},
+    {"Thu, 20 Decimal 2012 18:00:00 GMT", nullptr},
+    {"Thu, 20 Mayday 2012 18:00:00 GMT", nullptr},
+    {"Thu, 20 Septembers 2012 18:00:00 GMT", nullptr},
 };
 
 TEST(FeedDates, GoldenTable) {
