@@ -151,6 +151,28 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"feed = 3\n", "bad.toml:1:8: 'feed' must be an array of tables ([[feed]])"},
         BadCase{"[[feed]]\nid = \"a\"\nurl = \"file:///tmp/a.xml\"\n",
                 "bad.toml:1:1: feed 'a' uses a file:// url but [fetch] allow_file_urls is false"},
+        // Durations out of range: 0 (or what truncates to 0 s) is no timeout to curl or a
+        // hot loop to the scheduler; huge ones overflow the timers' nanoseconds.
+        BadCase{"[fetch]\ntimeout = \"0s\"\n", "bad.toml:2:11: 'timeout' must be between 1s and 365d"},
+        BadCase{"[fetch]\ntimeout = \"900ms\"\n", "bad.toml:2:11: 'timeout' must be between 1s and 365d"},
+        BadCase{"[fetch]\nconnect_timeout = \"0s\"\n", "bad.toml:2:19: 'connect_timeout' must be between 1s and 365d"},
+        BadCase{"[scheduler]\nmax_backoff = \"0s\"\n", "bad.toml:2:15: 'max_backoff' must be between 1s and 365d"},
+        BadCase{"[scheduler]\nmin_interval = \"0s\"\n", "bad.toml:2:16: 'min_interval' must be between 1s and 365d"},
+        BadCase{"[scheduler]\nmax_interval = \"500ms\"\n", "bad.toml:2:16: 'max_interval' must be between 1s and 365d"},
+        BadCase{"[scheduler]\ndefault_interval = \"366d\"\n",
+                "bad.toml:2:20: 'default_interval' must be between 1s and 365d"},
+        BadCase{"[scheduler]\nstartup_delay = \"200000d\"\n",
+                "bad.toml:2:17: 'startup_delay' must be between 0s and 365d"},
+        BadCase{"[scheduler]\nstartup_delay = \"1099511627776d\"\n",
+                "bad.toml:2:17: 'startup_delay' must be a duration such as \"90s\", \"5m\" or \"1h\""},
+        BadCase{"[daemon]\nshutdown_grace = \"8761h\"\n",
+                "bad.toml:2:18: 'shutdown_grace' must be between 0s and 365d"},
+        BadCase{"[journal]\nprune_interval = \"10ms\"\n",
+                "bad.toml:2:18: 'prune_interval' must be between 100ms and 365d"},
+        BadCase{"[journal]\nmax_age = \"0s\"\n", "bad.toml:2:11: 'max_age' must be between 1s and 365d"},
+        BadCase{"[dedup]\nseen_max_age = \"0s\"\n", "bad.toml:2:16: 'seen_max_age' must be between 1s and 365d"},
+        BadCase{"[[feed]]\nid = \"a\"\nurl = \"http://a/b\"\ninterval = \"0s\"\n",
+                "bad.toml:4:12: 'interval' must be between 1s and 365d"},
         BadCase{"[daemon\n",
                 "bad.toml:1:8: TOML syntax error: Error while parsing table header: expected ']', saw '\\n'"}));
 
@@ -218,12 +240,17 @@ TEST(Durations, GoldenTable) {
   EXPECT_FALSE(parse_duration("5 m"));
   EXPECT_FALSE(parse_duration("-5m"));
   EXPECT_FALSE(parse_duration("99999999999999999999s"));
+  EXPECT_EQ(parse_duration("0s"), milliseconds(0));
+  EXPECT_EQ(parse_duration("106751991167d"), milliseconds(9'223'372'036'828'800'000)) << "the largest whole day";
+  EXPECT_FALSE(parse_duration("106751991168d")) << "past INT64_MAX ms";
+  EXPECT_FALSE(parse_duration("1099511627776d")) << "2^40 days: the product wrapped";
   EXPECT_EQ(parse_size("16MiB"), 16u << 20);
   EXPECT_EQ(parse_size("512KiB"), 512u << 10);
   EXPECT_EQ(parse_size("1GB"), 1'000'000'000u);
   EXPECT_EQ(parse_size("100"), 100u);
   EXPECT_FALSE(parse_size("16 MiB"));
   EXPECT_FALSE(parse_size("MiB"));
+  EXPECT_FALSE(parse_size("1099511627776GiB")) << "2^70 bytes wrapped to 0";
 }
 
 // Which edits a reload cannot apply (the daemon warns about them): a golden table of one
