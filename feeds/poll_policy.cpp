@@ -79,7 +79,9 @@ seconds failure_delay(const PollBounds& b, seconds interval, int failures) {
 }
 
 seconds retry_after_delay(const PollBounds& b, seconds retry_after) {
-  return std::min(std::max(retry_after, seconds(0)), b.max_interval);
+  // At least a second: "Retry-After: 0" or a date already past, taken literally, refetches
+  // at once after every 429/503 (an error alert and a state write each round).
+  return std::min(std::max(retry_after, seconds(1)), b.max_interval);
 }
 
 std::chrono::milliseconds with_jitter(std::chrono::milliseconds d, double fraction, double unit) {

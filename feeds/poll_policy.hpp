@@ -31,7 +31,7 @@ std::chrono::seconds success_interval(const PollBounds& b, std::optional<std::ch
 // min(interval * 2^failures, max_backoff), failures >= 1
 std::chrono::seconds failure_delay(const PollBounds& b, std::chrono::seconds interval, int failures);
 
-// Retry-After as the server's word, capped only by max_interval.
+// Retry-After as the server's word, capped only by max_interval, with a floor of 1 s.
 std::chrono::seconds retry_after_delay(const PollBounds& b, std::chrono::seconds retry_after);
 
 // Spreads `d` by ±fraction using `unit` in [0, 1) (the caller's random draw).

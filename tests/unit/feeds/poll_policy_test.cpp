@@ -62,6 +62,12 @@ TEST(PollPolicy, FailureBackoffDoublesUpToTheCap) {
 TEST(PollPolicy, RetryAfterIsCappedOnlyByMaxInterval) {
   EXPECT_EQ(retry_after_delay(kBounds, seconds(5)), seconds(5)) << "below min_interval is still honoured";
   EXPECT_EQ(retry_after_delay(kBounds, hours(48)), hours(6));
+  // "Retry-After: 0" or a date already past (parse_retry_after gives 0 s) would refetch at
+  // once, again and again: a second is the floor.
+  EXPECT_EQ(retry_after_delay(kBounds, seconds(0)), seconds(1));
+  EXPECT_EQ(retry_after_delay(kBounds, seconds(-3)), seconds(1));
+  EXPECT_EQ(retry_after_delay(kBounds, seconds(1)), seconds(1));
+  EXPECT_EQ(retry_after_delay(kBounds, seconds(2)), seconds(2));
 }
 
 TEST(PollPolicy, JitterStaysWithinTheFraction) {

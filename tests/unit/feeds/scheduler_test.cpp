@@ -238,6 +238,22 @@ TEST(SchedulerTest, RetryAfterIsHonoured) {
   EXPECT_EQ(rig.scheduler.stats().size(), 4U);
 }
 
+// "Retry-After: 0" and a date already past are the server's word too, but taken literally
+// they refetched at once, every time: a hot loop against a failing server.
+TEST(SchedulerTest, RetryAfterNowWaitsASecond) {
+  ScriptedServer server;
+  Rig rig;
+  const std::string paths[] = {"/status/503?retry_after=0", "/status/429?retry_after_date=-30"};
+  rig.scheduler.set_feeds({{"zero", server.url(paths[0]), {}}, {"past", server.url(paths[1]), {}}});
+  rig.run_until([] { return false; }, 1500ms);
+  for (const auto& path : paths) {
+    auto reqs = server.requests(path);
+    ASSERT_GE(reqs.size(), 2U) << path << ": retried";
+    EXPECT_LE(reqs.size(), 3U) << path << ": at most one fetch a second";
+    EXPECT_GE(reqs[1]["t"].get<double>() - reqs[0]["t"].get<double>(), 0.95) << path;
+  }
+}
+
 TEST(SchedulerTest, FailuresBackOff) {
   ScriptedServer server;
   Rig rig;
