@@ -45,14 +45,15 @@ std::string author_name(const json& obj) {
   return {};
 }
 
-// capped: set when the item had more categories than kMaxCategories.
-Item read_item(const json& j, std::string_view base, bool& capped) {
+// base: home_page_url, else the URL fetched; doc_base: home_page_url alone, for the identity
+// (see assign_fallback_id). capped: set when the item had more categories than kMaxCategories.
+Item read_item(const json& j, std::string_view base, std::string_view doc_base, bool& capped) {
   Item item;
   item.id = trim(string_field(j, "id"));
   item.title = trim(decode_entities(trim(string_field(j, "title"))));
-  item.link = trim(string_field(j, "url"));
-  if (item.link.empty()) item.link = trim(string_field(j, "external_url"));
-  if (!item.link.empty()) item.link = resolve_url(base, item.link);
+  std::string url = trim(string_field(j, "url"));
+  if (url.empty()) url = trim(string_field(j, "external_url"));
+  if (!url.empty()) item.link = resolve_url(base, url);
   item.content = trim(string_field(j, "content_html"));
   if (item.content.empty()) item.content = trim(string_field(j, "content_text"));
   item.summary = trim(string_field(j, "summary"));
@@ -68,7 +69,7 @@ Item read_item(const json& j, std::string_view base, bool& capped) {
     }
     if (tidy_categories(item.categories)) capped = true;
   }
-  assign_fallback_id(item);
+  assign_fallback_id(item, url.empty() ? std::string() : resolve_url(doc_base, url));
   return item;
 }
 
@@ -99,14 +100,14 @@ Result<Feed> parse_json_feed(std::string_view text, std::string_view base_url) {
       return make_error("not a feed: JSON without a jsonfeed.org version or an items array");
     Feed feed;
     feed.title = trim(decode_entities(trim(string_field(doc, "title"))));
-    feed.link = trim(string_field(doc, "home_page_url"));
-    if (!feed.link.empty()) feed.link = resolve_url(base_url, feed.link);
+    const std::string home = trim(string_field(doc, "home_page_url"));
+    if (!home.empty()) feed.link = resolve_url(base_url, home);
     const std::string base = feed.link.empty() ? std::string(base_url) : feed.link;
     if (items != doc.end() && items->is_array()) {
       feed.items.reserve(items->size());
       bool capped = false;
       for (const auto& it : *items) {
-        if (it.is_object()) feed.items.push_back(read_item(it, base, capped));
+        if (it.is_object()) feed.items.push_back(read_item(it, base, home, capped));
       }
       if (capped)
         feed.problems.push_back("tags past the first " + std::to_string(kMaxCategories) + " of an item dropped");

@@ -221,10 +221,29 @@ std::string plain_of(const pugi::xml_node& n) {
   return decoded_text(direct_text(n));
 }
 
-std::string xml_base(const pugi::xml_node& node, const std::string& parent_base) {
+// A URL reference resolved two ways: `url` against the URL the feed was fetched from as
+// well (the link a reader follows), `doc` against the document's own xml:base only (as
+// written where that is not absolute), so that an item's identity stays the same when its
+// feed moves to another URL (301 to https, 302 to a mirror).
+struct Ref {
+  std::string url;
+  std::string doc;
+};
+
+Ref resolve(const Ref& base, std::string_view reference) {
+  Ref r{resolve_url(base.url, reference), {}};
+  // An absolute reference resolves the same against any base.
+  r.doc = base.doc == base.url || has_scheme(trim_space(reference)) ? r.url : resolve_url(base.doc, reference);
+  return r;
+}
+
+// The base in effect at node: parent_base, or node's own xml:base resolved into `own`
+// (a reference, not a copy: this runs for every Atom field).
+const Ref& xml_base(const pugi::xml_node& node, const Ref& parent_base, Ref& own) {
   const auto attr = node.attribute("xml:base");
   if (!attr) return parent_base;
-  return resolve_url(parent_base, attr.value());
+  own = resolve(parent_base, attr.value());
+  return own;
 }
 
 bool looks_like_web_url(std::string_view s) {
@@ -293,8 +312,9 @@ void add_split_categories(std::vector<std::string>& cats, std::string_view list)
 // Candidates for each field, by source; choose() picks by priority at the end.
 struct Draft {
   std::string title_main, title_dc, title_media;
-  std::string link_rss, link_alt_html, link_alt_any;
+  Ref link_rss, link_alt_html, link_alt_any;
   std::string guid;
+  std::string guid_url;  // a relative Atom id resolved as a link, for when it serves as one
   std::string about;
   bool guid_is_permalink = true;
   std::string summary_main, summary_dc, summary_itunes, summary_media;
@@ -329,9 +349,10 @@ class Reader {
   explicit Reader(Feed& feed) : feed_(feed) {}
 
   // kind: Ns::Rss or Ns::Atom, how to read elements in no namespace.
-  Item read_item(const pugi::xml_node& node, const std::string& parent_base, Ns kind) {
+  Item read_item(const pugi::xml_node& node, const Ref& parent_base, Ns kind) {
     ScopeGuard guard(scope_, node);
-    const std::string base = xml_base(node, parent_base);
+    Ref own_base;
+    const Ref& base = xml_base(node, parent_base, own_base);
     Draft d;
     if (const auto about = node.attribute("rdf:about"); about && kind == Ns::Rss) {
       // RSS 1.0 names each item by its rdf:about; a guid, if any, still wins.
@@ -347,7 +368,7 @@ class Reader {
     return finish(d, base);
   }
 
-  void read_channel_fields(const pugi::xml_node& node, const std::string& base, Ns kind) {
+  void read_channel_fields(const pugi::xml_node& node, const Ref& base, Ns kind) {
     for (auto c = node.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       ScopeGuard child_guard(scope_, c);
@@ -356,11 +377,11 @@ class Reader {
       if (name.local == "title" && (name.ns == Ns::Rss || name.ns == Ns::Atom) && feed_.title.empty()) {
         feed_.title = name.ns == Ns::Atom ? read_atom_text(c).plain : plain_of(c);
       } else if (name.local == "link" && name.ns == Ns::Rss && feed_.link.empty()) {
-        if (auto v = trim(direct_text(c)); !v.empty()) feed_.link = resolve_url(base, v);
+        if (auto v = trim(direct_text(c)); !v.empty()) feed_.link = resolve_url(base.url, v);
       } else if (name.local == "link" && name.ns == Ns::Atom) {
         const std::string_view rel = c.attribute("rel").as_string("alternate");
         const auto href = c.attribute("href");
-        if (rel == "alternate" && href && feed_.link.empty()) feed_.link = resolve_url(base, href.value());
+        if (rel == "alternate" && href && feed_.link.empty()) feed_.link = resolve_url(base.url, href.value());
       } else if (name.local == "ttl" && name.ns == Ns::Rss) {
         read_ttl(c);
       }
@@ -385,18 +406,18 @@ class Reader {
     }
   }
 
-  void read_field(Draft& d, const pugi::xml_node& c, const Name& name, const std::string& base, Ns kind) {
+  void read_field(Draft& d, const pugi::xml_node& c, const Name& name, const Ref& base, Ns kind) {
     const auto local = name.local;
     switch (name.ns) {
       case Ns::Rss:
         if (eq(local, "title")) {
           set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : plain_of(c));
         } else if (eq(local, "link")) {
-          if (d.link_rss.empty()) {
+          if (d.link_rss.url.empty()) {
             // Atom-style <link href=...> in an RSS item happens; so does text.
             auto v = trim(direct_text(c));
             if (v.empty()) v = trim(c.attribute("href").as_string());
-            if (!v.empty()) d.link_rss = resolve_url(base, v);
+            if (!v.empty()) d.link_rss = resolve(base, v);
           }
         } else if (eq(local, "description")) {
           set_once(d.summary_main, html_of(c));
@@ -479,8 +500,9 @@ class Reader {
     }
   }
 
-  void read_atom_field(Draft& d, const pugi::xml_node& c, std::string_view local, const std::string& parent_base) {
-    const std::string base = xml_base(c, parent_base);
+  void read_atom_field(Draft& d, const pugi::xml_node& c, std::string_view local, const Ref& parent_base) {
+    Ref own_base;
+    const Ref& base = xml_base(c, parent_base, own_base);
     if (eq(local, "title")) {
       set_once(d.title_main, read_atom_text(c).plain);
     } else if (eq(local, "link")) {
@@ -491,16 +513,20 @@ class Reader {
       if (rel == "alternate" || rel.empty()) {
         const std::string_view type = c.attribute("type").as_string("text/html");
         if (type == "text/html" || type == "application/xhtml+xml" || type.empty()) {
-          d.link_alt_html = resolve_url(base, href);  // the last alternate wins, as in feed readers
-        } else {
-          set_once(d.link_alt_any, resolve_url(base, href));
+          d.link_alt_html = resolve(base, href);  // the last alternate wins, as in feed readers
+        } else if (d.link_alt_any.url.empty()) {
+          d.link_alt_any = resolve(base, href);
         }
       }
     } else if (eq(local, "id")) {
       if (d.guid.empty()) {
         d.guid = trim(direct_text(c));
-        // Atom ids are IRIs; a relative one is read against xml:base, as feed readers do.
-        if (!d.guid.empty() && !has_scheme(d.guid) && !base.empty()) d.guid = resolve_url(base, d.guid);
+        // Atom ids are IRIs; a relative one is read against xml:base, as feed readers do, but
+        // not against the fetch URL, which would change every id when the feed moves.
+        if (!d.guid.empty() && !has_scheme(d.guid)) {
+          d.guid_url = resolve_url(base.url, d.guid);
+          d.guid = resolve_url(base.doc, d.guid);
+        }
         d.guid_is_permalink = true;
       }
     } else if (eq(local, "summary")) {
@@ -527,20 +553,20 @@ class Reader {
     seen = true;
   }
 
-  Item finish(Draft& d, const std::string& base) {
+  Item finish(Draft& d, const Ref& base) {
     Item item;
     item.title = !d.title_main.empty() ? std::move(d.title_main)
                  : !d.title_dc.empty() ? std::move(d.title_dc)
                                        : std::move(d.title_media);
-    if (!d.link_alt_html.empty()) {
-      item.link = std::move(d.link_alt_html);
-    } else if (!d.link_rss.empty()) {
-      item.link = std::move(d.link_rss);
-    } else if (!d.link_alt_any.empty()) {
-      item.link = std::move(d.link_alt_any);
+    Ref* link = !d.link_alt_html.url.empty()  ? &d.link_alt_html
+                : !d.link_rss.url.empty()     ? &d.link_rss
+                : !d.link_alt_any.url.empty() ? &d.link_alt_any
+                                              : nullptr;
+    if (link != nullptr) {
+      item.link = std::move(link->url);
     } else if (!d.guid.empty() && d.guid_is_permalink) {
       // A permalink guid is the link when there is no other; only if it is a web address.
-      const auto resolved = resolve_url(base, d.guid);
+      const auto resolved = resolve_url(base.url, d.guid_url.empty() ? d.guid : d.guid_url);
       if (looks_like_web_url(resolved)) item.link = resolved;
     }
     item.id = !d.guid.empty() ? std::move(d.guid) : std::move(d.about);
@@ -568,7 +594,7 @@ class Reader {
       categories_capped_ = true;
       feed_.problems.push_back("categories past the first " + std::to_string(kMaxCategories) + " of an item dropped");
     }
-    assign_fallback_id(item);
+    assign_fallback_id(item, link != nullptr ? link->doc : std::string());
     return item;
   }
 
@@ -789,7 +815,9 @@ class FeedBuilder {
     Reader reader(feed_);
     ScopeGuard root_guard(reader.scope(), root);
     const Name rn = reader.scope().classify(root);
-    const std::string base = xml_base(root, options_.base_url);
+    const Ref fetched{options_.base_url, {}};
+    Ref own_base;
+    const Ref& base = xml_base(root, fetched, own_base);
     root_is_rss_ = rn.local == "rss";
     if (rn.local == "rss" || rn.local == "RDF" || rn.local == "rdf" || rn.local == "channel") {
       read_rss(reader, root, base, rn.local == "channel");
@@ -887,17 +915,18 @@ class FeedBuilder {
     if (last && on_open_chain(last)) item.remove_child(last);
   }
 
-  void read_rss(Reader& reader, const pugi::xml_node& root, const std::string& base, bool root_is_channel) {
+  void read_rss(Reader& reader, const pugi::xml_node& root, const Ref& base, bool root_is_channel) {
     pugi::xml_node channel = root_is_channel ? root : pugi::xml_node{};
     for (auto c = root.first_child(); c && !channel; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       ScopeGuard g(reader.scope(), c);
       if (reader.scope().classify(c).local == "channel") channel = c;
     }
-    std::string channel_base = base;
+    Ref channel_base = base;
     if (channel && channel != root) {
       ScopeGuard g(reader.scope(), channel);
-      channel_base = xml_base(channel, base);
+      Ref own_base;
+      channel_base = xml_base(channel, base, own_base);
       reader.read_channel_fields(channel, channel_base, Ns::Rss);
     } else if (channel) {
       reader.read_channel_fields(channel, channel_base, Ns::Rss);
@@ -922,7 +951,7 @@ class FeedBuilder {
     }
   }
 
-  void read_atom(Reader& reader, const pugi::xml_node& root, const std::string& base) {
+  void read_atom(Reader& reader, const pugi::xml_node& root, const Ref& base) {
     reader.read_channel_fields(root, base, Ns::Atom);
     each_item(root, "entry", reader, [&](const pugi::xml_node& n) { return reader.read_item(n, base, Ns::Atom); });
   }

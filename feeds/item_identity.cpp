@@ -20,14 +20,12 @@ class Fnv1a64 {
   std::uint64_t h_ = 1469598103934665603ULL;
 };
 
-}  // namespace
-
-std::string stable_item_hash(const Item& item) {
+std::string hash_of(std::string_view link, const Item& item) {
   Fnv1a64 h;
-  h.mix(item.link);
+  h.mix(link);
   h.mix(std::string_view("\n", 1));
   h.mix(item.title);
-  if (item.link.empty() && item.title.empty()) {
+  if (link.empty() && item.title.empty()) {
     // Nothing to name it by but its text.
     h.mix(std::string_view("\n", 1));
     h.mix(item.summary);
@@ -39,8 +37,12 @@ std::string stable_item_hash(const Item& item) {
   return std::string("hash:") + buf;
 }
 
-void assign_fallback_id(Item& item) {
-  if (item.id.empty()) item.id = stable_item_hash(item);
+}  // namespace
+
+std::string stable_item_hash(const Item& item) { return hash_of(item.link, item); }
+
+void assign_fallback_id(Item& item, std::string_view link) {
+  if (item.id.empty()) item.id = hash_of(link, item);
 }
 
 }  // namespace newswatch::feeds

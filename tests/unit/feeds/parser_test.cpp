@@ -100,6 +100,41 @@ TEST(Parser, SameItemSameIdAcrossFetches) {
   EXPECT_NE(b->items[0].id, b->items[1].id);
 }
 
+// A feed that moves (301 http -> https, 302 to a mirror) is fetched from another URL: its
+// items must keep their ids, or every one alerts again. Links are still resolved against it.
+TEST(Parser, IdentityDoesNotDependOnTheFetchUrl) {
+  const std::string atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\">";
+  const std::string docs[] = {
+      atom + "<entry><id>42</id><title>relative id</title><link href=\"posts/42\"/></entry></feed>",
+      atom + "<entry><title>no id, relative link</title><link href=\"posts/43\"/></entry></feed>",
+      atom + "<entry xml:base=\"2013/\"><title>relative xml:base</title><link href=\"44\"/></entry></feed>",
+      rss_with("<item><title>no guid, relative link</title><link>/sahel/45</link></item>"),
+      R"({"version":"https://jsonfeed.org/version/1.1","items":[{"title":"no id","url":"posts/46"}]})",
+      R"({"version":"https://jsonfeed.org/version/1.1","home_page_url":"/sahel/",)"
+      R"("items":[{"title":"no id, relative home","url":"47"}]})",
+  };
+  for (const auto& doc : docs) {
+    ParseOptions from_a;
+    from_a.base_url = "http://a/f";
+    ParseOptions from_b;
+    from_b.base_url = "https://b/f";
+    const auto a = parse_feed(doc, from_a);
+    const auto b = parse_feed(doc, from_b);
+    ASSERT_TRUE(a.ok() && b.ok()) << doc;
+    ASSERT_EQ(a->items.size(), 1u) << doc;
+    ASSERT_EQ(b->items.size(), 1u) << doc;
+    EXPECT_EQ(a->items[0].id, b->items[0].id) << doc;
+    EXPECT_EQ(a->items[0].link.rfind("http://a/", 0), 0u) << a->items[0].link;
+    EXPECT_EQ(b->items[0].link.rfind("https://b/", 0), 0u) << b->items[0].link;
+  }
+  // An id the document makes absolute is kept absolute.
+  const auto based = parse_feed(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"https://x.org/news/\">"
+      "<entry><id>42</id><title>t</title></entry></feed>");
+  ASSERT_TRUE(based.ok());
+  EXPECT_EQ(based->items.at(0).id, "https://x.org/news/42");
+}
+
 TEST(Parser, NamespaceBindingIsScoped) {
   // "c" means content only inside the first item; in the second it is another namespace.
   const auto r = parse_feed(rss_with(

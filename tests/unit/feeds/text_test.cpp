@@ -150,7 +150,7 @@ TEST(Identity, StableHashOfLinkAndTitle) {
   EXPECT_NE(stable_item_hash(a), stable_item_hash(c));
   Item guid = a;
   guid.id = "urn:x:1";
-  assign_fallback_id(guid);
+  assign_fallback_id(guid, guid.link);
   EXPECT_EQ(guid.id, "urn:x:1");
 }
 
