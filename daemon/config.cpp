@@ -203,23 +203,25 @@ class ConfigReader {
     }
   }
 
-  // A year: past any poll interval, timeout or retention a news watch needs, and far from
-  // where nanosecond timer arithmetic overflows (292 years).
+  // A year: past any poll interval or timeout a news watch needs, and far from where
+  // nanosecond timer arithmetic overflows (292 years). Retention (journal, seen items) may
+  // be kept for ten: a desk can want last decade's alerts, and it only counts seconds.
   static constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(365 * 24);
+  static constexpr std::chrono::milliseconds kMaxRetention = std::chrono::hours(3650 * 24);
   static constexpr std::chrono::milliseconds kSecond = std::chrono::seconds(1);
 
   // Every duration has a range: 0 or a value that truncates to 0 means "no timeout" to curl
   // or a hot loop to the scheduler, and a huge one overflows the nanoseconds of the timers.
   template <class Duration>
-  void get_duration(const toml::table& t, std::string_view key, Duration& out, std::chrono::milliseconds min) {
+  void get_duration(const toml::table& t, std::string_view key, Duration& out, std::chrono::milliseconds min,
+                    std::chrono::milliseconds max = kMaxDuration) {
     if (const auto* n = t.get(key)) {
       auto s = n->value<std::string>();
       auto d = s ? parse_duration(*s) : std::nullopt;
       if (!d) {
         error(*n, "'" + std::string(key) + "' must be a duration such as \"90s\", \"5m\" or \"1h\"");
-      } else if (*d < min || *d > kMaxDuration) {
-        error(*n, "'" + std::string(key) + "' must be between " + duration_text(min) + " and " +
-                      duration_text(kMaxDuration));
+      } else if (*d < min || *d > max) {
+        error(*n, "'" + std::string(key) + "' must be between " + duration_text(min) + " and " + duration_text(max));
       } else {
         out = std::chrono::duration_cast<Duration>(*d);
       }
@@ -346,7 +348,7 @@ class ConfigReader {
 
   void read_journal(const toml::table& t) {
     check_keys(t, {"max_age", "max_count", "prune_interval"}, "journal");
-    get_duration(t, "max_age", config_.journal.max_age, kSecond);
+    get_duration(t, "max_age", config_.journal.max_age, kSecond, kMaxRetention);
     get_int(t, "max_count", config_.journal.max_count, 0, 2'000'000'000);
     // Sub-second for tests; each prune is a query on the loop, so not much more often.
     get_duration(t, "prune_interval", config_.journal.prune_interval, std::chrono::milliseconds(100));
@@ -354,7 +356,7 @@ class ConfigReader {
 
   void read_dedup(const toml::table& t) {
     check_keys(t, {"seen_max_age"}, "dedup");
-    get_duration(t, "seen_max_age", config_.dedup.seen_max_age, kSecond);
+    get_duration(t, "seen_max_age", config_.dedup.seen_max_age, kSecond, kMaxRetention);
   }
 
   void read_feed(const toml::table& t) {

@@ -169,12 +169,24 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.toml:2:18: 'shutdown_grace' must be between 0s and 365d"},
         BadCase{"[journal]\nprune_interval = \"10ms\"\n",
                 "bad.toml:2:18: 'prune_interval' must be between 100ms and 365d"},
-        BadCase{"[journal]\nmax_age = \"0s\"\n", "bad.toml:2:11: 'max_age' must be between 1s and 365d"},
-        BadCase{"[dedup]\nseen_max_age = \"0s\"\n", "bad.toml:2:16: 'seen_max_age' must be between 1s and 365d"},
+        BadCase{"[journal]\nmax_age = \"0s\"\n", "bad.toml:2:11: 'max_age' must be between 1s and 3650d"},
+        BadCase{"[journal]\nmax_age = \"3651d\"\n", "bad.toml:2:11: 'max_age' must be between 1s and 3650d"},
+        BadCase{"[dedup]\nseen_max_age = \"0s\"\n", "bad.toml:2:16: 'seen_max_age' must be between 1s and 3650d"},
         BadCase{"[[feed]]\nid = \"a\"\nurl = \"http://a/b\"\ninterval = \"0s\"\n",
                 "bad.toml:4:12: 'interval' must be between 1s and 365d"},
         BadCase{"[daemon\n",
                 "bad.toml:1:8: TOML syntax error: Error while parsing table header: expected ']', saw '\\n'"}));
+
+TEST(Config, DurationsAtTheEdgesOfTheirRanges) {
+  EXPECT_EQ(errors_of({{"a.toml",
+                        "[journal]\nmax_age = \"3650d\"\n[dedup]\nseen_max_age = \"3650d\"\n"
+                        "[fetch]\ntimeout = \"365d\"\nconnect_timeout = \"1s\"\n"
+                        "[daemon]\nshutdown_grace = \"0s\"\n"}}),
+            std::vector<std::string>{});
+  auto r = load_config_texts({{"a.toml", "[journal]\nmax_age = \"3650d\"\n[scheduler]\nstartup_delay = \"0s\"\n"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->journal.max_age, std::chrono::hours(3650 * 24));
+}
 
 TEST(Config, DuplicateIdsAcrossFilesNameBothPlaces) {
   const auto errors = errors_of({{"main.toml", "[[feed]]\nid = \"a\"\nurl = \"http://x/1\"\n"},
