@@ -462,8 +462,12 @@ class App::Impl {
       return verdict;
     }
     metrics_.items_parsed += parsed->items.size();
+    for (const auto& problem : parsed->problems)
+      spdlog::warn("feed {}: {}", spec.id, problem);
     if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);
-    verdict.recorded = record_items(spec, *parsed);
+    // A document recovered from broken XML keeps no validators: if it was cut short, a 304
+    // would hide its missing items until the feed changes; the next poll reads it whole.
+    verdict.recorded = record_items(spec, *parsed) && !parsed->incomplete;
     return verdict;
   }
 

@@ -39,6 +39,9 @@ struct Feed {
   std::optional<int> ttl_minutes;  // RSS <ttl>
   std::vector<Item> items;
   std::vector<std::string> problems;  // recoverable issues met while parsing
+  // The XML was malformed or cut short and items were recovered from it: some may be missing
+  // (a connection closed mid-document), so the response's validators must not be trusted.
+  bool incomplete = false;
 };
 
 // "2012-12-20T18:00:00Z"

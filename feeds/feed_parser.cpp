@@ -801,6 +801,7 @@ class FeedBuilder {
       xml_.result = xml_.doc.load_buffer(view_.data(), view_.size(), kParseFlags, pugi::encoding_utf8);
     }
     failed_ = !xml_.result;
+    feed_.incomplete = failed_;
     if (failed_) {
       error_offset_ = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, xml_.result.offset));
       feed_.problems.push_back(std::string("XML error at byte ") + std::to_string(error_offset_ + start) + ": " +

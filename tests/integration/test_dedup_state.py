@@ -78,6 +78,40 @@ class DedupState(unittest.TestCase):
             self.assertIn("http://example.com/new-review", after, log)
             self.assertEqual(len(live), 8, "nothing alerted twice: %s" % [m[0] for m in live[8:]])
 
+    def test_a_document_cut_short_keeps_no_validators(self):
+        with harness.tempdir() as tmp:
+            feeds = os.path.join(tmp, "feeds")
+            shutil.copytree(os.path.join(harness.SOURCE_DIR, "examples", "feeds"), feeds)
+            desk = os.path.join(feeds, "culture-desk.xml")
+            with open(desk) as f:
+                whole = f.read()
+            # As a server closing the connection mid-document sends it: with its ETag.
+            with open(desk, "w") as f:
+                f.write(whole[:whole.index("<title>Malian musicians")])
+            server = harness.FeedServer(feeds)
+            config, pub, _ = harness.fast_config(tmp, server.base)
+            sub = harness.Subscriber(pub)
+            daemon = harness.Daemon(config)
+            db = os.path.join(tmp, "state", "newswatch.db")
+            try:
+                live = sub.collect(lambda m: len(m) >= 7, timeout=40)  # all but the cut-off item's
+                live += sub.collect(lambda m: False, timeout=2.5)  # a few more polls of the cut document
+                cut_seen = seen(db, "culture-desk")
+                with sqlite3.connect(db, timeout=5) as conn:
+                    etag = conn.execute("SELECT etag FROM feed_state WHERE feed_id = 'culture-desk'").fetchone()
+                with open(desk + ".tmp", "w") as f:
+                    f.write(whole)
+                os.replace(desk + ".tmp", desk)
+                live += sub.collect(lambda m: len(live) + len(m) >= 8, timeout=20)
+            finally:
+                code, log = stop_all(daemon, sub, server)
+            self.assertEqual(code, 0, log)
+            self.assertEqual(len(cut_seen), 2, log)
+            self.assertIn(etag, (None, ("",)), "no validators kept for a document recovered from broken XML")
+            self.assertIn("feed culture-desk: XML error", log)
+            self.assertIn(b"Malian musicians", live[-1][1])
+            self.assertEqual(len(live), 8)
+
     def test_write_lock_held_elsewhere_delays_alerts_and_loses_none(self):
         with harness.tempdir() as tmp:
             feeds = os.path.join(tmp, "feeds")

@@ -87,7 +87,11 @@ TEST(Parser, TruncationKeepsCompleteItemsAndSaysSo) {
     ASSERT_EQ(r->items.size(), 2u) << "cut at " << cut;
     EXPECT_EQ(r->items[1].id, "2");
     EXPECT_FALSE(r->problems.empty());
+    EXPECT_TRUE(r->incomplete) << "cut at " << cut;
   }
+  const auto whole = parse_feed(full);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_FALSE(whole->incomplete);
 }
 
 TEST(Parser, SameItemSameIdAcrossFetches) {
