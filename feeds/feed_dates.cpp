@@ -28,14 +28,14 @@ std::optional<TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, i
 }
 
 int month_from_name(std::string_view m) {
-  static constexpr std::array<std::string_view, 12> names{"january",   "february", "march",    "april",
-                                                          "may",       "june",     "july",     "august",
-                                                          "september", "october",  "november", "december"};
-  if (m.size() < 3) return 0;
+  static constexpr std::array<std::string_view, 12> names{"jan", "feb", "mar", "apr", "may", "jun",
+                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
+  // Lenient on purpose, as feed readers are: a word starting with an English abbreviation
+  // names that month, so "Sept", "March" and the localized "Juni", "Mars" or "Janvier" that
+  // real feeds put in RFC 822 dates all count. Nothing else in a date looks like one.
+  if (m.size() < 3 || m.size() > 9) return 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    // The name or a prefix of it from three letters on: "Mar", "March", "Sept" all count;
-    // "Marathon" does not.
-    if (m.size() <= names[i].size() && ascii_iequals(m, names[i].substr(0, m.size()))) return static_cast<int>(i) + 1;
+    if (ascii_iequals(m.substr(0, 3), names[i])) return static_cast<int>(i) + 1;
   }
   return 0;
 }
