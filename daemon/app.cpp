@@ -501,10 +501,12 @@ class App::Impl {
       }
     }
     // The listing is recorded at least every quarter of seen_max_age, like the items in it:
-    // pruning spares what the feed listed then (see FeedStore::prune_seen).
+    // pruning spares what the feed listed then (see FeedStore::prune_seen). A document
+    // recovered from broken XML may lack items the feed still lists, so it is no listing.
     const auto listed = store_->listed_at(spec.id);
     if (!listed) return give_up("state database", listed.error());
-    const bool listing_stale = !*listed || **listed < refresh_before;
+    const bool record_listing = !feed.incomplete;
+    const bool listing_stale = record_listing && (!*listed || **listed < refresh_before);
     if (fresh.empty() && still_listed.empty() && !listing_stale) return true;
     std::vector<alerts::Alert> out;
     std::vector<std::string> out_filters;
@@ -529,7 +531,9 @@ class App::Impl {
     for (const auto* item : still_listed) {
       if (auto r = store_->touch_seen(spec.id, item->id, unix_now); !r) return give_up("state database", r.error());
     }
-    if (auto r = store_->set_listed(spec.id, unix_now); !r) return give_up("state database", r.error());
+    if (record_listing) {
+      if (auto r = store_->set_listed(spec.id, unix_now); !r) return give_up("state database", r.error());
+    }
     if (auto r = tx->commit(); !r) return give_up("commit", r.error());
     if (!fresh.empty()) spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
     metrics_.items_new += fresh.size();

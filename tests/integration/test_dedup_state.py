@@ -99,6 +99,7 @@ class DedupState(unittest.TestCase):
                 cut_seen = seen(db, "culture-desk")
                 with sqlite3.connect(db, timeout=5) as conn:
                     etag = conn.execute("SELECT etag FROM feed_state WHERE feed_id = 'culture-desk'").fetchone()
+                    listing = conn.execute("SELECT listed_at FROM feed_listing WHERE feed_id = 'culture-desk'").fetchone()
                 with open(desk + ".tmp", "w") as f:
                     f.write(whole)
                 os.replace(desk + ".tmp", desk)
@@ -108,6 +109,7 @@ class DedupState(unittest.TestCase):
             self.assertEqual(code, 0, log)
             self.assertEqual(len(cut_seen), 2, log)
             self.assertIn(etag, (None, ("",)), "no validators kept for a document recovered from broken XML")
+            self.assertIsNone(listing, "nor is it taken for the feed's whole listing")
             self.assertIn("feed culture-desk: XML error", log)
             self.assertIn(b"Malian musicians", live[-1][1])
             self.assertEqual(len(live), 8)
