@@ -36,6 +36,16 @@ const char* ipv6_class(const std::uint8_t* b, std::uint32_t& mapped_v4, bool& is
     mapped_v4 = (std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) | (std::uint32_t{b[14]} << 8) | b[15];
     return nullptr;
   }
+  if (b[0] == 0x20 && b[1] == 0x02) {  // 6to4 (2002::/16): the IPv4 address it tunnels to follows
+    is_mapped = true;
+    mapped_v4 = (std::uint32_t{b[2]} << 24) | (std::uint32_t{b[3]} << 16) | (std::uint32_t{b[4]} << 8) | b[5];
+    return nullptr;
+  }
+  // Local-use IPv4/IPv6 translation (RFC 8215): the network's own NAT64, whatever it embeds.
+  if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b[4] == 0x00 && b[5] == 0x01) {
+    return "local-use NAT64";
+  }
+  if (b[0] == 0x01 && std::memcmp(b + 1, zero, 7) == 0) return "discard";  // 100::/64
   if ((b[0] & 0xFE) == 0xFC) return "unique local";
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return "link-local";
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return "site-local";

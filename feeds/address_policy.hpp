@@ -1,6 +1,7 @@
 #pragma once
 // Which peer addresses block_private_addresses refuses: loopback, private, link-local,
-// multicast, unspecified and reserved ranges, IPv4 and IPv6 (IPv4-mapped included).
+// multicast, unspecified and reserved ranges, IPv4 and IPv6 (an IPv4 address inside an IPv6
+// one, mapped, NAT64 or 6to4, is judged as that IPv4 address).
 
 #include <sys/socket.h>
 
