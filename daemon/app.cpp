@@ -400,14 +400,14 @@ class App::Impl {
     std::set<std::string, std::less<>> configured;
     for (const auto& f : c.feeds)
       configured.insert(f.id);
-    auto seen = store_->prune_seen(now, c.dedup.seen_max_age.count(), configured);
+    auto seen = store_->prune_seen(now, c.dedup.seen_max_age.count(), configured, kSlice);
     if (!seen) spdlog::error("dedup: prune: {}", seen.error().message);
     if (*journal > 0 || (seen && *seen > 0)) {
       auto first = journal_->first_kept();
       spdlog::info("pruned {} journalled alerts (replay horizon now seq {}) and {} seen items", *journal,
                    first ? *first : 0, seen ? *seen : 0);
     }
-    return *journal == kSlice;
+    return *journal == kSlice || (seen && *seen == kSlice);
   }
 
   void publish_system(const std::string& topic, const nlohmann::json& body) {

@@ -85,7 +85,7 @@ Result<Ok> FeedStore::set_listed(std::string_view feed_id, std::int64_t unix_tim
 }
 
 Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t max_age_s,
-                                           const std::set<std::string, std::less<>>& configured) {
+                                           const std::set<std::string, std::less<>>& configured, std::int64_t limit) {
   // A feed no longer configured lists nothing: its identities age out like any other.
   auto listed = db_->prepare("SELECT feed_id FROM feed_listing");
   if (!listed) return listed.error();
@@ -106,10 +106,11 @@ Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t m
   // or not polled (the daemon was down) still lists what it listed then, and those items must
   // not come back as new.
   auto st = db_->prepare(
-      "DELETE FROM seen_items WHERE first_seen < ?1 - ?2 AND first_seen < coalesce("
-      "(SELECT listed_at FROM feed_listing l WHERE l.feed_id = seen_items.feed_id), ?1) - ?2");
+      "DELETE FROM seen_items WHERE (feed_id, item_id) IN (SELECT feed_id, item_id FROM seen_items s "
+      "WHERE first_seen < ?1 - ?2 AND first_seen < coalesce("
+      "(SELECT listed_at FROM feed_listing l WHERE l.feed_id = s.feed_id), ?1) - ?2 LIMIT ?3)");
   if (!st) return st.error();
-  if (auto r = st->bind(1, now_unix).bind(2, max_age_s).run(); !r) return r.error();
+  if (auto r = st->bind(1, now_unix).bind(2, max_age_s).bind(3, limit).run(); !r) return r.error();
   return static_cast<std::int64_t>(sqlite3_changes(db_->handle()));
 }
 

@@ -34,9 +34,10 @@ class FeedStore {
   Result<std::optional<std::int64_t>> listed_at(std::string_view feed_id);
   Result<Ok> set_listed(std::string_view feed_id, std::int64_t unix_time);
   // Deletes identities confirmed more than `max_age_s` before both now and their feed's last
-  // listing (the plain age for feeds not in `configured`); returns how many.
+  // listing (the plain age for feeds not in `configured`), at most `limit` of them, so a
+  // large backlog is cleared in slices between other work; returns how many.
   Result<std::int64_t> prune_seen(std::int64_t now_unix, std::int64_t max_age_s,
-                                  const std::set<std::string, std::less<>>& configured);
+                                  const std::set<std::string, std::less<>>& configured, std::int64_t limit);
 
   Result<Ok> save_runtime(std::string_view feed_id, const FeedRuntime& runtime);
   Result<std::map<std::string, FeedRuntime>> load_runtime();

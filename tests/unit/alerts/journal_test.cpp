@@ -160,7 +160,7 @@ TEST_F(JournalTest, SeenItemsAgeFromTheFeedsLastListing) {
       {999999, {{"quiet", "a"}, {"quiet", "b"}}},
   };
   for (const auto& row : table) {
-    ASSERT_TRUE(store->prune_seen(row.now, kAge, configured));
+    ASSERT_TRUE(store->prune_seen(row.now, kAge, configured, 1000));
     std::vector<std::pair<std::string, std::string>> kept;
     for (const auto& [feed, item] : std::vector<std::pair<std::string, std::string>>{
              {"never-listed", "d"}, {"quiet", "a"}, {"quiet", "b"}, {"quiet", "c"}, {"removed", "e"}}) {
@@ -169,6 +169,29 @@ TEST_F(JournalTest, SeenItemsAgeFromTheFeedsLastListing) {
     EXPECT_EQ(kept, row.kept) << "now=" << row.now;
   }
   EXPECT_FALSE(*store->listed_at("removed"));
+}
+
+// A backlog (a lower seen_max_age, a long-unpruned database) goes in slices, between which
+// the loop serves feeds and subscribers.
+TEST_F(JournalTest, SeenItemsArePrunedInSlices) {
+  auto db = SqliteDb::open(path_);
+  ASSERT_TRUE(db);
+  auto store = feeds::FeedStore::open(*db);
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 25; ++i)
+    ASSERT_TRUE(store->mark_seen("f", "item-" + std::to_string(i), 100));
+  ASSERT_TRUE(store->mark_seen("f", "recent", 990));
+  const std::set<std::string, std::less<>> configured = {"f"};
+  std::vector<std::int64_t> slices;
+  for (;;) {
+    auto n = store->prune_seen(1000, 50, configured, 10);
+    ASSERT_TRUE(n);
+    slices.push_back(*n);
+    if (*n < 10) break;
+  }
+  EXPECT_EQ(slices, (std::vector<std::int64_t>{10, 10, 5}));
+  EXPECT_TRUE(*store->is_seen("f", "recent"));
+  EXPECT_FALSE(*store->is_seen("f", "item-0"));
 }
 
 TEST_F(JournalTest, FeedRuntimeRoundTrips) {
