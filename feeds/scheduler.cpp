@@ -192,12 +192,14 @@ Scheduler::FeedState* Scheduler::live(const Entry& e) {
 }
 
 void Scheduler::schedule(FeedState& f, Clock::duration delay) {
+  if (stopped_) return;                        // results still arriving in the shutdown grace start nothing new
   f.schedule_generation = next_generation_++;  // earlier due and ready entries go stale
   f.due = Clock::now() + delay;
   due_.push(Due{f.due, Entry{f.spec.id, f.schedule_generation}});
 }
 
 void Scheduler::make_ready(FeedState& f) {
+  if (stopped_) return;
   std::string host = host_of(f.runtime.url);
   HostQueue& q = hosts_[host];
   q.ready.push_back(Entry{f.spec.id, f.schedule_generation});
@@ -305,8 +307,8 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
   if (it == feeds_.end()) return;
   FeedState& f = *it->second;
   f.in_flight = false;
-  // Shutting down: a transfer that finished in the grace period is recorded as usual (nothing
-  // is scheduled after it); a cancelled one is fetched again by the next run.
+  // Shutting down: a transfer that finished in the grace period is recorded as usual (schedule
+  // and make_ready start nothing after stop); a cancelled one is fetched again by the next run.
   if (stopped_ && result.outcome == FetchOutcome::cancelled) return;
   if (f.removed) {
     feeds_.erase(it);
@@ -318,7 +320,7 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
       ++f.stats.outcomes[static_cast<std::size_t>(result.outcome)];
       ++totals_.outcomes[static_cast<std::size_t>(result.outcome)];
     }
-    if (f.refetch && !stopped_) {
+    if (f.refetch) {
       f.refetch = false;
       make_ready(f);
     }
@@ -394,7 +396,7 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
   if (changed && on_state_) on_state_(f.spec, f.runtime);
   if (once_active_) {
     once_finished(f.spec.id);
-  } else if (next && !stopped_) {
+  } else if (next) {
     schedule(f, *next);
   }
 }
