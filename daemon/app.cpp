@@ -189,6 +189,7 @@ class App::Impl {
     if (!restored) spdlog::warn("cannot read feed state, starting fresh: {}", restored.error().message);
     scheduler_.set_feeds(feed_specs(snapshot_->config),
                          restored ? *restored : std::map<std::string, feeds::FeedRuntime>{});
+    forget_removed_feeds();
     spdlog::info("newswatchd started: {} feeds, {} filters, {} entities; publishing on {}; replay on {}; last seq {}",
                  snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size(),
                  publisher_->endpoint(), replay_ ? replay_->endpoint() : "(off)", journal_->last_seq());
@@ -340,6 +341,7 @@ class App::Impl {
       fetcher_.set_options(fetch_options(snapshot_->config));
       scheduler_.set_options(scheduler_options(snapshot_->config, options_.once));
       scheduler_.set_feeds(feed_specs(snapshot_->config));
+      forget_removed_feeds();
       metrics_.declare_filters(filter_ids());
       spdlog::info("reload: generation {} live ({} feeds, {} filters, {} entities)", snapshot_->generation,
                    snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size());
@@ -386,6 +388,15 @@ class App::Impl {
     });
   }
 
+  // Feeds gone from the config (since the last run, or at this reload) keep no listing, so
+  // their seen items age out by the plain age.
+  void forget_removed_feeds() {
+    std::set<std::string, std::less<>> configured;
+    for (const auto& f : snapshot_->config.feeds)
+      configured.insert(f.id);
+    if (auto r = store_->forget_listings_except(configured); !r) spdlog::error("dedup: {}", r.error().message);
+  }
+
   // True when there is more to prune.
   bool prune_once() {
     constexpr std::int64_t kSlice = 10000;
@@ -397,10 +408,7 @@ class App::Impl {
       spdlog::error("journal: prune: {}", journal.error().message);
       return false;
     }
-    std::set<std::string, std::less<>> configured;
-    for (const auto& f : c.feeds)
-      configured.insert(f.id);
-    auto seen = store_->prune_seen(now, c.dedup.seen_max_age.count(), configured, kSlice);
+    auto seen = store_->prune_seen(now, c.dedup.seen_max_age.count(), kSlice);
     if (!seen) spdlog::error("dedup: prune: {}", seen.error().message);
     if (*journal > 0 || (seen && *seen > 0)) {
       auto first = journal_->first_kept();
@@ -503,10 +511,13 @@ class App::Impl {
     // The listing is recorded at least every quarter of seen_max_age, like the items in it:
     // pruning spares what the feed listed then (see FeedStore::prune_seen). A document
     // recovered from broken XML may lack items the feed still lists, so it is no listing.
-    const auto listed = store_->listed_at(spec.id);
-    if (!listed) return give_up("state database", listed.error());
     const bool record_listing = !feed.incomplete;
-    const bool listing_stale = record_listing && (!*listed || **listed < refresh_before);
+    bool listing_stale = false;
+    if (record_listing) {
+      const auto listed = store_->listed_at(spec.id);
+      if (!listed) return give_up("state database", listed.error());
+      listing_stale = !*listed || **listed < refresh_before;
+    }
     if (fresh.empty() && still_listed.empty() && !listing_stale) return true;
     std::vector<alerts::Alert> out;
     std::vector<std::string> out_filters;

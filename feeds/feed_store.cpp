@@ -1,12 +1,24 @@
 #include "feeds/feed_store.hpp"
 
+#include <utility>
 #include <vector>
 
 namespace newswatch::feeds {
 
 namespace {
 constexpr int kSchemaVersion = 1;
+
+// The first column of the bound query's first row, or nullopt when it has none; ready for reuse.
+Result<std::optional<std::int64_t>> optional_int(SqliteStatement& query) {
+  auto row = query.step();
+  std::optional<std::int64_t> value;
+  if (row && *row) value = query.column_int(0);
+  query.reset();
+  if (!row) return row.error();
+  return value;
 }
+
+}  // namespace
 
 Result<FeedStore> FeedStore::open(SqliteDb& db) {
   auto r = db.ensure_module_schema(
@@ -23,20 +35,28 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
       "CREATE TABLE IF NOT EXISTS feed_listing (feed_id TEXT PRIMARY KEY, listed_at INTEGER NOT NULL) WITHOUT ROWID;");
   if (!r) return r.error();
   FeedStore store(db);
-  auto a = db.prepare("SELECT first_seen FROM seen_items WHERE feed_id = ?1 AND item_id = ?2");
-  auto b = db.prepare("INSERT OR IGNORE INTO seen_items(feed_id, item_id, first_seen) VALUES (?1, ?2, ?3)");
-  auto c = db.prepare(
-      "INSERT INTO feed_state(feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(feed_id) DO UPDATE SET url = excluded.url, "
-      "config_url = excluded.config_url, "
-      "etag = excluded.etag, last_modified = excluded.last_modified, failures = excluded.failures, "
-      "gone = excluded.gone, last_outcome = excluded.last_outcome");
-  if (!a) return a.error();
-  if (!b) return b.error();
-  if (!c) return c.error();
-  store.is_seen_ = std::move(*a);
-  store.mark_seen_ = std::move(*b);
-  store.save_runtime_ = std::move(*c);
+  // Prepared once: each runs per fetch or per item.
+  const std::pair<SqliteStatement*, const char*> statements[] = {
+      {&store.is_seen_, "SELECT first_seen FROM seen_items WHERE feed_id = ?1 AND item_id = ?2"},
+      {&store.mark_seen_, "INSERT OR IGNORE INTO seen_items(feed_id, item_id, first_seen) VALUES (?1, ?2, ?3)"},
+      {&store.touch_seen_,
+       "UPDATE seen_items SET first_seen = max(first_seen, ?3) WHERE feed_id = ?1 AND item_id = ?2"},
+      {&store.listed_at_, "SELECT listed_at FROM feed_listing WHERE feed_id = ?1"},
+      {&store.set_listed_,
+       "INSERT INTO feed_listing(feed_id, listed_at) VALUES (?1, ?2) "
+       "ON CONFLICT(feed_id) DO UPDATE SET listed_at = max(listed_at, excluded.listed_at)"},
+      {&store.save_runtime_,
+       "INSERT INTO feed_state(feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(feed_id) DO UPDATE SET url = excluded.url, "
+       "config_url = excluded.config_url, "
+       "etag = excluded.etag, last_modified = excluded.last_modified, failures = excluded.failures, "
+       "gone = excluded.gone, last_outcome = excluded.last_outcome"},
+  };
+  for (const auto& [statement, sql] : statements) {
+    auto prepared = db.prepare(sql);
+    if (!prepared) return prepared.error();
+    *statement = std::move(*prepared);
+  }
   return store;
 }
 
@@ -48,19 +68,11 @@ Result<bool> FeedStore::is_seen(std::string_view feed_id, std::string_view item_
 }
 
 Result<std::optional<std::int64_t>> FeedStore::seen_at(std::string_view feed_id, std::string_view item_id) {
-  is_seen_.bind(1, feed_id).bind(2, item_id);
-  auto row = is_seen_.step();
-  std::optional<std::int64_t> at;
-  if (row && *row) at = is_seen_.column_int(0);
-  is_seen_.reset();
-  if (!row) return row.error();
-  return at;
+  return optional_int(is_seen_.bind(1, feed_id).bind(2, item_id));
 }
 
 Result<Ok> FeedStore::touch_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time) {
-  auto st = db_->prepare("UPDATE seen_items SET first_seen = max(first_seen, ?3) WHERE feed_id = ?1 AND item_id = ?2");
-  if (!st) return st.error();
-  return st->bind(1, feed_id).bind(2, item_id).bind(3, unix_time).run();
+  return touch_seen_.bind(1, feed_id).bind(2, item_id).bind(3, unix_time).run();
 }
 
 Result<Ok> FeedStore::mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time) {
@@ -68,25 +80,14 @@ Result<Ok> FeedStore::mark_seen(std::string_view feed_id, std::string_view item_
 }
 
 Result<std::optional<std::int64_t>> FeedStore::listed_at(std::string_view feed_id) {
-  auto st = db_->prepare("SELECT listed_at FROM feed_listing WHERE feed_id = ?1");
-  if (!st) return st.error();
-  auto row = st->bind(1, feed_id).step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::int64_t>{};
-  return std::optional<std::int64_t>{st->column_int(0)};
+  return optional_int(listed_at_.bind(1, feed_id));
 }
 
 Result<Ok> FeedStore::set_listed(std::string_view feed_id, std::int64_t unix_time) {
-  auto st = db_->prepare(
-      "INSERT INTO feed_listing(feed_id, listed_at) VALUES (?1, ?2) "
-      "ON CONFLICT(feed_id) DO UPDATE SET listed_at = max(listed_at, excluded.listed_at)");
-  if (!st) return st.error();
-  return st->bind(1, feed_id).bind(2, unix_time).run();
+  return set_listed_.bind(1, feed_id).bind(2, unix_time).run();
 }
 
-Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t max_age_s,
-                                           const std::set<std::string, std::less<>>& configured, std::int64_t limit) {
-  // A feed no longer configured lists nothing: its identities age out like any other.
+Result<Ok> FeedStore::forget_listings_except(const std::set<std::string, std::less<>>& configured) {
   auto listed = db_->prepare("SELECT feed_id FROM feed_listing");
   if (!listed) return listed.error();
   std::vector<std::string> gone;
@@ -97,11 +98,15 @@ Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t m
     std::string id = listed->column_text(0);
     if (configured.count(id) == 0) gone.push_back(std::move(id));
   }
+  auto forget = db_->prepare("DELETE FROM feed_listing WHERE feed_id = ?1");
+  if (!forget) return forget.error();
   for (const auto& id : gone) {
-    auto st = db_->prepare("DELETE FROM feed_listing WHERE feed_id = ?1");
-    if (!st) return st.error();
-    if (auto r = st->bind(1, id).run(); !r) return r.error();
+    if (auto r = forget->bind(1, id).run(); !r) return r.error();
   }
+  return Ok{};
+}
+
+Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t max_age_s, std::int64_t limit) {
   // Counted from the feed's last recorded listing, not from now: a feed answering 304, failing
   // or not polled (the daemon was down) still lists what it listed then, and those items must
   // not come back as new.

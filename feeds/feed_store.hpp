@@ -33,11 +33,13 @@ class FeedStore {
   // seen_max_age before it, which is what lets prune_seen() spare them.
   Result<std::optional<std::int64_t>> listed_at(std::string_view feed_id);
   Result<Ok> set_listed(std::string_view feed_id, std::int64_t unix_time);
+  // Drops the listings of feeds not in `configured` (when the feed set is loaded): a feed no
+  // longer configured lists nothing, so its identities age out like any other.
+  Result<Ok> forget_listings_except(const std::set<std::string, std::less<>>& configured);
   // Deletes identities confirmed more than `max_age_s` before both now and their feed's last
-  // listing (the plain age for feeds not in `configured`), at most `limit` of them, so a
-  // large backlog is cleared in slices between other work; returns how many.
-  Result<std::int64_t> prune_seen(std::int64_t now_unix, std::int64_t max_age_s,
-                                  const std::set<std::string, std::less<>>& configured, std::int64_t limit);
+  // listing (the plain age for a feed with none), at most `limit` of them, so a large backlog
+  // is cleared in slices between other work; returns how many.
+  Result<std::int64_t> prune_seen(std::int64_t now_unix, std::int64_t max_age_s, std::int64_t limit);
 
   Result<Ok> save_runtime(std::string_view feed_id, const FeedRuntime& runtime);
   Result<std::map<std::string, FeedRuntime>> load_runtime();
@@ -47,6 +49,9 @@ class FeedStore {
   SqliteDb* db_;
   SqliteStatement is_seen_;
   SqliteStatement mark_seen_;
+  SqliteStatement touch_seen_;
+  SqliteStatement listed_at_;
+  SqliteStatement set_listed_;
   SqliteStatement save_runtime_;
 };
 
