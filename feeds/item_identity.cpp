@@ -39,8 +39,6 @@ std::string hash_of(std::string_view link, const Item& item) {
 
 }  // namespace
 
-std::string stable_item_hash(const Item& item) { return hash_of(item.link, item); }
-
 void assign_fallback_id(Item& item, std::string_view link) {
   if (item.id.empty()) item.id = hash_of(link, item);
 }

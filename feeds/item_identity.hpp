@@ -10,10 +10,8 @@
 
 namespace newswatch::feeds {
 
-// "hash:" + 16 hex digits of the link and title (summary and content when both are empty).
-std::string stable_item_hash(const Item& item);
-
-// Sets item.id, if the feed gave none, to the hash of `link` and the title, `link` being the
+// Sets item.id, if the feed gave none, to "hash:" + 16 hex digits of `link` and the title
+// (summary and content when both are empty), `link` being the
 // item's link as the document gives it: resolved against the document's own xml:base (or
 // home_page_url) only, never against the URL the feed was fetched from.
 void assign_fallback_id(Item& item, std::string_view link);
