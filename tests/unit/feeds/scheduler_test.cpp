@@ -47,11 +47,13 @@ SchedulerOptions quick_schedule(int per_host = 2, int max_in_flight = 64) {
   return o;
 }
 
-// Appends feeds <name>0 .. <name>(n-1), served at /feed/<name><k><query>.
-void add_feeds(std::vector<FeedSpec>& out, const ScriptedServer& server, const char* name, int n,
-               const std::string& query = "") {
+// Feeds <name>0 .. <name>(n-1), served at /feed/<name><k><query>.
+std::vector<FeedSpec> numbered_feeds(const ScriptedServer& server, const char* name, int n,
+                                     const std::string& query = "") {
+  std::vector<FeedSpec> out;
   for (int k = 0; k < n; ++k)
     out.push_back({cat(name, k), server.url("/feed/" + cat(name, k) + query), {}});
+  return out;
 }
 
 // One io_context, fetcher and scheduler; records every result and state change.
@@ -103,9 +105,7 @@ struct Rig {
 TEST(SchedulerTest, PerHostLimitSeenFromTheServer) {
   ScriptedServer server;
   Rig rig(quick_schedule(/*per_host=*/3));
-  std::vector<FeedSpec> feeds;
-  add_feeds(feeds, server, "f", 24, "?delay=0.1");
-  rig.scheduler.set_feeds(feeds);
+  rig.scheduler.set_feeds(numbered_feeds(server, "f", 24, "?delay=0.1"));
   rig.once();
   EXPECT_EQ(rig.results.size(), 24U);
   const auto log = server.log();
@@ -116,9 +116,7 @@ TEST(SchedulerTest, PerHostLimitSeenFromTheServer) {
 TEST(SchedulerTest, ThousandFeedsFromOneServerInOneCycle) {
   ScriptedServer server;
   Rig rig(quick_schedule(/*per_host=*/8, /*max_in_flight=*/64));
-  std::vector<FeedSpec> feeds;
-  add_feeds(feeds, server, "feed-", 1000, "?etag=1");
-  rig.scheduler.set_feeds(feeds);
+  rig.scheduler.set_feeds(numbered_feeds(server, "feed-", 1000, "?etag=1"));
   const auto t0 = std::chrono::steady_clock::now();
   rig.once();
   const auto took = std::chrono::steady_clock::now() - t0;
@@ -305,8 +303,7 @@ TEST(SchedulerTest, NewOptionsGovernTheNextInterval) {
 TEST(SchedulerTest, AHigherHostLimitStartsWaitingFeeds) {
   ScriptedServer server;
   Rig rig(quick_schedule(/*per_host=*/1));
-  std::vector<FeedSpec> feeds;
-  add_feeds(feeds, server, "slow", 3, "?delay=2");
+  const auto feeds = numbered_feeds(server, "slow", 3, "?delay=2");
   rig.scheduler.set_feeds(feeds);
   ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/slow").size() >= 1; }, 4000ms));
   rig.scheduler.set_options(quick_schedule(/*per_host=*/3));
@@ -337,9 +334,9 @@ TEST(SchedulerTest, HostsTakeTurns) {
   ScriptedServer busy;
   ScriptedServer quiet;
   Rig rig(quick_schedule(/*per_host=*/2, /*max_in_flight=*/3));
-  std::vector<FeedSpec> feeds;
-  add_feeds(feeds, busy, "busy", 30, "?delay=0.1");
-  add_feeds(feeds, quiet, "quiet", 4);
+  auto feeds = numbered_feeds(busy, "busy", 30, "?delay=0.1");
+  const auto quiet_feeds = numbered_feeds(quiet, "quiet", 4);
+  feeds.insert(feeds.end(), quiet_feeds.begin(), quiet_feeds.end());
   rig.scheduler.set_feeds(feeds);
   rig.once();
   ASSERT_EQ(rig.results.size(), 34U);
