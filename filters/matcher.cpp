@@ -58,6 +58,25 @@ struct FlatNode {
   std::uint32_t count = 0;
 };
 
+// What a matched filter needs besides its spans, in one small array rather than the large
+// FilterDef records (at 10,000 terms, reading min_hits from those was a cache miss per filter).
+// A disjunction (a term, or terms joined by OR, in any scopes) is decided by its hits alone:
+// its spans come straight from the hits through DirectLeaf, and its nodes are never walked.
+struct FilterInfo {
+  std::uint32_t root = 0;
+  std::uint32_t min_hits = 1;
+  bool feed_restricted = false;  // has a `feeds` list
+  bool disjunction = false;
+};
+
+// A term of a disjunction, listed under its pattern.
+struct DirectLeaf {
+  std::uint32_t filter = 0;
+  std::uint32_t term = 0;
+  std::int32_t entity = -1;
+  std::uint8_t fields = query::kAllFields;
+};
+
 // One occurrence of a pattern: bytes [begin, end) of one field's folded stream.
 struct Hit {
   std::uint32_t pattern;
@@ -105,6 +124,12 @@ struct MatchState {
   std::vector<std::uint32_t> filter_stamp, entity_stamp;
   std::vector<std::uint32_t> candidates, found_entities;
   std::vector<Span> spans, near_a, near_b;
+  struct DirectSpan {
+    std::uint32_t filter;
+    Span span;
+    bool operator<(const DirectSpan& o) const { return std::tie(filter, span) < std::tie(o.filter, o.span); }
+  };
+  std::vector<DirectSpan> direct_spans;
   std::vector<WordSpan> words_a, words_b;
   std::vector<char> used_a, used_b;
 };
@@ -114,21 +139,25 @@ struct MatchState {
 struct Matcher::Compiled {
   std::vector<Pattern> patterns;
   std::vector<Literal> literals;
-  // Per pattern: link_ids[entities_begin, filters_begin) are its entities and
-  // [filters_begin, filters_end) its candidate filters. Read per hit, so kept small and flat.
+  // Per pattern: link_ids[entities_begin, filters_begin) are its entities,
+  // [filters_begin, filters_end) the filters whose query is walked when it hits, and
+  // direct[direct_begin, direct_end) the disjunctions' terms on it (see FilterInfo). Read per
+  // hit, so kept small and flat.
   struct Links {
     std::uint32_t entities_begin = 0;
     std::uint32_t filters_begin = 0;
     std::uint32_t filters_end = 0;
+    std::uint32_t direct_begin = 0;
+    std::uint32_t direct_end = 0;
   };
   std::vector<Links> links;
   std::vector<std::uint32_t> link_ids;
-  std::vector<std::uint8_t> feed_restricted;  // per filter: has a `feeds` list
+  std::vector<DirectLeaf> direct;
+  std::vector<FilterInfo> filter_info;
   std::vector<std::string> terms;
   std::vector<FlatNode> nodes;
   std::vector<std::uint32_t> kids;  // node indices
   std::vector<LeafPattern> leaf_patterns;
-  std::vector<std::uint32_t> roots;  // per filter
   HsDatabase folded_db;
   HsDatabase exact_db;
   mutable HsScratch scratch;
@@ -209,6 +238,7 @@ class Builder {
       out_.patterns.push_back(std::move(p));
       pattern_entities_.emplace_back();
       pattern_filters_.emplace_back();
+      pattern_direct_.emplace_back();
     }
     return it->second;
   }
@@ -246,16 +276,47 @@ class Builder {
   void add_filter(std::uint32_t f) {
     const auto& def = filters_[f];
     auto parsed = query::parse(def.query);
-    if (!parsed) {
+    FilterInfo& info = out_.filter_info.emplace_back();
+    info.min_hits = static_cast<std::uint32_t>(std::max(1, def.min_hits));
+    info.feed_restricted = !def.feeds.empty();
+    if (!parsed) {  // never evaluated: the snapshot fails to compile
       errors_.push_back({at_column(def, parsed.error().column), "filter '" + def.id + "': " + parsed.error().message});
-      out_.roots.push_back(0);  // never evaluated: the snapshot fails to compile
       return;
     }
     positive_ = 0;
-    out_.roots.push_back(lower(*parsed, f, false));
+    info.root = lower(*parsed, f, false);
     if (positive_ == 0 && errors_.empty()) {
       errors_.push_back(
           {at_column(def, 0), "filter '" + def.id + "': the query has no term outside NOT, so it could never match"});
+    }
+    info.disjunction = is_disjunction(info.root);
+    if (info.disjunction) list_direct(info.root, f);
+  }
+
+  bool is_disjunction(std::uint32_t index) const {
+    const FlatNode& n = out_.nodes[index];
+    if (n.kind == Kind::leaf) return true;
+    if (n.kind != Kind::any) return false;
+    for (std::uint32_t k = 0; k < n.count; ++k) {
+      if (!is_disjunction(out_.kids[n.first + k])) return false;
+    }
+    return true;
+  }
+
+  // Lists the disjunction's terms under their patterns, in place of the candidate links that
+  // lower_term gave them (filter f is the last user of each, as filters are added in order).
+  void list_direct(std::uint32_t index, std::uint32_t f) {
+    const FlatNode& n = out_.nodes[index];
+    if (n.kind != Kind::leaf) {
+      for (std::uint32_t k = 0; k < n.count; ++k)
+        list_direct(out_.kids[n.first + k], f);
+      return;
+    }
+    for (std::uint32_t k = n.first; k < n.first + n.count; ++k) {
+      const LeafPattern& lp = out_.leaf_patterns[k];
+      auto& users = pattern_filters_[lp.pattern];
+      if (!users.empty() && users.back() == f) users.pop_back();
+      pattern_direct_[lp.pattern].push_back({f, lp.term, lp.entity, n.fields});
     }
   }
 
@@ -378,10 +439,11 @@ class Builder {
       l.filters_begin = static_cast<std::uint32_t>(out_.link_ids.size());
       out_.link_ids.insert(out_.link_ids.end(), pattern_filters_[p].begin(), pattern_filters_[p].end());
       l.filters_end = static_cast<std::uint32_t>(out_.link_ids.size());
+      l.direct_begin = static_cast<std::uint32_t>(out_.direct.size());
+      out_.direct.insert(out_.direct.end(), pattern_direct_[p].begin(), pattern_direct_[p].end());
+      l.direct_end = static_cast<std::uint32_t>(out_.direct.size());
       out_.links.push_back(l);
     }
-    for (const auto& f : filters_)
-      out_.feed_restricted.push_back(f.feeds.empty() ? 0 : 1);
     st.filter_stamp.assign(filters_.size(), 0);
     st.entity_stamp.assign(entities_.size(), 0);
   }
@@ -399,6 +461,7 @@ class Builder {
   // outside any NOT (candidates on a hit). Flattened into Compiled::links at the end.
   std::vector<std::vector<std::uint32_t>> pattern_entities_;
   std::vector<std::vector<std::uint32_t>> pattern_filters_;
+  std::vector<std::vector<DirectLeaf>> pattern_direct_;  // the disjunctions' terms on it
   std::size_t positive_ = 0;
 };
 
@@ -771,14 +834,16 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
   });
   st.found_entities.clear();
   st.candidates.clear();
-  for (std::uint32_t i = 0; i < st.hits.size(); ++i) {
+  st.direct_spans.clear();
+  // Each hit's links are a likely cache miss: asked for all at once, they arrive together.
+  for (const Hit& hit : st.hits)
+    __builtin_prefetch(&c.links[hit.pattern]);
+  for (std::uint32_t i = 0; i < st.hits.size();) {  // one pattern's hits at a time
     const std::uint32_t p = st.hits[i].pattern;
-    MatchState::PatternSlot& slot = st.pattern_slots[p];
-    if (slot.stamp == st.generation) {
-      ++slot.count;
-      continue;
-    }
-    slot = {st.generation, i, 1};
+    std::uint32_t end = i + 1;
+    while (end < st.hits.size() && st.hits[end].pattern == p)
+      ++end;
+    st.pattern_slots[p] = {st.generation, i, end - i};
     const Compiled::Links& links = c.links[p];
     for (std::uint32_t k = links.entities_begin; k < links.filters_begin; ++k) {
       const std::uint32_t e = c.link_ids[k];
@@ -794,24 +859,52 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
         st.candidates.push_back(f);
       }
     }
+    for (std::uint32_t k = links.direct_begin; k < links.direct_end; ++k) {
+      const DirectLeaf& d = c.direct[k];
+      for (std::uint32_t h = i; h < end; ++h) {
+        const Hit& hit = st.hits[h];
+        if ((d.fields & (1U << hit.field)) != 0) {
+          st.direct_spans.push_back({d.filter, {hit.field, hit.begin, hit.end, d.term, d.entity}});
+          // Read when the match is reported, after the other filters' work: at 10,000 terms a
+          // cache miss, which the prefetch overlaps with that work.
+          __builtin_prefetch(&c.terms[d.term]);
+        }
+      }
+    }
+    i = end;
   }
   std::sort(st.found_entities.begin(), st.found_entities.end());
   for (const auto e : st.found_entities)
     result.entities.push_back(entities_[e].id);
 
+  // Candidates come in filter order from two sources: evaluated queries and disjunctions
+  // (whose spans, sorted, are grouped by filter).
   std::sort(st.candidates.begin(), st.candidates.end());
-  result.filters.reserve(st.candidates.size());
-  for (const auto fi : st.candidates) {
-    const FilterDef& def = filters_[fi];
-    if (c.feed_restricted[fi] != 0 && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) {
-      continue;
-    }
+  std::sort(st.direct_spans.begin(), st.direct_spans.end());
+  std::size_t next_query = 0;
+  std::size_t next_direct = 0;
+  while (next_query < st.candidates.size() || next_direct < st.direct_spans.size()) {
+    const bool direct = next_query == st.candidates.size() ||
+                        (next_direct < st.direct_spans.size() &&
+                         st.direct_spans[next_direct].filter < st.candidates[next_query]);
+    const std::uint32_t fi = direct ? st.direct_spans[next_direct].filter : st.candidates[next_query++];
     st.spans.clear();
-    if (!Evaluator(st, c).eval(c.roots[fi], st.spans)) continue;
-    std::sort(st.spans.begin(), st.spans.end());
+    if (direct) {
+      for (; next_direct < st.direct_spans.size() && st.direct_spans[next_direct].filter == fi; ++next_direct)
+        st.spans.push_back(st.direct_spans[next_direct].span);
+    }
+    const FilterInfo& info = c.filter_info[fi];
+    if (info.feed_restricted) {
+      const auto& feeds = filters_[fi].feeds;
+      if (std::find(feeds.begin(), feeds.end(), feed_id) == feeds.end()) continue;
+    }
+    if (!direct) {
+      if (!Evaluator(st, c).eval(info.root, st.spans)) continue;
+      std::sort(st.spans.begin(), st.spans.end());
+    }
     st.spans.erase(std::unique(st.spans.begin(), st.spans.end()), st.spans.end());
     drop_nested_aliases(st.spans, st.used_a);
-    if (st.spans.size() < static_cast<std::size_t>(std::max(1, def.min_hits))) continue;
+    if (st.spans.size() < info.min_hits) continue;
     FilterMatch fm{fi, {}};
     fm.matches.reserve(st.spans.size());
     for (const Span& s : st.spans) {

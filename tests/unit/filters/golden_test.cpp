@@ -271,6 +271,44 @@ TEST_P(Golden, MatchesAsExpected) {
   EXPECT_EQ(got, expected) << "query " << row.query;
 }
 
+// A disjunction (a term, or terms joined by OR) is decided from its hits without walking its
+// query; "(q) AND (q)" is always walked. Both must report the same, and in one snapshot the
+// two kinds of filter come back in filter order.
+TEST_P(Golden, DisjunctionsReportWhatTheirQueryDoes) {
+  const Row& row = GetParam();
+  std::vector<FilterDef> filters(3);
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    // Appends, not operator+: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    filters[i].id.append("f").append(std::to_string(i));
+    filters[i].topic.append("alert.").append(filters[i].id);
+    filters[i].min_hits = row.min_hits;
+    if (i == 1) {
+      filters[i].query = row.query;
+    } else {
+      filters[i].query.append("(").append(row.query).append(") AND (").append(row.query).append(")");
+    }
+  }
+  auto m = Matcher::compile(filters, gazetteer());
+  ASSERT_TRUE(m.ok()) << format_error(m.error().front());
+  SpanSet unused;
+  const std::string title = strip_markers(row.title, "title", unused);
+  const std::string summary = strip_markers(row.summary, "summary", unused);
+  const std::string content = strip_markers(row.content, "content", unused);
+  const MatchResult r = (*m)->match({title, summary, content}, "feed");
+  ASSERT_EQ(r.filters.size(), row.match ? 3U : 0U) << "query " << row.query;
+  for (std::size_t i = 0; i < r.filters.size(); ++i) {
+    EXPECT_EQ(r.filters[i].filter_index, i);
+    ASSERT_EQ(r.filters[i].matches.size(), r.filters[1].matches.size()) << "query " << row.query;
+    for (std::size_t k = 0; k < r.filters[i].matches.size(); ++k) {
+      const TermMatch& a = r.filters[i].matches[k];
+      const TermMatch& b = r.filters[1].matches[k];
+      EXPECT_EQ(std::tie(a.term, a.entity, a.field, a.offset, a.length),
+                std::tie(b.term, b.entity, b.field, b.offset, b.length))
+          << "query " << row.query;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Table, Golden, ::testing::ValuesIn(kRows),
                          [](const ::testing::TestParamInfo<Row>& info) { return "row" + std::to_string(info.index); });
 
