@@ -490,6 +490,7 @@ class App::Impl {
     // back with the rows); the items come again with the next fetch.
     const auto give_up = [&](const char* what, const Error& e) {
       spdlog::error("feed {}: {}: {}", spec.id, what, e.message);
+      ++metrics_.batches_unrecorded;
       journal_->rollback_to(seq_before);
       return false;
     };
@@ -527,12 +528,13 @@ class App::Impl {
       const auto match_start = std::chrono::steady_clock::now();
       auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
       metrics_.match_seconds.observe(seconds_since(match_start));
-      for (const auto& fm : result.filters) {
+      if (!result) return give_up("matcher", result.error());
+      for (const auto& fm : result->filters) {
         const auto& def = snapshot->matcher->filters()[fm.filter_index];
         alerts::Alert a;
         a.seq = journal_->next_seq();
         a.topic = def.topic;
-        a.payload = alerts::encode_alert_payload(a.seq, def.id, def.topic, spec.id, now, *item, fm, result.entities);
+        a.payload = alerts::encode_alert_payload(a.seq, def.id, def.topic, spec.id, now, *item, fm, result->entities);
         if (auto r = journal_->append(a, unix_now); !r) return give_up("journal", r.error());
         out.push_back(std::move(a));
         out_filters.push_back(def.id);

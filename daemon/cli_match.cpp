@@ -96,10 +96,15 @@ int cmd_match(const std::vector<std::string>& args) {
   const filters::Matcher& m = *loaded->matcher;
   for (const auto& item : feed->items) {
     const auto result = m.match({item.title, item.summary, item.content}, feed_id);
-    for (const auto& fm : result.filters) {
+    if (!result) {
+      std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(),
+                   result.error().message.c_str());
+      return 1;
+    }
+    for (const auto& fm : result->filters) {
       const auto& def = m.filters()[fm.filter_index];
       const std::string line =
-          alerts::encode_alert_payload(++seq, def.id, def.topic, feed_id, now, item, fm, result.entities) + "\n";
+          alerts::encode_alert_payload(++seq, def.id, def.topic, feed_id, now, item, fm, result->entities) + "\n";
       std::fwrite(line.data(), 1, line.size(), stdout);
     }
   }

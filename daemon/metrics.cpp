@@ -101,6 +101,10 @@ std::string Metrics::render(const feeds::FeedStats& totals,
   sample(out, "newswatch_items_parsed_total", "", static_cast<double>(items_parsed));
   header(out, "newswatch_items_new_total", "counter", "Items not seen before.");
   sample(out, "newswatch_items_new_total", "", static_cast<double>(items_new));
+  header(out, "newswatch_batches_unrecorded_total", "counter",
+         "Fetches whose new items could not be recorded (state database, journal or matcher error, logged with the "
+         "feed id); their items come again with the feed's next fetch.");
+  sample(out, "newswatch_batches_unrecorded_total", "", static_cast<double>(batches_unrecorded));
   header(out, "newswatch_alerts_total", "counter", "Alerts journalled and published, by filter.");
   for (const auto& [k, v] : alerts_by_filter)
     sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));

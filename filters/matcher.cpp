@@ -604,7 +604,7 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
   return 0;
 }
 
-void scan_item(const Compiled& c, const hs_database_t* db, bool exact_stream, MatchState& st) {
+hs_error_t scan_item(const Compiled& c, const hs_database_t* db, bool exact_stream, MatchState& st) {
   std::string& joined = st.joined;
   joined.clear();
   ScanContext ctx{&c, {}, {}, &st.hits};
@@ -615,7 +615,7 @@ void scan_item(const Compiled& c, const hs_database_t* db, bool exact_stream, Ma
   }
   ctx.base[3] = joined.size();
   ctx.stream = joined;
-  hs_scan(db, joined.data(), static_cast<unsigned>(joined.size()), 0, c.scratch.get(), on_match, &ctx);
+  return hs_scan(db, joined.data(), static_cast<unsigned>(joined.size()), 0, c.scratch.get(), on_match, &ctx);
 }
 
 class Evaluator {
@@ -788,7 +788,7 @@ Result<std::shared_ptr<const Matcher>, std::vector<CompileError>> Matcher::compi
   return std::shared_ptr<const Matcher>(new Matcher(std::move(filters), std::move(entities), std::move(compiled)));
 }
 
-MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const {
+Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_id) const {
   const Compiled& c = *compiled_;
   MatchState& st = c.state;
   MatchResult result;
@@ -808,10 +808,15 @@ MatchResult Matcher::match(const ItemText& item, std::string_view feed_id) const
 
   st.hits.clear();
   if (st.fields[0].has_words() || st.fields[1].has_words() || st.fields[2].has_words()) {
-    if (c.folded_db) scan_item(c, c.folded_db.get(), false, st);
+    const auto scan_failed = [](hs_error_t rc) {
+      return make_error("Vectorscan could not scan the item (error " + std::to_string(rc) + ")");
+    };
+    if (c.folded_db) {
+      if (const hs_error_t rc = scan_item(c, c.folded_db.get(), false, st); rc != HS_SUCCESS) return scan_failed(rc);
+    }
     if (c.exact_db) {
       const std::size_t mark = st.hits.size();
-      scan_item(c, c.exact_db.get(), true, st);
+      if (const hs_error_t rc = scan_item(c, c.exact_db.get(), true, st); rc != HS_SUCCESS) return scan_failed(rc);
       // Exact-stream bytes -> the same words' folded bytes (both streams have the same words).
       std::array<WordCounter, 3> exact_words{WordCounter(st.fields[0].exact()), WordCounter(st.fields[1].exact()),
                                              WordCounter(st.fields[2].exact())};

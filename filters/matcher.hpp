@@ -62,7 +62,10 @@ class Matcher {
   Matcher(const Matcher&) = delete;
   Matcher& operator=(const Matcher&) = delete;
 
-  MatchResult match(const ItemText& item, std::string_view feed_id) const;
+  // An error only when Vectorscan refuses a scan (our use never should: it would take a
+  // scratch used by two threads at once). The item is then not matched at all, so the caller
+  // must not mark it seen.
+  Result<MatchResult> match(const ItemText& item, std::string_view feed_id) const;
   const std::vector<FilterDef>& filters() const { return filters_; }
   const std::vector<EntityDef>& entities() const { return entities_; }
   std::size_t term_count() const;  // distinct terms (words, phrases, prefixes, aliases) compiled

@@ -307,7 +307,7 @@ double measure_size(const Corpus& corpus, const std::vector<std::string>& terms,
   const auto match_pass = [&] {
     std::size_t alerts = 0;
     for (const auto& it : items)
-      alerts += m.match({it.title, it.summary, it.content}, "bench").filters.size();
+      alerts += m.match({it.title, it.summary, it.content}, "bench").value().filters.size();
     return alerts;
   };
   if (profile) {

@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_paths(fields[0], TextKind::plain);
   check_paths(fields[1], TextKind::html);
 
-  const MatchResult r = matcher->match({fields[0], fields[1], fields[2]}, "fuzz");
+  const MatchResult r = matcher->match({fields[0], fields[1], fields[2]}, "fuzz").value();
   for (const auto& fm : r.filters) {
     check(fm.filter_index < matcher->filters().size());
     check(!fm.matches.empty());

@@ -121,10 +121,10 @@ def tempdir():
     return tempfile.TemporaryDirectory(prefix="newswatch-test-")
 
 
-def fast_config(tmpdir, feed_base, extra="", feeds_interval="1s"):
+def fast_config(tmpdir, feed_base, extra="", feeds_interval="1s", metrics_port=None):
     """demo.toml on free ports with short poll intervals; returns (path, pub, replay endpoints)."""
     pub_port, replay_port = free_port(), free_port()
-    text = demo_config(feed_base, pub_port, replay_port, os.path.join(tmpdir, "state"))
+    text = demo_config(feed_base, pub_port, replay_port, os.path.join(tmpdir, "state"), metrics_port=metrics_port)
     text = text.replace('default_interval = "30s"', 'default_interval = "%s"' % feeds_interval).replace(
         'min_interval = "5s"', 'min_interval = "1s"').replace('interval = "1m"', 'interval = "%s"' % feeds_interval)
     # 1s (the demo's value) gives the test's SUB socket time to connect before the first alert.

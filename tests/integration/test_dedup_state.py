@@ -5,10 +5,12 @@ retried, and nothing after it lost).
 """
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
 import unittest
+import urllib.request
 
 import harness
 
@@ -42,6 +44,12 @@ def stop_all(daemon, sub, server):
 def seen(db, feed):
     with sqlite3.connect(db, timeout=5) as conn:
         return {row[0] for row in conn.execute("SELECT item_id FROM seen_items WHERE feed_id = ?", (feed,))}
+
+
+def scrape_counter(port, name):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        text = r.read().decode()
+    return int(float(re.search(r"(?m)^%s (\S+)$" % name, text).group(1)))
 
 
 class DedupState(unittest.TestCase):
@@ -119,7 +127,8 @@ class DedupState(unittest.TestCase):
             feeds = os.path.join(tmp, "feeds")
             shutil.copytree(os.path.join(harness.SOURCE_DIR, "examples", "feeds"), feeds)
             server = harness.FeedServer(feeds)
-            config, pub, _ = harness.fast_config(tmp, server.base)
+            metrics_port = harness.free_port()
+            config, pub, _ = harness.fast_config(tmp, server.base, metrics_port=metrics_port)
             sub = harness.Subscriber(pub)
             daemon = harness.Daemon(config)
             db = os.path.join(tmp, "state", "newswatch.db")
@@ -138,6 +147,7 @@ class DedupState(unittest.TestCase):
                 # Then business as usual: the next matching item gets the next seq, live.
                 insert_first(wire, wire_entry("urn:test:after-1", "Mali: the talks go on"), "<entry")
                 live += sub.collect(lambda m: len(live) + len(m) >= 12, timeout=20)
+                unrecorded = scrape_counter(metrics_port, "newswatch_batches_unrecorded_total")
             finally:
                 code, log = stop_all(daemon, sub, server)
             self.assertEqual(code, 0, log)
@@ -147,6 +157,9 @@ class DedupState(unittest.TestCase):
                               ("urn:test:after-1", "mali"), ("urn:test:after-1", "sahel")], log)
             self.assertEqual([p["seq"] for p in payloads], list(range(1, 13)), "no seq lost, skipped or reused")
             self.assertIn("cannot begin a transaction", log)
+            # Each poll that met the lock is counted: at 1 s polls and 1 s busy timeouts, at least one.
+            self.assertGreaterEqual(unrecorded, 1, log)
+            self.assertEqual(unrecorded, log.count("cannot begin a transaction"), "one count per failure logged")
 
 
 if __name__ == "__main__":

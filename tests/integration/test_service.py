@@ -203,12 +203,14 @@ class ServiceTest(unittest.TestCase):
                      'newswatch_reloads_total{result="error"}', "newswatch_match_duration_seconds_count",
                      "newswatch_parse_duration_seconds_count", "newswatch_fetched_bytes_total",
                      "newswatch_items_parsed_total", "newswatch_snapshot_generation",
+                     "newswatch_batches_unrecorded_total",
                      'newswatch_feed_last_success_timestamp_seconds{feed="un-africa"}'):
             self.assertIn(name, samples, name)
         self.assertGreaterEqual(samples['newswatch_fetches_total{outcome="ok"}'], 4)
         self.assertEqual(samples['newswatch_alerts_total{filter="sahel"}'], 5)
         self.assertEqual(samples['newswatch_alerts_total{filter="mali"}'], 2)
         self.assertEqual(samples["newswatch_items_new_total"], 10)
+        self.assertEqual(samples["newswatch_batches_unrecorded_total"], 0)
         self.assertGreater(samples["newswatch_match_duration_seconds_count"], 0)
         self.assertEqual(samples['newswatch_match_duration_seconds_bucket{le="+Inf"}'],
                          samples["newswatch_match_duration_seconds_count"])

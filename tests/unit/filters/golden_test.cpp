@@ -259,7 +259,7 @@ TEST_P(Golden, MatchesAsExpected) {
   const std::string title = strip_markers(row.title, "title", expected);
   const std::string summary = strip_markers(row.summary, "summary", expected);
   const std::string content = strip_markers(row.content, "content", expected);
-  const MatchResult r = (*m)->match({title, summary, content}, "feed");
+  const MatchResult r = (*m)->match({title, summary, content}, "feed").value();
   if (!row.match) {
     EXPECT_TRUE(r.filters.empty()) << "query " << row.query << " matched " << title << summary << content;
     return;
@@ -294,7 +294,7 @@ TEST_P(Golden, DisjunctionsReportWhatTheirQueryDoes) {
   const std::string title = strip_markers(row.title, "title", unused);
   const std::string summary = strip_markers(row.summary, "summary", unused);
   const std::string content = strip_markers(row.content, "content", unused);
-  const MatchResult r = (*m)->match({title, summary, content}, "feed");
+  const MatchResult r = (*m)->match({title, summary, content}, "feed").value();
   ASSERT_EQ(r.filters.size(), row.match ? 3U : 0U) << "query " << row.query;
   for (std::size_t i = 0; i < r.filters.size(); ++i) {
     EXPECT_EQ(r.filters[i].filter_index, i);
@@ -330,8 +330,8 @@ TEST(MatcherFields, ContentIdenticalToSummaryCountsOnce) {
   auto m = Matcher::compile({f}, {});
   ASSERT_TRUE(m);
   const std::string text = "<p>Troops deploy in Mali.</p>";
-  EXPECT_TRUE((*m)->match({"", text, text}, "feed").filters.empty()) << "one mention is one hit";
-  const auto r = (*m)->match({"", text, "<p>Mali again</p>"}, "feed");
+  EXPECT_TRUE((*m)->match({"", text, text}, "feed").value().filters.empty()) << "one mention is one hit";
+  const auto r = (*m)->match({"", text, "<p>Mali again</p>"}, "feed").value();
   ASSERT_EQ(r.filters.size(), 1u) << "two different fields: two hits";
   EXPECT_EQ(r.filters[0].matches.size(), 2u);
 }

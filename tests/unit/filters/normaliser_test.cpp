@@ -105,7 +105,7 @@ TEST(MatcherApi, ReportsTermsAsWrittenAndEntityIds) {
                           {entity("ECOWAS", {{"CEDEAO", false}, {"ECOWAS", true}})});
   ASSERT_TRUE(m);
   const std::string summary = "<p>La <b>CEDEAO</b> &amp; l&#39;AU</p>";
-  const auto r = m->match({"Islamists and the security council", summary, ""}, "feed");
+  const auto r = m->match({"Islamists and the security council", summary, ""}, "feed").value();
   ASSERT_EQ(r.filters.size(), 1U);
   const auto& ms = r.filters[0].matches;
   ASSERT_EQ(ms.size(), 4U);
@@ -128,13 +128,13 @@ TEST(MatcherApi, EntitiesAreListedEvenWhenFiltersUsePlainWords) {
                           {entity("Mali", {{"Mali", false}, {"malien", false}}), entity("Niger", {{"Niger", false}}),
                            entity("Chad", {{"Chad", false}, {"Tchad", false}})});
   ASSERT_TRUE(m);
-  auto r = m->match({"Bamako: le gouvernement malien", "", "<p>Tchad, Niger</p>"}, "f");
+  auto r = m->match({"Bamako: le gouvernement malien", "", "<p>Tchad, Niger</p>"}, "f").value();
   ASSERT_EQ(r.filters.size(), 1U);
   EXPECT_EQ(r.entities, (std::vector<std::string>{"Mali", "Niger", "Chad"}));
-  r = m->match({"Nothing here", "", ""}, "f");
+  r = m->match({"Nothing here", "", ""}, "f").value();
   EXPECT_TRUE(r.filters.empty());
   EXPECT_TRUE(r.entities.empty());
-  r = m->match({"Tchad", "", ""}, "f");
+  r = m->match({"Tchad", "", ""}, "f").value();
   EXPECT_TRUE(r.filters.empty());
   EXPECT_EQ(r.entities, std::vector<std::string>{"Chad"});
 }
@@ -144,10 +144,10 @@ TEST(MatcherApi, FeedsRestrictAFilter) {
   only.feeds = {"un-news"};
   auto m = compile_or_die({only, filter("all", "Mali")}, {});
   ASSERT_TRUE(m);
-  auto r = m->match({"Mali", "", ""}, "other-feed");
+  auto r = m->match({"Mali", "", ""}, "other-feed").value();
   ASSERT_EQ(r.filters.size(), 1U);
   EXPECT_EQ(r.filters[0].filter_index, 1U);
-  r = m->match({"Mali", "", ""}, "un-news");
+  r = m->match({"Mali", "", ""}, "un-news").value();
   ASSERT_EQ(r.filters.size(), 2U);
   EXPECT_EQ(r.filters[0].filter_index, 0U);
 }
@@ -168,7 +168,7 @@ TEST(MatcherApi, ManyItemsReuseStateCorrectly) {
     const bool mali = i % 3 == 0;
     const bool niger = i % 5 == 0;
     const std::string title = std::string(mali ? "Mali " : "Peru ") + (niger ? "Niger coup" : "calm");
-    const auto r = m->match({title, "", ""}, "f");
+    const auto r = m->match({title, "", ""}, "f").value();
     ASSERT_EQ(r.filters.size(), static_cast<std::size_t>(mali) + static_cast<std::size_t>(niger)) << i;
   }
 }
@@ -177,7 +177,7 @@ TEST(MatcherApi, EmptyConfigMatchesNothing) {
   auto m = compile_or_die({}, {});
   ASSERT_TRUE(m);
   EXPECT_EQ(m->term_count(), 0U);
-  const auto r = m->match({"Mali", "Mali", "Mali"}, "f");
+  const auto r = m->match({"Mali", "Mali", "Mali"}, "f").value();
   EXPECT_TRUE(r.filters.empty());
 }
 
@@ -187,7 +187,7 @@ TEST(MatcherApi, LongHostileTextIsHandled) {
   std::string content;
   for (int i = 0; i < 5000; ++i)
     content += "<p>Mali army &amp; <i>Mali</i></p>";
-  const auto r = m->match({"", "", content}, "f");
+  const auto r = m->match({"", "", content}, "f").value();
   ASSERT_EQ(r.filters.size(), 1U);
   EXPECT_EQ(r.filters[0].matches.size(), 15000U);
 }
