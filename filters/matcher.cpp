@@ -889,9 +889,9 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
   std::size_t next_query = 0;
   std::size_t next_direct = 0;
   while (next_query < st.candidates.size() || next_direct < st.direct_spans.size()) {
-    const bool direct = next_query == st.candidates.size() ||
-                        (next_direct < st.direct_spans.size() &&
-                         st.direct_spans[next_direct].filter < st.candidates[next_query]);
+    const bool direct =
+        next_query == st.candidates.size() ||
+        (next_direct < st.direct_spans.size() && st.direct_spans[next_direct].filter < st.candidates[next_query]);
     const std::uint32_t fi = direct ? st.direct_spans[next_direct].filter : st.candidates[next_query++];
     st.spans.clear();
     if (direct) {

@@ -61,14 +61,16 @@ TEST(SahelWatchlist, MatchesEnglishAndFrenchReports) {
                      "<p>The UN Security Council on Thursday authorised <b>AFISMA</b>, an African-led force, "
                      "to help Malian troops retake Timbuktu and Gao from Ansar Dine and MUJAO.</p>",
                      ""},
-                    "un-news").value();
+                    "un-news")
+               .value();
   const auto ids = matched_filters(*m, r);
   for (const char* want : {"sahel", "sahel-intervention", "sahel-armed-groups", "sahel-un"})
     EXPECT_NE(std::find(ids.begin(), ids.end(), want), ids.end()) << want;
   for (const char* e : {"Mali", "ECOWAS", "AFISMA", "UN-Security-Council", "Timbuktu", "Gao", "Ansar-Dine", "MUJAO"})
     EXPECT_NE(std::find(r.entities.begin(), r.entities.end(), e), r.entities.end()) << e;
 
-  r = m->match({"Tombouctou : les combats reprennent", "Les troupes de la CEDEAO et l'armée malienne", ""}, "rfi").value();
+  r = m->match({"Tombouctou : les combats reprennent", "Les troupes de la CEDEAO et l'armée malienne", ""}, "rfi")
+          .value();
   const auto fr = matched_filters(*m, r);
   EXPECT_NE(std::find(fr.begin(), fr.end(), "sahel"), fr.end());
   EXPECT_NE(std::find(fr.begin(), fr.end(), "sahel-north"), fr.end());
