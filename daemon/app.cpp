@@ -435,7 +435,14 @@ class App::Impl {
   }
 
   feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
-    feeds::FetchVerdict verdict = handle_fetch(spec, r);
+    feeds::FetchVerdict verdict;
+    try {
+      verdict = handle_fetch(spec, r);
+    } catch (const std::exception& e) {  // the scheduler counts it as a parse failure; say what it was
+      spdlog::error("feed {}: {}", spec.id, e.what());
+      verdict.recorded = false;
+      verdict.parse_failed = true;
+    }
     metrics_.fetch_seconds.observe(std::chrono::duration<double>(r.elapsed).count());
     return verdict;
   }
@@ -485,13 +492,20 @@ class App::Impl {
     const auto snapshot = snapshot_;  // one snapshot for the whole batch, even across a reload
     const auto now = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
     const std::int64_t unix_now = now.time_since_epoch().count();
-    const std::uint64_t seq_before = journal_->last_seq();
-    // Any failure is logged once and gives the seqs taken back (the transaction, if open, rolls
-    // back with the rows); the items come again with the next fetch.
+    // Until the batch commits, the seqs it takes go back however it ends (a failure below, or
+    // an exception on its way out), so no seq is skipped; the transaction rolls back with them.
+    struct SeqsTaken {
+      alerts::AlertJournal& journal;
+      std::uint64_t before;
+      bool committed = false;
+      ~SeqsTaken() {
+        if (!committed) journal.rollback_to(before);
+      }
+    } seqs{*journal_, journal_->last_seq()};
+    // Any failure is logged once and counted; the items come again with the next fetch.
     const auto give_up = [&](const char* what, const Error& e) {
       spdlog::error("feed {}: {}: {}", spec.id, what, e.message);
       ++metrics_.batches_unrecorded;
-      journal_->rollback_to(seq_before);
       return false;
     };
     std::vector<const feeds::Item*> fresh;
@@ -548,6 +562,7 @@ class App::Impl {
       if (auto r = store_->set_listed(spec.id, unix_now); !r) return give_up("state database", r.error());
     }
     if (auto r = tx->commit(); !r) return give_up("commit", r.error());
+    seqs.committed = true;
     if (!fresh.empty()) spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
     metrics_.items_new += fresh.size();
     for (std::size_t i = 0; i < out.size(); ++i) {
