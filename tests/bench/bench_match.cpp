@@ -4,7 +4,8 @@
 // Usage: bench_match [DIR [MAX_TERMS [PROFILE_TERMS [plain]]]] — also writes DIR/corpus.tsv,
 // DIR/terms_N.txt and DIR/ours.txt for the Python `re` baseline in bench_match.sh. With
 // PROFILE_TERMS, only normalise + match runs, at that size, for 8 s: a steady target for
-// `perf record` (over the plain ASCII corpus with `plain`).
+// `perf record` (over the plain ASCII corpus with `plain`, with real words as terms with
+// `dictionary`).
 
 #include <hs/hs.h>
 
@@ -484,8 +485,13 @@ int main(int argc, char** argv) {
     const auto cap = std::stoul(argv[2]);
     sizes.erase(std::remove_if(sizes.begin(), sizes.end(), [cap](std::size_t s) { return s > cap; }), sizes.end());
   }
-  const auto all_terms = make_terms(sizes.back());
-  const bool plain_only = argc > 4 && std::string_view(argv[4]) == "plain";
+  const std::string_view variant = argc > 4 ? argv[4] : "";
+  const auto all_terms = variant == "dictionary" ? dictionary_terms(sizes.back()) : make_terms(sizes.back());
+  if (all_terms.empty()) {
+    std::fprintf(stderr, "no dictionary terms: install wamerican\n");
+    return 1;
+  }
+  const bool plain_only = variant == "plain";
   const Corpus corpus = build_corpus(all_terms, plain_only ? Style::plain_ascii : Style::news_html);
   std::printf("corpus: %zu items, %.1f MB, %.0f bytes/item (title + HTML summary, content in 1 of 4)\n",
               corpus.items.size(), static_cast<double>(corpus.total_bytes) / 1e6, corpus.bytes_per_item());
