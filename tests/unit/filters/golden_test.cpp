@@ -244,6 +244,15 @@ const Row kRows[] = {
 };
 // clang-format on
 
+// A row's three fields without their markers, whose spans go to `expected`.
+struct RowText {
+  RowText(const Row& row, SpanSet& expected)
+      : title(strip_markers(row.title, "title", expected)),
+        summary(strip_markers(row.summary, "summary", expected)),
+        content(strip_markers(row.content, "content", expected)) {}
+  std::string title, summary, content;
+};
+
 class Golden : public ::testing::TestWithParam<Row> {};
 
 TEST_P(Golden, MatchesAsExpected) {
@@ -256,12 +265,11 @@ TEST_P(Golden, MatchesAsExpected) {
   auto m = Matcher::compile({f}, gazetteer());
   ASSERT_TRUE(m.ok()) << format_error(m.error().front());
   SpanSet expected;
-  const std::string title = strip_markers(row.title, "title", expected);
-  const std::string summary = strip_markers(row.summary, "summary", expected);
-  const std::string content = strip_markers(row.content, "content", expected);
-  const MatchResult r = (*m)->match({title, summary, content}, "feed").value();
+  const RowText text(row, expected);
+  const MatchResult r = (*m)->match({text.title, text.summary, text.content}, "feed").value();
   if (!row.match) {
-    EXPECT_TRUE(r.filters.empty()) << "query " << row.query << " matched " << title << summary << content;
+    EXPECT_TRUE(r.filters.empty()) << "query " << row.query << " matched " << text.title << text.summary
+                                   << text.content;
     return;
   }
   ASSERT_EQ(r.filters.size(), 1U) << "query " << row.query << " did not match";
@@ -291,10 +299,8 @@ TEST_P(Golden, DisjunctionsReportWhatTheirQueryDoes) {
   auto m = Matcher::compile(filters, gazetteer());
   ASSERT_TRUE(m.ok()) << format_error(m.error().front());
   SpanSet unused;
-  const std::string title = strip_markers(row.title, "title", unused);
-  const std::string summary = strip_markers(row.summary, "summary", unused);
-  const std::string content = strip_markers(row.content, "content", unused);
-  const MatchResult r = (*m)->match({title, summary, content}, "feed").value();
+  const RowText text(row, unused);
+  const MatchResult r = (*m)->match({text.title, text.summary, text.content}, "feed").value();
   ASSERT_EQ(r.filters.size(), row.match ? 3U : 0U) << "query " << row.query;
   for (std::size_t i = 0; i < r.filters.size(); ++i) {
     EXPECT_EQ(r.filters[i].filter_index, i);
