@@ -101,6 +101,12 @@ int cmd_match(const std::vector<std::string>& args) {
                    result.error().message.c_str());
       return 1;
     }
+    if (result->truncated) {
+      std::fprintf(stderr,
+                   "newswatch match: item %s: more term occurrences than are counted; the first %zu of each "
+                   "term, %zu in all, were matched\n",
+                   item.id.c_str(), filters::kMaxOccurrencesPerTerm, filters::kMaxOccurrencesPerItem);
+    }
     for (const auto& fm : result->filters) {
       const auto& def = m.filters()[fm.filter_index];
       const std::string line =

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "daemon/metrics_server.hpp"
+#include "filters/matcher.hpp"
 
 namespace newswatch::daemon {
 
@@ -409,7 +410,8 @@ class ConfigReader {
     }
     f.topic = "alert." + f.id;
     get_string(t, "topic", f.topic);
-    get_int(t, "min_hits", f.min_hits, 1, 1'000'000);
+    // Beyond a term's counted occurrences a single-term filter could never match.
+    get_int(t, "min_hits", f.min_hits, 1, static_cast<int>(filters::kMaxOccurrencesPerTerm));
     f.feeds = get_string_list(t, "feeds");
     config_.filters.push_back(std::move(f));
   }

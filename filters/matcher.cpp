@@ -538,10 +538,12 @@ struct ScanContext {
   std::vector<Hit>* hits;
 
   // A hit on `pattern` at joined bytes [begin, end): recorded in its field's own offsets.
-  void add(std::uint32_t pattern, std::size_t begin, std::size_t end) const {
+  // Returns what the match callback returns: non-zero stops the scan, at the item's limit.
+  int add(std::uint32_t pattern, std::size_t begin, std::size_t end) const {
     const std::uint8_t field = begin < base[1] ? 0 : (begin < base[2] ? 1 : 2);
     const std::size_t at = base[field];
     hits->push_back({pattern, field, static_cast<std::uint32_t>(begin - at), static_cast<std::uint32_t>(end - at)});
+    return hits->size() >= kMaxOccurrencesPerItem ? 1 : 0;
   }
 };
 
@@ -585,8 +587,7 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
     } else if (!word_end) {
       return 0;
     }
-    c.add(id & kMaxDirectPattern, begin, e);
-    return 0;
+    return c.add(id & kMaxDirectPattern, begin, e);
   }
   const Literal& lit = c.compiled->literals[id];
   const std::size_t begin = end - lit.text.size() + 1;  // after the literal's leading space
@@ -599,7 +600,7 @@ int on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to
     } else if (!word_end || (p.words.size() > 1 && !phrase_around(s, p, b, e))) {
       continue;
     }
-    c.add(id_p, b, e);
+    if (c.add(id_p, b, e) != 0) return 1;
   }
   return 0;
 }
@@ -808,15 +809,18 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
 
   st.hits.clear();
   if (st.fields[0].has_words() || st.fields[1].has_words() || st.fields[2].has_words()) {
-    const auto scan_failed = [](hs_error_t rc) {
+    // A scan stopped at the item's limit (see kMaxOccurrencesPerItem) kept what it found.
+    const auto scanned = [&result](hs_error_t rc) -> Result<Ok> {
+      if (rc == HS_SCAN_TERMINATED) result.truncated = true;
+      if (rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED) return Ok{};
       return make_error("Vectorscan could not scan the item (error " + std::to_string(rc) + ")");
     };
     if (c.folded_db) {
-      if (const hs_error_t rc = scan_item(c, c.folded_db.get(), false, st); rc != HS_SUCCESS) return scan_failed(rc);
+      if (auto r = scanned(scan_item(c, c.folded_db.get(), false, st)); !r) return r.error();
     }
-    if (c.exact_db) {
+    if (c.exact_db && !result.truncated) {
       const std::size_t mark = st.hits.size();
-      if (const hs_error_t rc = scan_item(c, c.exact_db.get(), true, st); rc != HS_SUCCESS) return scan_failed(rc);
+      if (auto r = scanned(scan_item(c, c.exact_db.get(), true, st)); !r) return r.error();
       // Exact-stream bytes -> the same words' folded bytes (both streams have the same words).
       std::array<WordCounter, 3> exact_words{WordCounter(st.fields[0].exact()), WordCounter(st.fields[1].exact()),
                                              WordCounter(st.fields[2].exact())};
@@ -845,9 +849,12 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
     __builtin_prefetch(&c.links[hit.pattern]);
   for (std::uint32_t i = 0; i < st.hits.size();) {  // one pattern's hits at a time
     const std::uint32_t p = st.hits[i].pattern;
-    std::uint32_t end = i + 1;
-    while (end < st.hits.size() && st.hits[end].pattern == p)
-      ++end;
+    std::uint32_t next = i + 1;
+    while (next < st.hits.size() && st.hits[next].pattern == p)
+      ++next;
+    // Only the term's first occurrences count (kMaxOccurrencesPerTerm).
+    const std::uint32_t end = std::min<std::uint32_t>(next, i + static_cast<std::uint32_t>(kMaxOccurrencesPerTerm));
+    if (end != next) result.truncated = true;
     st.pattern_slots[p] = {st.generation, i, end - i};
     const Compiled::Links& links = c.links[p];
     for (std::uint32_t k = links.entities_begin; k < links.filters_begin; ++k) {
@@ -876,7 +883,7 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
         }
       }
     }
-    i = end;
+    i = next;
   }
   std::sort(st.found_entities.begin(), st.found_entities.end());
   for (const auto e : st.found_entities)

@@ -38,7 +38,15 @@ struct FilterMatch {
 struct MatchResult {
   std::vector<FilterMatch> filters;   // only the filters that matched
   std::vector<std::string> entities;  // ids of every entity found in the item
+  bool truncated = false;             // the item passed a limit below: only its first occurrences count
 };
+
+// A hostile item ("Mali " a million times) must not turn into a million reported matches per
+// filter, or stall the loop sorting them: of each term, the first kMaxOccurrencesPerTerm
+// occurrences count (for queries, min_hits and the report), and the scan of an item stops at
+// kMaxOccurrencesPerItem occurrences of all terms together. No real news item comes near.
+inline constexpr std::size_t kMaxOccurrencesPerTerm = 1024;
+inline constexpr std::size_t kMaxOccurrencesPerItem = 65536;
 
 // Semantics chosen where DESIGN.md leaves room (tests in tests/unit/filters pin them):
 // - title is plain text; summary/content are HTML. Inline tags (<b>, <a>, <span>, …) do not

@@ -149,6 +149,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[daemon]\nlog_level = \"loud\"\n",
                 "bad.toml:2:13: log_level must be one of trace, debug, info, warn, error, critical, off"},
         BadCase{"feed = 3\n", "bad.toml:1:8: 'feed' must be an array of tables ([[feed]])"},
+        // Past the occurrences a term counts (filters::kMaxOccurrencesPerTerm): never met.
+        BadCase{"[[filter]]\nid = \"a\"\nquery = \"Mali\"\nmin_hits = 1025\n",
+                "bad.toml:4:12: 'min_hits' must be between 1 and 1024"},
         BadCase{"[[feed]]\nid = \"a\"\nurl = \"file:///tmp/a.xml\"\n",
                 "bad.toml:1:1: feed 'a' uses a file:// url but [fetch] allow_file_urls is false"},
         // Durations out of range: 0 (or what truncates to 0 s) is no timeout to curl or a

@@ -185,11 +185,55 @@ TEST(MatcherApi, LongHostileTextIsHandled) {
   auto m = compile_or_die({filter("a", "NEAR/3(Mali, army)")}, {});
   ASSERT_TRUE(m);
   std::string content;
-  for (int i = 0; i < 5000; ++i)
+  for (int i = 0; i < 500; ++i)
     content += "<p>Mali army &amp; <i>Mali</i></p>";
   const auto r = m->match({"", "", content}, "f").value();
   ASSERT_EQ(r.filters.size(), 1U);
-  EXPECT_EQ(r.filters[0].matches.size(), 15000U);
+  EXPECT_EQ(r.filters[0].matches.size(), 1500U) << "every occurrence, under the limits";
+  EXPECT_FALSE(r.truncated);
+}
+
+// "Mali " n times, as a hostile feed might send it.
+std::string repeated(std::string_view word, std::size_t n) {
+  std::string s;
+  s.reserve(n * (word.size() + 1));
+  for (std::size_t i = 0; i < n; ++i)
+    s.append(word).push_back(' ');
+  return s;
+}
+
+TEST(MatcherApi, OnlyATermsFirstOccurrencesCount) {
+  FilterDef many = filter("many", "Mali OR Niger");
+  many.min_hits = static_cast<int>(kMaxOccurrencesPerTerm);
+  auto m = compile_or_die({many, filter("near", "NEAR/1(Mali, Niger)")}, {});
+  ASSERT_TRUE(m);
+  const auto exact = m->match({"", "", repeated("Mali", kMaxOccurrencesPerTerm)}, "f").value();
+  ASSERT_EQ(exact.filters.size(), 1U) << "min_hits reached by the term's last counted occurrence";
+  EXPECT_EQ(exact.filters[0].matches.size(), kMaxOccurrencesPerTerm);
+  EXPECT_FALSE(exact.truncated);
+
+  // One more Mali, then Niger: Niger still counts, but the last Mali (beside it) does not.
+  const std::string text = repeated("Mali", kMaxOccurrencesPerTerm + 1) + "Niger";
+  const auto r = m->match({"", "", text}, "f").value();
+  EXPECT_TRUE(r.truncated);
+  ASSERT_EQ(r.filters.size(), 1U) << "NEAR sees no counted Mali beside Niger";
+  EXPECT_EQ(r.filters[0].filter_index, 0U);
+  const auto& ms = r.filters[0].matches;
+  ASSERT_EQ(ms.size(), kMaxOccurrencesPerTerm + 1);
+  EXPECT_EQ(ms[kMaxOccurrencesPerTerm - 1].offset, 5 * (kMaxOccurrencesPerTerm - 1));
+  EXPECT_EQ(ms.back().term, "Niger");
+}
+
+TEST(MatcherApi, AnItemsScanStopsAtItsLimit) {
+  auto m = compile_or_die({filter("mali", "Mali"), filter("chad", "Chad")}, {});
+  ASSERT_TRUE(m);
+  const std::string content = repeated("Mali", kMaxOccurrencesPerItem) + "Chad";
+  const auto r = m->match({"Chad", "", content}, "f").value();
+  EXPECT_TRUE(r.truncated);
+  ASSERT_EQ(r.filters.size(), 2U);
+  EXPECT_EQ(r.filters[0].matches.size(), kMaxOccurrencesPerTerm);
+  ASSERT_EQ(r.filters[1].matches.size(), 1U) << "the title's Chad, found before the limit; not the content's";
+  EXPECT_EQ(r.filters[1].matches[0].field, "title");
 }
 
 }  // namespace
