@@ -1,7 +1,9 @@
 // libFuzzer target: the matcher on arbitrary item text. Besides never crashing or hanging, every
 // reported match must point at text that normalises to exactly the words of its term: the
 // offsets survive markup, references, marks, invalid bytes and separator runs. And where the CPU
-// has the normaliser's 64-byte AVX-512 path, it must write what the portable path writes.
+// has the normaliser's 64-byte AVX-512 path, it must write what the portable path writes. Each
+// query also runs as "(q) AND (q)", whose tree is always walked: a disjunction, decided from its
+// hits alone, must report exactly what walking it does.
 
 #include <cstddef>
 #include <cstdint>
@@ -37,12 +39,18 @@ std::shared_ptr<const Matcher> make_matcher() {
                                  "=AQIM OR =Gao",        "title:Ségou OR content:\"côte d'ivoire\"",
                                  "(kidal OR gao) sahel"};
   std::vector<FilterDef> filters;
-  for (const char* q : queries) {
-    FilterDef f;
-    f.id.append("f").append(std::to_string(filters.size()));
-    f.query = q;
-    f.topic.append("alert.").append(f.id);
-    filters.push_back(std::move(f));
+  for (const bool walked : {false, true}) {
+    for (const char* q : queries) {
+      FilterDef f;
+      f.id.append("f").append(std::to_string(filters.size()));
+      if (walked) {
+        f.query.append("(").append(q).append(") AND (").append(q).append(")");
+      } else {
+        f.query = q;
+      }
+      f.topic.append("alert.").append(f.id);
+      filters.push_back(std::move(f));
+    }
   }
   auto m = Matcher::compile(std::move(filters), std::move(entities));
   check(static_cast<bool>(m));
@@ -100,6 +108,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_paths(fields[1], TextKind::html);
 
   const MatchResult r = matcher->match({fields[0], fields[1], fields[2]}, "fuzz").value();
+  // Filters [0, n) are the queries, [n, 2n) the same walked: they match alike, with the same matches.
+  const std::size_t n = matcher->filters().size() / 2;
+  std::vector<const FilterMatch*> by_filter(2 * n, nullptr);
+  for (const auto& fm : r.filters)
+    by_filter[fm.filter_index] = &fm;
+  for (std::size_t i = 0; i < n; ++i) {
+    const FilterMatch* plain = by_filter[i];
+    const FilterMatch* walked = by_filter[n + i];
+    check((plain == nullptr) == (walked == nullptr));
+    if (plain == nullptr) continue;
+    check(plain->matches.size() == walked->matches.size());
+    for (std::size_t k = 0; k < plain->matches.size(); ++k) {
+      const TermMatch& x = plain->matches[k];
+      const TermMatch& y = walked->matches[k];
+      check(x.term == y.term && x.entity == y.entity && x.field == y.field && x.offset == y.offset &&
+            x.length == y.length);
+    }
+  }
   for (const auto& fm : r.filters) {
     check(fm.filter_index < matcher->filters().size());
     check(!fm.matches.empty());
