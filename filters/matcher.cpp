@@ -60,16 +60,15 @@ struct FlatNode {
 
 // What a matched filter needs besides its spans, in one small array rather than the large
 // FilterDef records (at 10,000 terms, reading min_hits from those was a cache miss per filter).
-// A disjunction (a term, or terms joined by OR, in any scopes) is decided by its hits alone:
-// its spans come straight from the hits through DirectLeaf, and its nodes are never walked.
 struct FilterInfo {
   std::uint32_t root = 0;
   std::uint32_t min_hits = 1;
   bool feed_restricted = false;  // has a `feeds` list
-  bool disjunction = false;
 };
 
-// A term of a disjunction, listed under its pattern.
+// A disjunction (a term, or terms joined by OR, in any scopes) is decided by its hits alone:
+// each of its terms is listed under its pattern, a hit gives its spans straight, and its nodes
+// are never walked.
 struct DirectLeaf {
   std::uint32_t filter = 0;
   std::uint32_t term = 0;
@@ -141,7 +140,7 @@ struct Matcher::Compiled {
   std::vector<Literal> literals;
   // Per pattern: link_ids[entities_begin, filters_begin) are its entities,
   // [filters_begin, filters_end) the filters whose query is walked when it hits, and
-  // direct[direct_begin, direct_end) the disjunctions' terms on it (see FilterInfo). Read per
+  // direct[direct_begin, direct_end) the disjunctions' terms on it (see DirectLeaf). Read per
   // hit, so kept small and flat.
   struct Links {
     std::uint32_t entities_begin = 0;
@@ -289,8 +288,7 @@ class Builder {
       errors_.push_back(
           {at_column(def, 0), "filter '" + def.id + "': the query has no term outside NOT, so it could never match"});
     }
-    info.disjunction = is_disjunction(info.root);
-    if (info.disjunction) list_direct(info.root, f);
+    if (is_disjunction(info.root)) list_direct(info.root, f);
   }
 
   bool is_disjunction(std::uint32_t index) const {
