@@ -543,12 +543,7 @@ class App::Impl {
       auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
       metrics_.match_seconds.observe(seconds_since(match_start));
       if (!result) return give_up("matcher", result.error());
-      if (result->truncated) {
-        spdlog::warn(
-            "feed {}: item {}: more term occurrences than are counted; the first {} of each term, {} in all, "
-            "were matched",
-            spec.id, item->id, filters::kMaxOccurrencesPerTerm, filters::kMaxOccurrencesPerItem);
-      }
+      if (result->truncated) spdlog::warn("feed {}: item {}: {}", spec.id, item->id, filters::truncation_note());
       for (const auto& fm : result->filters) {
         const auto& def = snapshot->matcher->filters()[fm.filter_index];
         alerts::Alert a;

@@ -102,10 +102,7 @@ int cmd_match(const std::vector<std::string>& args) {
       return 1;
     }
     if (result->truncated) {
-      std::fprintf(stderr,
-                   "newswatch match: item %s: more term occurrences than are counted; the first %zu of each "
-                   "term, %zu in all, were matched\n",
-                   item.id.c_str(), filters::kMaxOccurrencesPerTerm, filters::kMaxOccurrencesPerItem);
+      std::fprintf(stderr, "newswatch match: item %s: %s\n", item.id.c_str(), filters::truncation_note().c_str());
     }
     for (const auto& fm : result->filters) {
       const auto& def = m.filters()[fm.filter_index];

@@ -778,6 +778,11 @@ Matcher::~Matcher() = default;
 
 std::size_t Matcher::term_count() const { return compiled_->patterns.size(); }
 
+std::string truncation_note() {
+  return "more term occurrences than are counted; the first " + std::to_string(kMaxOccurrencesPerTerm) +
+         " of each term, " + std::to_string(kMaxOccurrencesPerItem) + " in all, were matched";
+}
+
 Result<std::shared_ptr<const Matcher>, std::vector<CompileError>> Matcher::compile(std::vector<FilterDef> filters,
                                                                                    std::vector<EntityDef> entities) {
   auto compiled = std::make_unique<Compiled>();

@@ -48,6 +48,9 @@ struct MatchResult {
 inline constexpr std::size_t kMaxOccurrencesPerTerm = 1024;
 inline constexpr std::size_t kMaxOccurrencesPerItem = 65536;
 
+// What to tell the user about an item whose MatchResult is truncated.
+std::string truncation_note();
+
 // Semantics chosen where DESIGN.md leaves room (tests in tests/unit/filters pin them):
 // - title is plain text; summary/content are HTML. Inline tags (<b>, <a>, <span>, …) do not
 //   split a word, other tags do. Offsets always count code points of the field as given.
