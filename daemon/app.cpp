@@ -435,16 +435,13 @@ class App::Impl {
   }
 
   feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
-    feeds::FetchVerdict verdict;
-    try {
-      verdict = handle_fetch(spec, r);
-    } catch (const std::exception& e) {  // the scheduler counts it as a parse failure; say what it was
-      spdlog::error("feed {}: {}", spec.id, e.what());
-      verdict.recorded = false;
-      verdict.parse_failed = true;
-    }
     metrics_.fetch_seconds.observe(std::chrono::duration<double>(r.elapsed).count());
-    return verdict;
+    try {
+      return handle_fetch(spec, r);
+    } catch (const std::exception& e) {  // the scheduler decides what it means; only we can say what it was
+      spdlog::error("feed {}: {}", spec.id, e.what());
+      throw;
+    }
   }
 
   feeds::FetchVerdict handle_fetch(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
