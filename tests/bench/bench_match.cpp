@@ -88,8 +88,7 @@ std::vector<std::string> make_terms(std::size_t n) {
 // matcher must reject. Empty when the list is not installed.
 std::vector<std::string> dictionary_terms(std::size_t n) {
   std::ifstream in("/usr/share/dict/words");
-  std::vector<std::string> words;
-  std::vector<std::string> seen;
+  std::vector<std::pair<std::string, std::string>> keyed;  // (lower case, as written)
   for (std::string w; std::getline(in, w);) {
     if (w.size() < 3 ||
         !std::all_of(w.begin(), w.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); })) {
@@ -99,27 +98,13 @@ std::vector<std::string> dictionary_terms(std::size_t n) {
     for (auto& ch : lower)
       ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (std::any_of(std::begin(kCommon), std::end(kCommon), [&](const char* c) { return lower == c; })) continue;
-    seen.push_back(lower);
-    words.push_back(w);
+    keyed.emplace_back(std::move(lower), std::move(w));
   }
-  std::sort(seen.begin(), seen.end());
-  if (std::adjacent_find(seen.begin(), seen.end()) != seen.end()) {  // "Polish" and "polish": keep one
-    std::vector<std::string> unique;
-    std::vector<std::string> keys;
-    for (const auto& w : words) {
-      std::string lower = w;
-      for (auto& ch : lower)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      keys.push_back(lower);
-    }
-    std::vector<std::size_t> order(words.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-      order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      if (k == 0 || keys[order[k]] != keys[order[k - 1]]) unique.push_back(words[order[k]]);
-    }
-    words = std::move(unique);
+  // "Polish" and "polish" make one term: the first in the list, in the order of their keys.
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> words;
+  for (std::size_t k = 0; k < keyed.size(); ++k) {
+    if (k == 0 || keyed[k].first != keyed[k - 1].first) words.push_back(std::move(keyed[k].second));
   }
   std::mt19937 rng(7);
   std::shuffle(words.begin(), words.end(), rng);
@@ -276,21 +261,26 @@ Corpus build_corpus(const std::vector<std::string>& terms, Style style) {
 }
 
 using NormaliseFn = void (*)(std::string_view, newswatch::filters::TextKind, bool, newswatch::filters::ScanText&);
+using ItemTexts = std::array<newswatch::filters::ScanText, 3>;
+
+// An item's fields as match() normalises them: the title as plain text, summary and content as HTML.
+void normalise_item(const Item& it, ItemTexts& out, NormaliseFn fn = newswatch::filters::normalise) {
+  fn(it.title, newswatch::filters::TextKind::plain, false, out[0]);
+  fn(it.summary, newswatch::filters::TextKind::html, false, out[1]);
+  fn(it.content, newswatch::filters::TextKind::html, false, out[2]);
+}
 
 // The form the matcher uses (no per-word records), by the path normalise() takes here and by
 // the portable one, alternated as the rounds below are.
 void print_normalise_only(const Corpus& corpus) {
-  newswatch::filters::ScanText text;
+  ItemTexts texts;
   const auto normalise_pass = [&](NormaliseFn fn) {
-    return [&text, &corpus, fn] {
+    return [&texts, &corpus, fn] {
       std::size_t bytes = 0;
       for (const auto& it : corpus.items) {
-        fn(it.title, newswatch::filters::TextKind::plain, false, text);
-        bytes += text.folded().size();
-        fn(it.summary, newswatch::filters::TextKind::html, false, text);
-        bytes += text.folded().size();
-        fn(it.content, newswatch::filters::TextKind::html, false, text);
-        bytes += text.folded().size();
+        normalise_item(it, texts, fn);
+        for (const auto& t : texts)
+          bytes += t.folded().size();
       }
       return bytes;
     };
@@ -400,14 +390,12 @@ double measure_size(const Corpus& corpus, const std::vector<std::string>& terms,
     std::fprintf(stderr, "folded compile failed\n");
     return 0;
   }
-  std::array<newswatch::filters::ScanText, 3> texts;
+  ItemTexts texts;
   std::string joined;
   const auto ceiling_pass = [&] {
     std::size_t hits = 0;
     for (const auto& it : items) {
-      newswatch::filters::normalise(it.title, newswatch::filters::TextKind::plain, false, texts[0]);
-      newswatch::filters::normalise(it.summary, newswatch::filters::TextKind::html, false, texts[1]);
-      newswatch::filters::normalise(it.content, newswatch::filters::TextKind::html, false, texts[2]);
+      normalise_item(it, texts);
       joined.clear();
       for (const auto& t : texts) {
         joined.append(t.folded());
@@ -438,9 +426,7 @@ double measure_size(const Corpus& corpus, const std::vector<std::string>& terms,
   std::vector<std::array<std::string, 3>> normalised;
   for (const auto& it : items) {
     auto& out = normalised.emplace_back();
-    newswatch::filters::normalise(it.title, newswatch::filters::TextKind::plain, false, texts[0]);
-    newswatch::filters::normalise(it.summary, newswatch::filters::TextKind::html, false, texts[1]);
-    newswatch::filters::normalise(it.content, newswatch::filters::TextKind::html, false, texts[2]);
+    normalise_item(it, texts);
     for (std::size_t f = 0; f < 3; ++f)
       out[f] = texts[f].folded();
   }
