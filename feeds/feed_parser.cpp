@@ -705,17 +705,13 @@ std::size_t noncharacter_reference(std::string_view text, std::size_t amp) {
   bool too_big = false;
   for (; i < text.size() && text[i] != ';'; ++i) {
     const char c = text[i];
-    const int d = c >= '0' && c <= '9'          ? c - '0'
-                  : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                  : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                : -1;
+    const int d = hex ? hex_value(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
     if (d < 0) return 0;
     cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
     if (cp > 0x10FFFF) too_big = true, cp = 0x110000;
   }
   if (i == digits || i >= text.size()) return 0;
-  const bool bad = too_big || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF);
-  return bad ? i + 1 - amp : 0;
+  return too_big || is_noncharacter(cp) ? i + 1 - amp : 0;
 }
 
 // Rewrites, outside CDATA, what the XML parser would decode wrongly: HTML named references

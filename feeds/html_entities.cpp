@@ -25,6 +25,8 @@ constexpr std::array<char16_t, 32> kC1ToCp1252{0x20AC, 0,      0x201A, 0x0192, 0
                                                0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
                                                0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
+}  // namespace
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -32,8 +34,12 @@ int hex_value(char c) {
   return -1;
 }
 
+bool is_noncharacter(std::uint32_t cp) { return cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF); }
+
+namespace {
+
 char32_t sanitize_code_point(std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0xFFFD;
+  if (is_noncharacter(cp)) return 0xFFFD;
   if (cp >= 0x80 && cp <= 0x9F) {
     const char16_t mapped = kC1ToCp1252[cp - 0x80];
     return mapped != 0 ? mapped : static_cast<char32_t>(cp);

@@ -2,6 +2,7 @@
 // HTML text helpers for plain-text feed fields: character references (all HTML5 named
 // entities, numeric refs) decoded to UTF-8, and tags stripped. Pure; never throws.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,12 @@ std::string html_to_text(std::string_view html);
 
 // Appends code point cp as UTF-8.
 void append_utf8(std::string& out, char32_t cp);
+
+// The value of a hex digit (either case), or -1.
+int hex_value(char c);
+
+// NUL, a surrogate or past U+10FFFF: what a numeric reference must not produce.
+bool is_noncharacter(std::uint32_t cp);
 
 // Looks up a named entity (without '&' and ';'); empty when unknown.
 std::string_view lookup_entity(std::string_view name);
