@@ -69,7 +69,8 @@ Item read_item(const json& j, std::string_view base, std::string_view doc_base, 
     }
     if (tidy_categories(item.categories)) capped = true;
   }
-  assign_fallback_id(item, url.empty() ? std::string() : resolve_url(doc_base, url));
+  // JSON Feed requires an id: the identity link is resolved only for the rare item without one.
+  if (item.id.empty()) assign_fallback_id(item, url.empty() ? std::string() : resolve_url(doc_base, url));
   return item;
 }
 
