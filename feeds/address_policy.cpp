@@ -23,28 +23,32 @@ const char* ipv4_class(std::uint32_t a) {
   return nullptr;
 }
 
+// The IPv4 address written in the four bytes at b, as a host-order number.
+std::uint32_t v4_at(const std::uint8_t* b) {
+  return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+}
+
 const char* ipv6_class(const std::uint8_t* b, std::uint32_t& mapped_v4, bool& is_mapped) {
   static constexpr std::uint8_t zero[16] = {};
+  static constexpr std::uint8_t nat64_prefix[4] = {0x00, 0x64, 0xFF, 0x9B};  // 64:ff9b::/32
   is_mapped = false;
   if (std::memcmp(b, zero, 16) == 0) return "unspecified";
   if (std::memcmp(b, zero, 15) == 0 && b[15] == 1) return "loopback";
   const bool v4_mapped = std::memcmp(b, zero, 10) == 0 && b[10] == 0xFF && b[11] == 0xFF;
   const bool v4_compat = std::memcmp(b, zero, 12) == 0;
-  const bool nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && std::memcmp(b + 4, zero, 8) == 0;
+  const bool nat64 = std::memcmp(b, nat64_prefix, 4) == 0 && std::memcmp(b + 4, zero, 8) == 0;
   if (v4_mapped || v4_compat || nat64) {
     is_mapped = true;
-    mapped_v4 = (std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) | (std::uint32_t{b[14]} << 8) | b[15];
+    mapped_v4 = v4_at(b + 12);
     return nullptr;
   }
   if (b[0] == 0x20 && b[1] == 0x02) {  // 6to4 (2002::/16): the IPv4 address it tunnels to follows
     is_mapped = true;
-    mapped_v4 = (std::uint32_t{b[2]} << 24) | (std::uint32_t{b[3]} << 16) | (std::uint32_t{b[4]} << 8) | b[5];
+    mapped_v4 = v4_at(b + 2);
     return nullptr;
   }
   // Local-use IPv4/IPv6 translation (RFC 8215): the network's own NAT64, whatever it embeds.
-  if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b[4] == 0x00 && b[5] == 0x01) {
-    return "local-use NAT64";
-  }
+  if (std::memcmp(b, nat64_prefix, 4) == 0 && b[4] == 0x00 && b[5] == 0x01) return "local-use NAT64";
   if (b[0] == 0x01 && std::memcmp(b + 1, zero, 7) == 0) return "discard";  // 100::/64
   if ((b[0] & 0xFE) == 0xFC) return "unique local";
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return "link-local";
@@ -78,7 +82,7 @@ bool is_blocked_address(const sockaddr* address, std::string& why) {
     if (is_mapped) c = ipv4_class(mapped);
     if (c != nullptr) {
       inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-      why = std::string(text) + " (" + c + (is_mapped ? ", IPv4-mapped" : "") + ")";
+      why = std::string(text) + " (" + c + (is_mapped ? ", embedded IPv4" : "") + ")";
       return true;
     }
     return false;
