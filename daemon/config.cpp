@@ -42,23 +42,26 @@ std::optional<std::uint64_t> parse_scaled(std::string_view text,
   return value * it->second;
 }
 
+// Duration units in milliseconds, largest first.
+constexpr std::pair<std::string_view, std::uint64_t> kDurationUnits[] = {
+    {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}, {"ms", 1}};
+
 // "250ms", "90s", "5m", "1h", "2d": the largest unit that writes d exactly.
 std::string duration_text(std::chrono::milliseconds d) {
   const std::int64_t ms = d.count();
   if (ms == 0) return "0s";
-  const std::pair<std::int64_t, const char*> units[] = {
-      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
-  for (const auto& [scale, name] : units) {
-    if (ms % scale == 0) return std::to_string(ms / scale) + name;
+  for (const auto& [name, scale] : kDurationUnits) {
+    const auto unit = static_cast<std::int64_t>(scale);
+    if (ms % unit == 0) return std::to_string(ms / unit).append(name);
   }
-  return std::to_string(ms) + "ms";
+  return {};  // not reached: "ms" divides every count
 }
 
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  static const std::map<std::string_view, std::uint64_t, std::less<>> units{
-      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  static const std::map<std::string_view, std::uint64_t, std::less<>> units(std::begin(kDurationUnits),
+                                                                            std::end(kDurationUnits));
   const auto ms = parse_scaled(text, units);
   if (!ms) return std::nullopt;
   return std::chrono::milliseconds(*ms);
