@@ -134,6 +134,21 @@ def fast_config(tmpdir, feed_base, extra="", feeds_interval="1s", metrics_port=N
     return path, "tcp://127.0.0.1:%d" % pub_port, "tcp://127.0.0.1:%d" % replay_port
 
 
+def metric_samples(text):
+    """Prometheus text exposition -> {sample name with its labels: value}."""
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
+
+
+def scrape_metrics(port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        return metric_samples(r.read().decode())
+
+
 def wait_for_log(daemon, needle, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

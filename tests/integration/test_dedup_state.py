@@ -5,12 +5,10 @@ retried, and nothing after it lost).
 """
 import json
 import os
-import re
 import shutil
 import sqlite3
 import time
 import unittest
-import urllib.request
 
 import harness
 
@@ -44,12 +42,6 @@ def stop_all(daemon, sub, server):
 def seen(db, feed):
     with sqlite3.connect(db, timeout=5) as conn:
         return {row[0] for row in conn.execute("SELECT item_id FROM seen_items WHERE feed_id = ?", (feed,))}
-
-
-def scrape_counter(port, name):
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
-        text = r.read().decode()
-    return int(float(re.search(r"(?m)^%s (\S+)$" % name, text).group(1)))
 
 
 class DedupState(unittest.TestCase):
@@ -147,7 +139,7 @@ class DedupState(unittest.TestCase):
                 # Then business as usual: the next matching item gets the next seq, live.
                 insert_first(wire, wire_entry("urn:test:after-1", "Mali: the talks go on"), "<entry")
                 live += sub.collect(lambda m: len(live) + len(m) >= 12, timeout=20)
-                unrecorded = scrape_counter(metrics_port, "newswatch_batches_unrecorded_total")
+                unrecorded = harness.scrape_metrics(metrics_port)["newswatch_batches_unrecorded_total"]
             finally:
                 code, log = stop_all(daemon, sub, server)
             self.assertEqual(code, 0, log)

@@ -151,8 +151,7 @@ class ServiceTest(unittest.TestCase):
 
             def too_large():
                 _, _, body = self.scrape()
-                m = re.search(r'^newswatch_fetches_total\{outcome="too_large"\} (\d+)', body, re.M)
-                return int(m.group(1)) if m else 0
+                return harness.metric_samples(body).get('newswatch_fetches_total{outcome="too_large"}', 0)
 
             deadline = time.monotonic() + 10
             while too_large() == 0 and time.monotonic() < deadline:
@@ -190,12 +189,7 @@ class ServiceTest(unittest.TestCase):
         self.assertTrue(ctype.startswith("text/plain; version=0.0.4"), ctype)
         self.assertEqual((hstatus, hbody), (200, "ok\n"))
         self.assertEqual(nstatus, 404)
-        samples = {}
-        for line in body.splitlines():
-            if line.startswith("#") or not line:
-                continue
-            name, value = line.rsplit(" ", 1)
-            samples[name] = float(value)
+        samples = harness.metric_samples(body)
         for name in ('newswatch_fetches_total{outcome="ok"}', 'newswatch_fetches_total{outcome="timeout"}',
                      "newswatch_items_new_total", 'newswatch_alerts_total{filter="sahel"}',
                      'newswatch_alerts_total{filter="algeria"}', "newswatch_publish_dropped_total",
