@@ -12,7 +12,7 @@ clang-14 libclang-rt-14-dev"
 
 # Optional extras: `install-deps.sh --bench` adds what the benchmarks compare against.
 if [ "${1:-}" = "--bench" ]; then
-  PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican"
+  PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican-large"
 fi
 
 missing=""
