@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -187,15 +188,15 @@ std::vector<Item> make_corpus(std::size_t n, const std::vector<std::string>& ter
   return items;
 }
 
-// Filters of five OR'ed terms each, phrases quoted.
-std::vector<FilterDef> make_filters(const std::vector<std::string>& terms) {
+// Filters of `per_filter` OR'ed terms each (five by default), phrases quoted.
+std::vector<FilterDef> make_filters(const std::vector<std::string>& terms, std::size_t per_filter = 5) {
   std::vector<FilterDef> out;
-  for (std::size_t i = 0; i < terms.size(); i += 5) {
+  for (std::size_t i = 0; i < terms.size(); i += per_filter) {
     FilterDef f;
     // Appends, not operator+: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
-    f.id.append("f").append(std::to_string(i / 5));
+    f.id.append("f").append(std::to_string(i / per_filter));
     f.topic.append("alert.").append(f.id);
-    for (std::size_t k = i; k < std::min(i + 5, terms.size()); ++k) {
+    for (std::size_t k = i; k < std::min(i + per_filter, terms.size()); ++k) {
       if (k > i) f.query += " OR ";
       const bool phrase = terms[k].find(' ') != std::string::npos;
       if (phrase) f.query += '"';
@@ -341,6 +342,14 @@ bool compile_bare(const std::vector<std::string>& terms, bool fold, HsBare& out)
   return true;
 }
 
+// Normalise + match over the whole corpus: the alerts it would publish.
+std::size_t match_all(const Matcher& m, const Corpus& corpus) {
+  std::size_t alerts = 0;
+  for (const auto& it : corpus.items)
+    alerts += m.match({it.title, it.summary, it.content}, "bench").value().filters.size();
+  return alerts;
+}
+
 // One line: normalise + match at `n` terms next to a bare scan of the same terms, in
 // alternating rounds. Returns our items/s (0 on failure); with profile, only ours, for 8 s.
 double measure_size(const Corpus& corpus, const std::vector<std::string>& terms, const char* label, bool profile) {
@@ -354,13 +363,7 @@ double measure_size(const Corpus& corpus, const std::vector<std::string>& terms,
     std::fprintf(stderr, "compile failed: %s\n", newswatch::filters::format_error(compiled.error().front()).c_str());
     return 0;
   }
-  const Matcher& m = **compiled;
-  const auto match_pass = [&] {
-    std::size_t alerts = 0;
-    for (const auto& it : items)
-      alerts += m.match({it.title, it.summary, it.content}, "bench").value().filters.size();
-    return alerts;
-  };
+  const auto match_pass = [&] { return match_all(**compiled, corpus); };
   if (profile) {
     const double rate = measure(items, corpus.total_bytes, 8.0, match_pass).items_per_s;
     std::printf("terms=%zu normalise+match %.0f items/s\n", terms.size(), rate);
@@ -466,7 +469,40 @@ void write_inputs(const std::string& dir, const Corpus& corpus) {
   }
 }
 
-}  // namespace
+// The same 10,000 terms split into 10 .. 10,000 filters, in alternating rounds: the cost per
+// item must follow the terms found, not the number of filters (DESIGN.md). Each filter is an
+// OR of its terms, the common watchlist; a filter with several of its terms in an item is one
+// alert, so the alerts per pass differ a little.
+bool print_filter_counts(const Corpus& corpus, const std::vector<std::string>& terms) {
+  const std::size_t per_filter[] = {1000, 100, 10, 1};
+  std::vector<std::shared_ptr<const Matcher>> matchers;
+  for (const std::size_t k : per_filter) {
+    auto compiled = Matcher::compile(make_filters(terms, k), std::vector<EntityDef>{});
+    if (!compiled) return false;
+    matchers.push_back(*compiled);
+  }
+  std::vector<std::vector<double>> rates(matchers.size());
+  std::vector<std::size_t> alerts(matchers.size());
+  for (int round = 0; round < kRounds; ++round) {
+    for (std::size_t m = 0; m < matchers.size(); ++m) {
+      const Rate r =
+          measure(corpus.items, corpus.total_bytes, kRoundSeconds, [&] { return match_all(*matchers[m], corpus); });
+      rates[m].push_back(r.items_per_s);
+      alerts[m] = r.found;
+    }
+  }
+  const double first = median(rates[0]);
+  for (std::size_t m = 0; m < matchers.size(); ++m) {
+    const double rate = median(rates[m]);
+    std::printf(
+        "terms=%zu in filters=%-6zu normalise+match %8.0f items/s %6.1f MB/s, %zu alerts/pass | %.2fx the "
+        "speed with %zu filters\n",
+        terms.size(), matchers[m]->filters().size(), rate, rate * corpus.bytes_per_item() / 1e6, alerts[m],
+        rate / first, matchers[0]->filters().size());
+  }
+  std::fflush(stdout);
+  return true;
+}
 
 // One set of terms over its own corpus (drawn from the set's largest list): a line per size.
 // Writes the Python baseline's inputs into `dir` when it is not empty.
@@ -491,9 +527,12 @@ bool run_set(const char* title, const std::vector<std::string>& all_terms, const
     const double rate = measure_size(corpus, terms, "", false);
     if (rate <= 0) return false;
     if (ours.is_open()) ours << n << ' ' << rate << '\n';
+    if (n == 10000 && !print_filter_counts(corpus, terms)) return false;
   }
   return true;
 }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "";
