@@ -90,6 +90,7 @@ std::vector<std::string> make_terms(std::size_t n) {
 // of names and keywords, many are short and occur inside longer words ("port" in "report",
 // "lice" in "police"), which a bare scan reports and a whole-word matcher must reject. Empty
 // when the list (130,000 words, enough for the largest size) is not installed.
+constexpr std::size_t kMaxTerms = 100000;
 constexpr const char* kWordList = "/usr/share/dict/american-english-large";
 
 std::vector<std::string> dictionary_terms(std::size_t n) {
@@ -537,17 +538,27 @@ bool run_set(const char* title, const std::vector<std::string>& all_terms, const
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "";
   const std::size_t profile_terms = argc > 3 ? std::stoul(argv[3]) : 0;
-  std::vector<std::size_t> sizes = {20, 1000, 10000, 100000};
+  std::vector<std::size_t> sizes = {20, 1000, 10000, kMaxTerms};
   if (argc > 2) {  // a smaller largest size, for quick runs
     const auto cap = std::stoul(argv[2]);
     sizes.erase(std::remove_if(sizes.begin(), sizes.end(), [cap](std::size_t s) { return s > cap; }), sizes.end());
   }
   const std::string_view variant = argc > 4 ? argv[4] : "";
-  const auto real_terms = dictionary_terms(sizes.back());
-  const auto pseudo_terms = make_terms(sizes.back());
+  if (!variant.empty() && variant != "pseudo" && variant != "plain") {
+    std::fprintf(stderr, "unknown variant '%s' (pseudo or plain)\n", argv[4]);
+    return 2;
+  }
+  // The corpus is drawn from the largest list whatever sizes run, so a quick run measures
+  // its sizes over the same texts as the full one.
+  const auto real_terms = dictionary_terms(kMaxTerms);
+  const auto pseudo_terms = make_terms(kMaxTerms);
   if (real_terms.empty()) {
     std::fprintf(stderr, "no word list at %s: run scripts/install-deps.sh --bench (wamerican-large)\n", kWordList);
     return 1;
+  }
+  if (profile_terms > kMaxTerms) {
+    std::fprintf(stderr, "at most %zu terms\n", kMaxTerms);
+    return 2;
   }
   if (profile_terms != 0) {
     const auto& all_terms = variant.empty() ? real_terms : pseudo_terms;
