@@ -4,7 +4,8 @@
 # alternation) over the same texts at 20 and 1,000 terms (ratio). Two sets of terms: real
 # English words (wamerican-large, which `install-deps.sh --bench` installs; the Python
 # baseline uses this set) and syllable words that occur inside no other word; at 10,000 of the
-# latter, one more line over plain ASCII text. Needs $NEWSWATCH_BUILD.
+# latter, one more line over plain ASCII text, and one where the 10,000 real words are ten
+# times as frequent (several alerts per item). Needs $NEWSWATCH_BUILD.
 set -euo pipefail
 build="${NEWSWATCH_BUILD:?set NEWSWATCH_BUILD to a release build directory}"
 work="$(mktemp -d)"
