@@ -711,7 +711,7 @@ std::size_t noncharacter_reference(std::string_view text, std::size_t amp) {
     if (cp > 0x10FFFF) too_big = true, cp = 0x110000;
   }
   if (i == digits || i >= text.size()) return 0;
-  return too_big || is_noncharacter(cp) ? i + 1 - amp : 0;
+  return too_big || is_forbidden_in_reference(cp) ? i + 1 - amp : 0;
 }
 
 // Rewrites, outside CDATA, what the XML parser would decode wrongly: HTML named references

@@ -34,12 +34,12 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_noncharacter(std::uint32_t cp) { return cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF); }
+bool is_forbidden_in_reference(std::uint32_t cp) { return cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF); }
 
 namespace {
 
 char32_t sanitize_code_point(std::uint32_t cp) {
-  if (is_noncharacter(cp)) return 0xFFFD;
+  if (is_forbidden_in_reference(cp)) return 0xFFFD;
   if (cp >= 0x80 && cp <= 0x9F) {
     const char16_t mapped = kC1ToCp1252[cp - 0x80];
     return mapped != 0 ? mapped : static_cast<char32_t>(cp);

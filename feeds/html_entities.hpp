@@ -23,8 +23,9 @@ void append_utf8(std::string& out, char32_t cp);
 // The value of a hex digit (either case), or -1.
 int hex_value(char c);
 
-// NUL, a surrogate or past U+10FFFF: what a numeric reference must not produce.
-bool is_noncharacter(std::uint32_t cp);
+// NUL, a surrogate or past U+10FFFF: what a numeric reference must not produce (decoders
+// put U+FFFD in its place).
+bool is_forbidden_in_reference(std::uint32_t cp);
 
 // Looks up a named entity (without '&' and ';'); empty when unknown.
 std::string_view lookup_entity(std::string_view name);
