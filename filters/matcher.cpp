@@ -222,9 +222,7 @@ class Builder {
       p.words = words;
       p.exact = exact;
       p.prefix = prefix;
-      for (std::uint32_t k = 1; k < words.size(); ++k) {
-        if (words[k].size() > words[p.anchor].size()) p.anchor = k;
-      }
+      p.anchor = static_cast<std::uint32_t>(phrase_anchor(words));
       // The literal is " word": the space before it makes Vectorscan itself drop the many
       // occurrences inside longer words. The end boundary is checked in the match callback:
       // literals that all end in ' ' would defeat Vectorscan's filtering on their last bytes.
@@ -777,6 +775,14 @@ Matcher::Matcher(std::vector<FilterDef> filters, std::vector<EntityDef> entities
 Matcher::~Matcher() = default;
 
 std::size_t Matcher::term_count() const { return compiled_->patterns.size(); }
+
+std::size_t phrase_anchor(const std::vector<std::string>& words) {
+  std::size_t anchor = 0;
+  for (std::size_t k = 1; k < words.size(); ++k) {
+    if (words[k].size() > words[anchor].size()) anchor = k;
+  }
+  return anchor;
+}
 
 std::string truncation_note() {
   return "more term occurrences than are counted; the first " + std::to_string(kMaxOccurrencesPerTerm) +

@@ -48,6 +48,10 @@ struct MatchResult {
 inline constexpr std::size_t kMaxOccurrencesPerTerm = 1024;
 inline constexpr std::size_t kMaxOccurrencesPerItem = 65536;
 
+// Which of a term's words (as term_words gives them) the scan looks for: the longest, the first
+// of equals, as the rarest as a rule. A phrase's other words are compared around it.
+std::size_t phrase_anchor(const std::vector<std::string>& words);
+
 // What to tell the user about an item whose MatchResult is truncated.
 std::string truncation_note();
 

@@ -318,11 +318,7 @@ bool compile_bare(const std::vector<std::string>& terms, bool fold, HsBare& out)
       continue;
     }
     const auto words = newswatch::filters::term_words(t, false);
-    std::size_t anchor = 0;
-    for (std::size_t k = 1; k < words.size(); ++k) {
-      if (words[k].size() > words[anchor].size()) anchor = k;
-    }
-    lits.push_back(" " + words[anchor]);
+    lits.push_back(" " + words[newswatch::filters::phrase_anchor(words)]);
   }
   std::vector<const char*> exprs;
   std::vector<std::size_t> lens;
