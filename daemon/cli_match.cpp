@@ -95,15 +95,15 @@ int cmd_match(const std::vector<std::string>& args) {
   std::uint64_t seq = 0;
   const filters::Matcher& m = *loaded->matcher;
   for (const auto& item : feed->items) {
+    const auto tell = [&](const std::string& what) {
+      std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(), what.c_str());
+    };
     const auto result = m.match({item.title, item.summary, item.content}, feed_id);
     if (!result) {
-      std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(),
-                   result.error().message.c_str());
+      tell(result.error().message);
       return 1;
     }
-    if (result->truncated) {
-      std::fprintf(stderr, "newswatch match: item %s: %s\n", item.id.c_str(), filters::truncation_note().c_str());
-    }
+    if (result->truncated) tell(filters::truncation_note());
     for (const auto& fm : result->filters) {
       const auto& def = m.filters()[fm.filter_index];
       const std::string line =
