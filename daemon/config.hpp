@@ -13,6 +13,9 @@
 
 namespace newswatch::daemon {
 
+// Where both executables look for the config when --config is not given.
+inline constexpr const char* kDefaultConfigPath = "/etc/newswatch/newswatch.toml";
+
 using Seconds = std::chrono::seconds;
 
 struct FeedDef {

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "daemon/app.hpp"
-#include "daemon/cli.hpp"
 #include "daemon/compiled_config.hpp"
 #include "daemon/logging.hpp"
 

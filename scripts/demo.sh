@@ -45,4 +45,4 @@ echo "demo: feeds on http://127.0.0.1:$http_port/, alerts on tcp://127.0.0.1:$pu
 build/release/daemon/newswatchd --config "$work/newswatch.toml" 2> "$work/daemon.log" &
 pids+=($!)
 echo "demo: newswatchd running (log: $work/daemon.log); Ctrl-C stops" >&2
-build/release/daemon/newswatch tail --since 0 --config "$work/newswatch.toml" --seconds "$seconds" "${tail_args[@]}"
+build/release/cli/newswatch tail --since 0 --config "$work/newswatch.toml" --seconds "$seconds" "${tail_args[@]}"

@@ -18,9 +18,9 @@ import urllib.request
 import zmq
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN_DIR = os.environ.get("NEWSWATCH_BIN_DIR", os.path.join(SOURCE_DIR, "build", "asan", "daemon"))
-NEWSWATCHD = os.path.join(BIN_DIR, "newswatchd")
-NEWSWATCH = os.path.join(BIN_DIR, "newswatch")
+BUILD_DIR = os.path.join(SOURCE_DIR, "build", "asan")
+NEWSWATCHD = os.environ.get("NEWSWATCHD", os.path.join(BUILD_DIR, "daemon", "newswatchd"))
+NEWSWATCH = os.environ.get("NEWSWATCH", os.path.join(BUILD_DIR, "cli", "newswatch"))
 
 
 def free_port():

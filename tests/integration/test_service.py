@@ -253,7 +253,7 @@ class Logging(unittest.TestCase):
 
 class Install(unittest.TestCase):
     def test_cmake_install_puts_files_in_fhs_places(self):
-        build_dir = os.path.dirname(harness.BIN_DIR)
+        build_dir = os.path.dirname(os.path.dirname(harness.NEWSWATCHD))
         with harness.tempdir() as d:
             r = subprocess.run(["cmake", "--install", build_dir, "--prefix", "/usr"], env=dict(os.environ, DESTDIR=d),
                                capture_output=True, text=True, timeout=120)

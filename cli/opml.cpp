@@ -1,10 +1,10 @@
-#include "daemon/opml.hpp"
+#include "cli/opml.hpp"
 
 #include <pugixml.hpp>
 
 #include <sstream>
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 
 std::string slug(std::string_view title) {
   std::string out;
@@ -115,4 +115,4 @@ std::string export_opml(const std::vector<FeedDef>& feeds) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + ss.str();
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

@@ -1,10 +1,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 #include "feeds/http_fetcher.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 
 Result<FeedSource> read_feed_source(const std::string& file_or_url) {
   FeedSource src;
@@ -30,4 +30,4 @@ Result<FeedSource> read_feed_source(const std::string& file_or_url) {
   return src;
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

@@ -2,11 +2,11 @@
 #include <cstdio>
 #include <string>
 
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 #include "feeds/feed_json.hpp"
 #include "feeds/feed_parser.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 namespace {
 
 int usage() {
@@ -64,4 +64,4 @@ int cmd_parse(const std::vector<std::string>& args) {
   return 0;
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

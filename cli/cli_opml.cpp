@@ -3,11 +3,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 #include "daemon/config.hpp"
-#include "daemon/opml.hpp"
+#include "cli/opml.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 namespace {
 
 // The config named on the command line, or the default one when it exists; nullopt
@@ -33,7 +33,7 @@ LoadedConfig load_optional_config(const std::string& path, bool explicit_path) {
 
 int cmd_import_opml(const std::vector<std::string>& args) {
   std::string file;
-  std::string config_path = kDefaultConfigPath;
+  std::string config_path = daemon::kDefaultConfigPath;
   bool explicit_config = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) {
@@ -82,7 +82,7 @@ int cmd_import_opml(const std::vector<std::string>& args) {
 }
 
 int cmd_export_opml(const std::vector<std::string>& args) {
-  std::string config_path = kDefaultConfigPath;
+  std::string config_path = daemon::kDefaultConfigPath;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) {
       config_path = args[++i];
@@ -97,4 +97,4 @@ int cmd_export_opml(const std::vector<std::string>& args) {
   return 0;
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

@@ -6,12 +6,12 @@
 #include <string>
 
 #include "alerts/alert.hpp"
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 #include "daemon/compiled_config.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/matcher.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 namespace {
 
 int usage_error(const std::string& why) {
@@ -25,7 +25,7 @@ int usage_error(const std::string& why) {
 }  // namespace
 
 int cmd_match(const std::vector<std::string>& args) {
-  std::string config_path = kDefaultConfigPath;
+  std::string config_path = daemon::kDefaultConfigPath;
   std::string feed_id;
   std::string source;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -114,4 +114,4 @@ int cmd_match(const std::vector<std::string>& args) {
   return std::fflush(stdout) == 0 ? 0 : 3;
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "alerts/curve.hpp"
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 namespace {
 
 // O_EXCL (unless forced) so we never overwrite a key someone relies on; the mode is set
@@ -84,4 +84,4 @@ int cmd_keygen(const std::vector<std::string>& args) {
   return 0;
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

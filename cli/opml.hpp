@@ -10,7 +10,9 @@
 #include "common/result.hpp"
 #include "daemon/config.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
+
+using daemon::FeedDef;
 
 struct OpmlFeed {
   std::string id;
@@ -31,4 +33,4 @@ std::string export_opml(const std::vector<FeedDef>& feeds);
 // "UN News: Africa" -> "un-news-africa"; empty when nothing usable is left.
 std::string slug(std::string_view title);
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

@@ -27,10 +27,10 @@
 #include "alerts/alert_sequencer.hpp"
 #include "alerts/curve.hpp"
 #include "alerts/zmq_watch.hpp"
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 #include "daemon/config.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -43,7 +43,7 @@ constexpr auto kReplayTimeout = std::chrono::seconds(5);
 
 struct TailOptions {
   std::vector<std::string> topics;
-  std::string config_path = kDefaultConfigPath;
+  std::string config_path = daemon::kDefaultConfigPath;
   bool config_given = false;
   std::string endpoint;
   std::optional<std::string> replay;
@@ -408,4 +408,4 @@ int cmd_tail(const std::vector<std::string>& args) {
   }
 }
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

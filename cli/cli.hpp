@@ -6,8 +6,12 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "daemon/config.hpp"
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
+
+// The tool reads the daemon's config and speaks its protocol: its types are the client's vocabulary.
+using namespace newswatch::daemon;  // NOLINT(google-build-using-namespace)
 
 int cmd_tail(const std::vector<std::string>& args);
 int cmd_parse(const std::vector<std::string>& args);
@@ -16,7 +20,6 @@ int cmd_import_opml(const std::vector<std::string>& args);
 int cmd_export_opml(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
 
-inline constexpr const char* kDefaultConfigPath = "/etc/newswatch/newswatch.toml";
 
 // The bytes of a feed named on the command line: a file path, or an http(s) URL fetched
 // once. content_type and base_url are filled in for the parser.
@@ -27,4 +30,4 @@ struct FeedSource {
 };
 Result<FeedSource> read_feed_source(const std::string& file_or_url);
 
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli

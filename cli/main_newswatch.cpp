@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 
 namespace {
 
@@ -24,7 +24,7 @@ int usage(std::FILE* out, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace newswatch::daemon;
+  using namespace newswatch::cli;
   if (argc < 2) return usage(stderr, 2);
   const std::string cmd = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);

@@ -1,10 +1,10 @@
-#include "daemon/opml.hpp"
+#include "cli/opml.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace newswatch::daemon {
+namespace newswatch::cli {
 namespace {
 
 constexpr const char* kExport = R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -50,8 +50,8 @@ TEST(Opml, RoundTripsThroughTheConfigReader) {
   auto feeds = parse_opml(kExport);
   ASSERT_TRUE(feeds);
   const std::string toml = feeds_to_toml(*feeds);
-  auto config = load_config_texts({{"imported.toml", toml}});
-  ASSERT_TRUE(config) << format_error(config.error().front()) << "\n" << toml;
+  auto config = daemon::load_config_texts({{"imported.toml", toml}});
+  ASSERT_TRUE(config) << daemon::format_error(config.error().front()) << "\n" << toml;
   ASSERT_EQ(config->feeds.size(), feeds->size());
   EXPECT_EQ(config->feeds[4].title, "Économie & Marchés");
   auto back = parse_opml(export_opml(config->feeds));
@@ -77,4 +77,4 @@ TEST(Opml, SlugGoldens) {
 }
 
 }  // namespace
-}  // namespace newswatch::daemon
+}  // namespace newswatch::cli
