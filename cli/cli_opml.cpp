@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
-#include "daemon/config.hpp"
 #include "cli/opml.hpp"
+#include "daemon/config.hpp"
 
 namespace newswatch::cli {
 namespace {
