@@ -41,6 +41,9 @@ struct Feed {
   std::string title;
   std::string link;
   std::optional<int> ttl_minutes;  // RSS <ttl>
+  // The language the document declares for itself (RSS <language>, dc:language, xml:lang on
+  // the channel or root), normalised; "" when none. Items without their own inherit it.
+  std::string language;
   std::vector<Item> items;
   std::vector<std::string> problems;  // recoverable issues met while parsing
   // The XML was malformed or cut short and items were recovered from it: some may be missing
