@@ -21,8 +21,10 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
                        {"field", m.field},
                        {"offset", m.offset},
                        {"length", m.length}});
+    // A filter with a rank: every match says what it weighed (null: a query term outside the rank).
+    if (match.score) matches.back()["weight"] = m.weight ? nlohmann::json(*m.weight) : nlohmann::json(nullptr);
   }
-  const nlohmann::json payload = {
+  nlohmann::json payload = {
       {"seq", seq},
       {"filter", filter_id},
       {"topic", topic},
@@ -37,10 +39,12 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
         {"author", item.author},
         {"summary", item.summary},
         {"content", item.content},
-        {"categories", item.categories}}},
+        {"categories", item.categories},
+        {"language", item.language.empty() ? std::string("und") : item.language}}},
       {"matches", std::move(matches)},
       {"entities", entities},
   };
+  if (match.score) payload["score"] = *match.score;
   // Invalid UTF-8 must never reach subscribers: replace it rather than throw.
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

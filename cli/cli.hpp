@@ -25,6 +25,7 @@ int cmd_keygen(const std::vector<std::string>& args);
 struct FeedSource {
   std::string body;
   std::string content_type;
+  std::string content_language;  // the HTTP Content-Language header, for items' language
   std::string base_url;
 };
 Result<FeedSource> read_feed_source(const std::string& file_or_url);

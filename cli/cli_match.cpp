@@ -1,14 +1,17 @@
-// `newswatch match [--config FILE] [--feed ID] FILE|URL`: a dry run of the matcher on one
-// feed, printing the alerts the config would publish, one payload per line.
+// `newswatch match [--config FILE] [--feed ID] [--explain] FILE|URL`: a dry run of the matcher
+// on one feed, printing the alerts the config would publish, one payload per line; --explain
+// says on stderr, per item and filter, why each filter fired or did not.
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <string>
 
 #include "alerts/alert.hpp"
 #include "cli/cli.hpp"
 #include "daemon/compiled_config.hpp"
 #include "feeds/feed_parser.hpp"
+#include "filters/language_id.hpp"
 #include "filters/matcher.hpp"
 
 namespace newswatch::cli {
@@ -17,7 +20,7 @@ namespace {
 int usage_error(const std::string& why) {
   std::fprintf(stderr,
                "newswatch match: %s\n"
-               "usage: newswatch match [--config FILE] [--feed ID] FILE|URL\n",
+               "usage: newswatch match [--config FILE] [--feed ID] [--explain] FILE|URL\n",
                why.c_str());
   return 2;
 }
@@ -28,6 +31,7 @@ int cmd_match(const std::vector<std::string>& args) {
   std::string config_path = daemon::kDefaultConfigPath;
   std::string feed_id;
   std::string source;
+  bool explain = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* name, std::string& out) -> bool {
@@ -43,15 +47,20 @@ int cmd_match(const std::vector<std::string>& args) {
     };
     if (a == "-h" || a == "--help") {
       std::fputs(
-          "usage: newswatch match [--config FILE] [--feed ID] FILE|URL\n"
+          "usage: newswatch match [--config FILE] [--feed ID] [--explain] FILE|URL\n"
           "Prints, one JSON object per line, the alerts the config's filters would publish for\n"
           "the feed. --feed names the configured feed it stands for (default: the feed whose url\n"
-          "is FILE|URL, else FILE|URL itself), which matters for filters with `feeds = [...]`.\n",
+          "is FILE|URL, else FILE|URL itself), which matters for filters with `feeds = [...]`\n"
+          "and for the feed's `language`. A filter with a rank shows its score in the payload.\n"
+          "--explain also writes to stderr, for every item and filter, why the filter fired or\n"
+          "not: the terms found, the score and threshold, the clause of the query that failed.\n",
           stdout);
       return 0;
     }
     if (a == "--config" || a.rfind("--config=", 0) == 0) {
       if (!value("--config", config_path)) return usage_error("--config needs a file");
+    } else if (a == "--explain") {
+      explain = true;
     } else if (a == "--feed" || a.rfind("--feed=", 0) == 0) {
       if (!value("--feed", feed_id)) return usage_error("--feed needs an id");
     } else if (a.size() > 1 && a[0] == '-') {
@@ -83,7 +92,7 @@ int cmd_match(const std::vector<std::string>& args) {
     std::fprintf(stderr, "newswatch match: %s\n", body.error().message.c_str());
     return 1;
   }
-  auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type});
+  auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type, body->content_language});
   if (!feed) {
     std::fprintf(stderr, "newswatch match: %s: %s\n", source.c_str(), feed.error().message.c_str());
     return 1;
@@ -94,11 +103,44 @@ int cmd_match(const std::vector<std::string>& args) {
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::uint64_t seq = 0;
   const filters::Matcher& m = *loaded->matcher;
-  for (const auto& item : feed->items) {
+  std::string configured_language;
+  for (const auto& f : config.feeds) {
+    if (f.id == feed_id) configured_language = f.language;
+  }
+  const auto& languages = filters::LanguageIdentifier::standard();
+  if (!languages.load_error().empty()) {
+    std::fprintf(stderr, "newswatch match: %s: languages from declarations only\n", languages.load_error().c_str());
+  }
+  for (auto& item : feed->items) {
     const auto tell = [&](const std::string& what) {
       std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(), what.c_str());
     };
-    const auto result = m.match({item.title, item.summary, item.content}, feed_id);
+    item.language = filters::item_language(languages, item, configured_language);
+    const filters::ItemText text{item.title, item.summary, item.content, item.language};
+    if (explain) {
+      const auto why = m.explain(text, feed_id);
+      if (!why) {
+        tell(why.error().message);
+        return 1;
+      }
+      std::fprintf(stderr, "item %s (language %s): %s\n", item.id.c_str(), item.language.c_str(), item.title.c_str());
+      for (const auto& e : *why) {
+        const auto& def = m.filters()[e.filter_index];
+        std::string line = "  " + def.id + ": " + e.reason;
+        if (e.score) {
+          std::ostringstream os;
+          os << "; score " << *e.score << " of " << def.threshold;
+          line += os.str();
+        }
+        if (!e.found.empty()) {
+          line += "; found";
+          for (const auto& t : e.found)
+            line += " " + t;
+        }
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+    }
+    const auto result = m.match(text, feed_id);
     if (!result) {
       tell(result.error().message);
       return 1;

@@ -24,6 +24,7 @@
 #include "feeds/feed_store.hpp"
 #include "feeds/http_fetcher.hpp"
 #include "feeds/scheduler.hpp"
+#include "filters/language_id.hpp"
 #include "filters/matcher.hpp"
 
 namespace newswatch::daemon {
@@ -462,7 +463,8 @@ class App::Impl {
       }
     }
     const auto parse_start = std::chrono::steady_clock::now();
-    auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type});
+    // LANGUAGES (issue 18): Content-Language is the last declared fallback for items' language.
+    auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type, r.content_language});
     metrics_.parse_seconds.observe(seconds_since(parse_start));
     if (!parsed) {
       spdlog::warn("feed {}: parse error: {}", spec.id, parsed.error().message);
@@ -535,9 +537,18 @@ class App::Impl {
     std::vector<std::string> out_filters;
     auto tx = SqliteTransaction::begin(db_);
     if (!tx) return give_up("state database", tx.error());
-    for (const auto* item : fresh) {
+    // LANGUAGES (issue 18, lead: carry into daemon/ingest): the feed's configured language, once
+    // per batch; each item gets its final language before matching and encoding.
+    const auto feed_def = std::find_if(snapshot->config.feeds.begin(), snapshot->config.feeds.end(),
+                                       [&](const FeedDef& d) { return d.id == spec.id; });
+    const std::string configured_language = feed_def != snapshot->config.feeds.end() ? feed_def->language : "";
+    for (const auto* listed : fresh) {
+      feeds::Item with_language = *listed;  // LANGUAGES
+      with_language.language =
+          filters::item_language(filters::LanguageIdentifier::standard(), *listed, configured_language);
+      const auto* item = &with_language;  // LANGUAGES: the rest of the loop reads the item with its language
       const auto match_start = std::chrono::steady_clock::now();
-      auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
+      auto result = snapshot->matcher->match({item->title, item->summary, item->content, item->language}, spec.id);
       metrics_.match_seconds.observe(seconds_since(match_start));
       if (!result) return give_up("matcher", result.error());
       if (result->truncated) spdlog::warn("feed {}: item {}: {}", spec.id, item->id, filters::truncation_note());
