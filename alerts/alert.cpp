@@ -1,9 +1,17 @@
 #include "alerts/alert.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace newswatch::alerts {
 namespace {
+
+// 4 rather than 4.0 when a weight or score is whole, as the analyst wrote it.
+nlohmann::json number(double v) {
+  if (std::abs(v) < 1e15 && v == std::floor(v)) return nlohmann::json(static_cast<std::int64_t>(v));
+  return nlohmann::json(v);
+}
 
 nlohmann::json optional_time(const std::optional<feeds::TimePoint>& t) {
   return t ? nlohmann::json(feeds::format_rfc3339(*t)) : nlohmann::json(nullptr);
@@ -22,7 +30,7 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
                        {"offset", m.offset},
                        {"length", m.length}});
     // A filter with a rank: every match says what it weighed (null: a query term outside the rank).
-    if (match.score) matches.back()["weight"] = m.weight ? nlohmann::json(*m.weight) : nlohmann::json(nullptr);
+    if (match.score) matches.back()["weight"] = m.weight ? number(*m.weight) : nlohmann::json(nullptr);
   }
   nlohmann::json payload = {
       {"seq", seq},
@@ -44,7 +52,7 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
       {"matches", std::move(matches)},
       {"entities", entities},
   };
-  if (match.score) payload["score"] = *match.score;
+  if (match.score) payload["score"] = number(*match.score);
   // Invalid UTF-8 must never reach subscribers: replace it rather than throw.
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

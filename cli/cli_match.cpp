@@ -127,7 +127,7 @@ int cmd_match(const std::vector<std::string>& args) {
       for (const auto& e : *why) {
         const auto& def = m.filters()[e.filter_index];
         std::string line = "  " + def.id + ": " + e.reason;
-        if (e.score) {
+        if (e.score && e.fired) {
           std::ostringstream os;
           os << "; score " << *e.score << " of " << def.threshold;
           line += os.str();
