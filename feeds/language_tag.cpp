@@ -25,11 +25,11 @@ constexpr std::string_view kIso6391[] = {
 // West African languages and creoles, Arabic varieties, Chinese varieties, and the rest of
 // libexttextcat's models. Not all of 639-3: a code outside this list is more likely a typo.
 constexpr std::string_view kIso6393[] = {
-    "ace", "ada", "alt", "apc", "arb", "arn", "arq", "ars", "ary", "arz", "ast", "ban", "bem", "bho", "bik", "ckb",
-    "cmn", "dag", "dje", "dyu", "emk", "fon", "fub", "fuf", "fur", "fuv", "gaa", "grc", "gug", "haw", "hil", "hsb",
-    "kbp", "khq", "kng", "knc", "kri", "ktu", "mai", "men", "mfe", "mnk", "mos", "nds", "nqo", "nso", "pcm", "plt",
-    "quz", "rue", "sco", "ses", "shs", "shi", "snk", "sus", "taq", "tem", "tet", "thv", "tmh", "tpi", "tzm", "vep",
-    "wuu", "yue", "zgh"};
+    "ace", "ada", "alt", "apc", "arb", "arn", "arq", "ars", "ary", "arz", "ast", "ban", "bem", "bho",
+    "bik", "ckb", "cmn", "dag", "dje", "dyu", "emk", "fon", "fub", "fuf", "fur", "fuv", "gaa", "grc",
+    "gug", "haw", "hil", "hsb", "kbp", "khq", "kng", "knc", "kri", "ktu", "mai", "men", "mfe", "mnk",
+    "mos", "nds", "nqo", "nso", "pcm", "plt", "quz", "rue", "sco", "ses", "shs", "shi", "snk", "sus",
+    "taq", "tem", "tet", "thv", "tmh", "tpi", "tzm", "vep", "wuu", "yue", "zgh"};
 
 struct Alias {
   std::string_view from;
@@ -39,19 +39,19 @@ struct Alias {
 // ISO 639-2 (bibliographic and terminological) and 639-3 codes, and English names some feeds
 // write in <language>, for languages that have a 639-1 code.
 constexpr Alias kAliases[] = {
-    {"eng", "en"},     {"fre", "fr"},      {"fra", "fr"},     {"ara", "ar"},     {"arb", "ar"},       {"hau", "ha"},
-    {"por", "pt"},     {"swa", "sw"},      {"swh", "sw"},     {"som", "so"},     {"spa", "es"},       {"ger", "de"},
-    {"deu", "de"},     {"ita", "it"},      {"bam", "bm"},     {"yor", "yo"},     {"wol", "wo"},       {"ful", "ff"},
-    {"ibo", "ig"},     {"zul", "zu"},     {"xho", "xh"},     {"amh", "am"},     {"tir", "ti"},       {"orm", "om"},
-    {"kin", "rw"},     {"lin", "ln"},     {"lug", "lg"},     {"ewe", "ee"},     {"twi", "tw"},       {"aka", "ak"},
-    {"kau", "kr"},     {"mlg", "mg"},     {"rus", "ru"},     {"chi", "zh"},     {"zho", "zh"},       {"per", "fa"},
-    {"fas", "fa"},     {"pes", "fa"},     {"urd", "ur"},     {"pus", "ps"},     {"tur", "tr"},       {"dut", "nl"},
-    {"nld", "nl"},     {"pol", "pl"},     {"jpn", "ja"},     {"kor", "ko"},     {"hin", "hi"},       {"ben", "bn"},
-    {"heb", "he"},     {"gre", "el"},     {"ell", "el"},     {"ukr", "uk"},     {"rum", "ro"},       {"ron", "ro"},
-    {"sna", "sn"},     {"nya", "ny"},     {"kik", "ki"},     {"run", "rn"},     {"sag", "sg"},       {"ind", "id"},
-    {"msa", "ms"},     {"may", "ms"},     {"vie", "vi"},     {"tha", "th"},     {"cat", "ca"},       {"english", "en"},
-    {"french", "fr"},  {"francais", "fr"}, {"arabic", "ar"},  {"hausa", "ha"},   {"portuguese", "pt"}, {"swahili", "sw"},
-    {"somali", "so"},  {"spanish", "es"},  {"german", "de"},  {"italian", "it"}, {"bambara", "bm"},    {"yoruba", "yo"},
+    {"eng", "en"},    {"fre", "fr"},      {"fra", "fr"},    {"ara", "ar"},     {"arb", "ar"},        {"hau", "ha"},
+    {"por", "pt"},    {"swa", "sw"},      {"swh", "sw"},    {"som", "so"},     {"spa", "es"},        {"ger", "de"},
+    {"deu", "de"},    {"ita", "it"},      {"bam", "bm"},    {"yor", "yo"},     {"wol", "wo"},        {"ful", "ff"},
+    {"ibo", "ig"},    {"zul", "zu"},      {"xho", "xh"},    {"amh", "am"},     {"tir", "ti"},        {"orm", "om"},
+    {"kin", "rw"},    {"lin", "ln"},      {"lug", "lg"},    {"ewe", "ee"},     {"twi", "tw"},        {"aka", "ak"},
+    {"kau", "kr"},    {"mlg", "mg"},      {"rus", "ru"},    {"chi", "zh"},     {"zho", "zh"},        {"per", "fa"},
+    {"fas", "fa"},    {"pes", "fa"},      {"urd", "ur"},    {"pus", "ps"},     {"tur", "tr"},        {"dut", "nl"},
+    {"nld", "nl"},    {"pol", "pl"},      {"jpn", "ja"},    {"kor", "ko"},     {"hin", "hi"},        {"ben", "bn"},
+    {"heb", "he"},    {"gre", "el"},      {"ell", "el"},    {"ukr", "uk"},     {"rum", "ro"},        {"ron", "ro"},
+    {"sna", "sn"},    {"nya", "ny"},      {"kik", "ki"},    {"run", "rn"},     {"sag", "sg"},        {"ind", "id"},
+    {"msa", "ms"},    {"may", "ms"},      {"vie", "vi"},    {"tha", "th"},     {"cat", "ca"},        {"english", "en"},
+    {"french", "fr"}, {"francais", "fr"}, {"arabic", "ar"}, {"hausa", "ha"},   {"portuguese", "pt"}, {"swahili", "sw"},
+    {"somali", "so"}, {"spanish", "es"},  {"german", "de"}, {"italian", "it"}, {"bambara", "bm"},    {"yoruba", "yo"},
     {"wolof", "wo"}};
 
 template <std::size_t N>

@@ -14,8 +14,8 @@ namespace {
 
 // Languages commonly written in Arabic script: a text in it declared as one of these keeps its
 // declaration, as the models cannot tell them from Arabic.
-constexpr std::string_view kArabicScriptLanguages[] = {"ar",  "fa",  "ur",  "ps",  "ku",  "ckb", "sd",  "ug",
-                                                       "ks",  "arz", "ary", "arq", "apc", "ars", "shi", "zgh"};
+constexpr std::string_view kArabicScriptLanguages[] = {"ar", "fa",  "ur",  "ps",  "ku",  "ckb", "sd",  "ug",
+                                                       "ks", "arz", "ary", "arq", "apc", "ars", "shi", "zgh"};
 
 template <std::size_t N>
 bool contains(const std::string_view (&list)[N], std::string_view v) {
@@ -73,8 +73,7 @@ constexpr CommonWords kCommonWords[] = {
     {"sw",
      "ya wa na za la kwa katika ni kwamba baada kuhusu hiyo huo hilo wake wao yake zake ambao mjini nchini serikali "
      "watu wanasema amesema"},
-    {"so",
-     "oo ayaa iyo ka ku u la waxaa waxay ah in uu ay kadib kale ee soo kala ugu lagu loo dhan iyada isaga sida"},
+    {"so", "oo ayaa iyo ka ku u la waxaa waxay ah in uu ay kadib kale ee soo kala ugu lagu loo dhan iyada isaga sida"},
     {"bm", "ka ye ni ko bi ma la ani ba kan min be te o u"},
     {"yo", "ti ni awon si fun lati ninu pelu o won ko ati nigba ijoba"},
 };
@@ -111,9 +110,7 @@ std::uint64_t hash_step(std::uint64_t h, std::string_view bytes) {
 }
 constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
 
-std::size_t utf8_length(unsigned char lead) {
-  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-}
+std::size_t utf8_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
 
 std::uint32_t decode(std::string_view s, std::size_t i, std::size_t len) {
   const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + k])); };
@@ -158,7 +155,7 @@ struct LanguageIdentifier::Model {
   std::vector<Slot> slots;
   std::uint64_t mask = 0;
   std::vector<Row> rows;
-  std::size_t count = 0;  // candidates
+  std::size_t count = 0;                                          // candidates
   std::unordered_map<std::uint64_t, std::uint16_t> common_words;  // word hash -> candidate bits
 
   const Row* find(std::uint64_t key) const {
@@ -175,7 +172,7 @@ LanguageIdentifier::LanguageIdentifier() = default;
 LanguageIdentifier::~LanguageIdentifier() = default;
 
 Result<std::shared_ptr<const LanguageIdentifier>> LanguageIdentifier::load(const std::string& dir,
-                                                                            const std::vector<std::string>& candidates) {
+                                                                           const std::vector<std::string>& candidates) {
   if (candidates.empty() || candidates.size() > kMaxCandidates) {
     return make_error("between 1 and " + std::to_string(kMaxCandidates) + " candidate languages are needed");
   }
@@ -347,7 +344,8 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
   }
   out.margin = best == second ? 0 : (score[best] - score[second]) / static_cast<double>(grams);
   // Short texts need a clearer lead: a headline of 40 letters is a handful of words.
-  const double needed = out.letters >= 150 ? kSureMarginLong : out.letters >= 25  ? kSureMarginShort
+  const double needed = out.letters >= 150  ? kSureMarginLong
+                        : out.letters >= 25 ? kSureMarginShort
                         : out.letters >= 12 ? kSureMarginTiny
                                             : std::numeric_limits<double>::infinity();
   out.best = candidates_[best];

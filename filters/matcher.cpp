@@ -330,9 +330,9 @@ class Builder {
       out_.filter_info[f].root = root;
       out_.queries[f] = std::move(*parsed);
       if (positive_ == 0 && errors_.empty()) {
-        errors_.push_back({at_column(def.query_pos, 0),
-                           "filter '" + def.id +
-                               "': the query has no word, phrase or entity outside NOT, so it could never match"});
+        errors_.push_back(
+            {at_column(def.query_pos, 0),
+             "filter '" + def.id + "': the query has no word, phrase or entity outside NOT, so it could never match"});
       }
       if (def.rank.empty() && is_disjunction(root)) list_direct(root, f);
     }
@@ -358,8 +358,9 @@ class Builder {
     for (const auto& wt : *parsed) {
       const std::string shown = query::to_string(query::Node{wt.term});
       if (!seen.emplace(shown, wt.term.column).second) {
-        errors_.push_back({at_column(def.rank_pos, wt.term.column),
-                           "filter '" + def.id + "': rank: '" + wt.term.written + "' is listed twice; give it one weight"});
+        errors_.push_back(
+            {at_column(def.rank_pos, wt.term.column),
+             "filter '" + def.id + "': rank: '" + wt.term.written + "' is listed twice; give it one weight"});
         continue;
       }
       if (!wt.term.language.empty()) {

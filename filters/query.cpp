@@ -147,8 +147,8 @@ class Parser {
       const Token& start = peek();
       if (start.kind == Tok::op_and || start.kind == Tok::op_or || start.kind == Tok::op_not ||
           start.kind == Tok::near || start.kind == Tok::lparen) {
-        return fail(start, "a rank lists terms with weights (coup^4 junta^4); " + describe(start) +
-                               " belongs in the query");
+        return fail(start,
+                    "a rank lists terms with weights (coup^4 junta^4); " + describe(start) + " belongs in the query");
       }
       Node n = parse_scoped();
       if (error_) return *error_;

@@ -66,9 +66,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::size_t sink = 0;
-  const double ours = items_per_second(items, min_seconds, [&](const Item& it) {
-    sink += id.identify(it.title, it.summary, "").size();
-  });
+  const double ours = items_per_second(items, min_seconds,
+                                       [&](const Item& it) { sink += id.identify(it.title, it.summary, "").size(); });
   newswatch::filters::ScanText title;
   newswatch::filters::ScanText summary;
   const double baseline = items_per_second(items, min_seconds, [&](const Item& it) {

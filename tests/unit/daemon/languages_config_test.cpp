@@ -48,8 +48,9 @@ TEST(LanguagesConfig, UnknownCodesAreRejected) {
   EXPECT_EQ(check("[[filter]]\nid = \"f\"\nquery = 'Mali'\nlanguages = [\"fr\", \"xx\"]\n"),
             (std::vector<std::string>{"w.toml:4:13: filter 'f': unknown language code 'xx': expected an ISO 639-1 "
                                       "code such as 'fr', an ISO 639-3 code such as 'pcm', or 'und'"}));
-  EXPECT_EQ(check("[[filter]]\nid = \"f\"\nquery = 'Mali AND lang:en-US'\n"),
-            (std::vector<std::string>{"w.toml:3:24: filter 'f': unknown language code 'en-US': write 'en' (ISO 639-1)"}));
+  EXPECT_EQ(
+      check("[[filter]]\nid = \"f\"\nquery = 'Mali AND lang:en-US'\n"),
+      (std::vector<std::string>{"w.toml:3:24: filter 'f': unknown language code 'en-US': write 'en' (ISO 639-1)"}));
 }
 
 TEST(LanguagesConfig, ThresholdsNoCombinationReaches) {
@@ -59,7 +60,8 @@ TEST(LanguagesConfig, ThresholdsNoCombinationReaches) {
 }
 
 TEST(LanguagesConfig, FilterShapes) {
-  EXPECT_EQ(check("[[filter]]\nid = \"f\"\n"), (std::vector<std::string>{"w.toml:1:1: filter 'f' has no 'query' (or 'rank')"}));
+  EXPECT_EQ(check("[[filter]]\nid = \"f\"\n"),
+            (std::vector<std::string>{"w.toml:1:1: filter 'f' has no 'query' (or 'rank')"}));
   EXPECT_EQ(check("[[filter]]\nid = \"f\"\nquery = 'Mali'\nthreshold = 2\n"),
             (std::vector<std::string>{"w.toml:4:13: filter 'f': 'threshold' needs a 'rank' to weigh"}));
   EXPECT_EQ(check("[[filter]]\nid = \"f\"\nrank = 'coup^4'\nthreshold = \"high\"\n"),
@@ -83,7 +85,8 @@ TEST(LanguagesConfig, ExampleWeightedWatchlist) {
     ss << in.rdbuf();
     return ss.str();
   };
-  auto config = load_config_texts({{"sahel.toml", slurp("sahel.toml")}, {"coups-weighted.toml", slurp("coups-weighted.toml")}});
+  auto config =
+      load_config_texts({{"sahel.toml", slurp("sahel.toml")}, {"coups-weighted.toml", slurp("coups-weighted.toml")}});
   ASSERT_TRUE(config) << format_error(config.error().front());
   auto matcher = compile_watchlist(*config);
   ASSERT_TRUE(matcher) << matcher.error().front();

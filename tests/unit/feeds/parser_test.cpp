@@ -301,10 +301,9 @@ TEST(Parser, JsonLinesShape) {
 }
 
 TEST(Parser, JsonFeedLanguage) {
-  const auto r = parse_feed(
-      R"({"version":"https://jsonfeed.org/version/1.1","language":"fr-FR",)"
-      R"("items":[{"id":"1","title":"t"},{"id":"2","title":"u","language":"ha"}]})",
-      {"", "", "en"});
+  const auto r = parse_feed(R"({"version":"https://jsonfeed.org/version/1.1","language":"fr-FR",)"
+                            R"("items":[{"id":"1","title":"t"},{"id":"2","title":"u","language":"ha"}]})",
+                            {"", "", "en"});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->items.size(), 2u);
   EXPECT_EQ(r->language, "fr");

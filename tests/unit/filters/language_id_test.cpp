@@ -65,7 +65,8 @@ TEST(LanguageAccuracy, LabelledSetMeetsTargets) {
       (both == t.code ? full.right : both == "und" ? full.undetermined : full.wrong)++;
       (alone == t.code ? head.right : alone == "und" ? head.undetermined : head.wrong)++;
       if (both != t.code) std::printf("  %s text -> %s: %s\n", t.code, both.c_str(), s.headline.c_str());
-      if (alone != t.code && alone != "und") std::printf("  %s headline -> %s: %s\n", t.code, alone.c_str(), s.headline.c_str());
+      if (alone != t.code && alone != "und")
+        std::printf("  %s headline -> %s: %s\n", t.code, alone.c_str(), s.headline.c_str());
     }
     std::printf("%-4s %5zu  %5.1f%% %3d/%3d/%3d          %5.1f%% %3d/%3d/%3d\n", t.code, set.size(),
                 full.percent(set.size()), full.right, full.undetermined, full.wrong, head.percent(set.size()),
@@ -98,7 +99,7 @@ TEST(LanguageCascade, ArabicScriptIsArabicUnlessDeclaredOtherwise) {
   const auto ar = read_set("ar");
   ASSERT_FALSE(ar.empty());
   EXPECT_EQ(id.identify(ar[0].headline, "", ""), "ar");
-  EXPECT_EQ(id.identify(ar[0].headline, ar[0].text, "en"), "ar");   // English is not written so
+  EXPECT_EQ(id.identify(ar[0].headline, ar[0].text, "en"), "ar");     // English is not written so
   EXPECT_EQ(id.identify(ar[0].headline, ar[0].text, "fa-IR"), "fa");  // Persian is
   EXPECT_EQ(id.identify(ar[0].headline, ar[0].text, "ur"), "ur");
 }

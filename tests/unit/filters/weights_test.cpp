@@ -16,8 +16,7 @@ namespace {
 std::vector<EntityDef> gazetteer() {
   EntityDef aqim;
   aqim.id = "AQIM";
-  aqim.aliases = {{"al-Qaeda in the Islamic Maghreb", false}, {"Al-Qaïda au Maghreb islamique", false},
-                  {"AQIM", true}};
+  aqim.aliases = {{"al-Qaeda in the Islamic Maghreb", false}, {"Al-Qaïda au Maghreb islamique", false}, {"AQIM", true}};
   return {aqim};
 }
 
@@ -30,7 +29,7 @@ struct Row {
   const char* title;
   const char* summary;
   bool fires;
-  double score;                               // when it fires
+  double score;                                // when it fires
   std::map<std::string, double> weights = {};  // term -> weight of its matches (when it fires)
 };
 
@@ -203,7 +202,8 @@ TEST(Languages, LanguagesRestrictAFilter) {
 TEST(Languages, QueryErrors) {
   const auto error_of = [](const char* q) {
     auto r = query::parse(q);
-    return r ? std::string("parsed: ") + query::to_string(*r) : std::to_string(r.error().column) + ": " + r.error().message;
+    return r ? std::string("parsed: ") + query::to_string(*r)
+             : std::to_string(r.error().column) + ": " + r.error().message;
   };
   EXPECT_EQ(error_of("Mali lang:fr"), "parsed: (AND mali lang:fr)");
   EXPECT_EQ(error_of("Mali lang:fra"), "10: unknown language code 'fra': write 'fr' (ISO 639-1)");
