@@ -143,7 +143,6 @@ class Scheduler {
   std::optional<Schedule> schedule_of(const std::string& id) const;
 
  private:
-
   struct FeedState {
     FeedSpec spec;
     FeedRuntime runtime;
