@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
                "newswatchd"};
   apply_conventions(app);
   app.set_version_flag("--version", "newswatchd " + std::string(version()), "Print the version and exit");
-  app.add_option("--config", config_path, "The config file (drop-ins: FILE.d/*.toml)")->type_name("FILE");
+  app.add_option("--config", config_path, "The config file (drop-ins: conf.d/*.toml beside it)")->type_name("FILE");
   app.add_flag("--check", check, "Validate the config, print a summary and exit (0 valid, 1 invalid)");
   app.add_flag("--once", once, "Run one poll cycle, publish, and exit");
   app.add_option("--log-level", log_level, "Log level, overriding [daemon] log_level")

@@ -152,7 +152,7 @@ std::size_t encode_utf8(char32_t cp, char* out) {
   return 4;
 }
 
-// Letters, marks and digits make words (DESIGN.md "Words"). U+02BC is a letter to Unicode
+// Letters, marks and digits make words (docs/query-language.md "Words"). U+02BC is a letter to Unicode
 // but the usual apostrophe in some typesetting, so it separates like ' and ’.
 bool is_word_code_point(char32_t cp) {
   if (cp == 0x02BC) return false;
