@@ -53,7 +53,7 @@ class ConfigurationDoc(unittest.TestCase):
             # Keys shown commented out ("# curve_secret_key_file = ...") are shipped too.
             section = ""
             for line in text.splitlines():
-                m = re.match(r"^\[+([a-z_]+)\]+", line)
+                m = re.match(r"^(?:#\s*)?\[+([a-z_]+)\]+", line)
                 if m:
                     section = m.group(1)
                 m = re.match(r"^#\s*([a-z_]+)\s*=", line)
