@@ -56,9 +56,7 @@ struct ItemFields {
   std::string date;
 };
 
-std::string text_of(const pugi::xml_node& parent, const char* name) {
-  return parent.child(name).text().get();
-}
+std::string text_of(const pugi::xml_node& parent, const char* name) { return parent.child(name).text().get(); }
 
 // Atom's link: the rel="alternate" one (no rel means alternate), else the first.
 std::string atom_link(const pugi::xml_node& entry) {
@@ -81,8 +79,8 @@ std::size_t parse_items(const std::string& body, std::vector<ItemFields>& out) {
   const std::string_view name = root.name();
   if (name == "feed") {
     for (pugi::xml_node e : root.children("entry")) {
-      out.push_back({text_of(e, "title"), atom_link(e), text_of(e, "id"), text_of(e, "summary"),
-                     text_of(e, "content"), text_of(e, "updated")});
+      out.push_back({text_of(e, "title"), atom_link(e), text_of(e, "id"), text_of(e, "summary"), text_of(e, "content"),
+                     text_of(e, "updated")});
     }
   } else {
     const pugi::xml_node parent = name == "rss" ? root.child("channel") : root;  // rdf:RDF keeps items at the top

@@ -46,7 +46,7 @@ for k in $(seq 0 $((COPIES - 1))); do
   for f in $(seq 0 $((FEEDS - 1))); do printf 'http://127.0.0.1:%s/f%03d.xml?k=%d\n' "$PORT" "$f" "$k"; done
 done >"$WORK/urls.10k"
 
-# config NAME URLS WATCHLIST: $WORK/NAME.toml, state in $WORK/state.NAME. The per-host and
+# config NAME URLS WATCHLIST: $WORK/newswatch.NAME.toml, state in $WORK/state.NAME. The per-host and
 # the global limit both at CONC (every feed is on one host); log level info for the count.
 config() {
   local name="$1" urls="$2" watchlist="$3"
@@ -69,7 +69,7 @@ max_in_flight = $CONC
 EOF
     awk '{ printf "\n[[feed]]\nid = \"feed%05d\"\nurl = \"%s\"\n", NR - 1, $0 }' "$urls"
     cat "$WORK/$watchlist.toml"
-  } >"$WORK/$name.toml"
+  } >"$WORK/newswatch.$name.toml"
 }
 
 # The checks run after every timed run (AFTER_RUN): the work really done.
@@ -102,10 +102,10 @@ AFTER_RUN=check_bare
 measure "bare loop (curl multi + pugixml)" true "$BARE" "$WORK/urls.250" "$CONC" --parse
 BARE_WALL="$WALL" BARE_CPU="$CPU"
 AFTER_RUN=check_alerts
-measure "newswatchd --once, high alerts" fresh_state "$NEWSWATCHD" --config "$WORK/high.toml" --once
+measure "newswatchd --once, high alerts" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.high.toml" --once
 HIGH_WALL="$WALL" HIGH_CPU="$CPU"
 alert_line "high watchlist:" "$ITEMS" "$HIGH_ALERTS"
-measure "newswatchd --once, low alerts" fresh_state "$NEWSWATCHD" --config "$WORK/low.toml" --once
+measure "newswatchd --once, low alerts" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.low.toml" --once
 LOW_WALL="$WALL" LOW_CPU="$CPU"
 alert_line "low watchlist:" "$ITEMS" "$LOW_ALERTS"
 AFTER_RUN=""
@@ -139,7 +139,7 @@ if [ "${BENCH_SKIP_10K:-0}" != "1" ]; then
   AFTER_RUN=check_alerts
   for list in ${BENCH_10K_WATCHLISTS:-low}; do
     config "$list.10k" "$WORK/urls.10k" "$list"
-    measure "newswatchd --once, $list, $FEEDS_10K" fresh_state "$NEWSWATCHD" --config "$WORK/$list.10k.toml" --once
+    measure "newswatchd --once, $list, $FEEDS_10K" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.$list.10k.toml" --once
     alert_line "$list watchlist:" $((ITEMS * COPIES)) $(($([ "$list" = high ] && echo "$HIGH_ALERTS" || echo "$LOW_ALERTS") * COPIES))
     at250="$([ "$list" = high ] && echo "$HIGH_RATIO" || echo "$LOW_RATIO")"
     r="$(ratio "$WALL" "$BARE10K_WALL")"
