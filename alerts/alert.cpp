@@ -1,60 +1,142 @@
 #include "alerts/alert.hpp"
 
-#include <cmath>
 #include <cstdint>
-#include <nlohmann/json.hpp>
+
+#include "alerts/json_writer.hpp"
 
 namespace newswatch::alerts {
 namespace {
 
-// 4 rather than 4.0 when a weight or score is whole, as the analyst wrote it.
-nlohmann::json number(double v) {
-  if (std::abs(v) < 1e15 && v == std::floor(v)) return nlohmann::json(static_cast<std::int64_t>(v));
-  return nlohmann::json(v);
+void optional_time(JsonWriter& w, const std::optional<feeds::TimePoint>& t) {
+  if (t) {
+    w.string(feeds::format_rfc3339(*t));
+  } else {
+    w.null();
+  }
 }
 
-nlohmann::json optional_time(const std::optional<feeds::TimePoint>& t) {
-  return t ? nlohmann::json(feeds::format_rfc3339(*t)) : nlohmann::json(nullptr);
+void string_array(JsonWriter& w, const std::vector<std::string>& values) {
+  w.raw('[');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) w.raw(',');
+    w.string(values[i]);
+  }
+  w.raw(']');
 }
 
 }  // namespace
 
+// One pass into one buffer, keys in the order nlohmann::json (a sorted map) always wrote them,
+// so the bytes on the wire are those of the earlier tree-building encoder (payload_test holds
+// the two to that on random items).
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
                                  const filters::FilterMatch& match, const std::vector<std::string>& entities) {
-  nlohmann::json matches = nlohmann::json::array();
-  for (const auto& m : match.matches) {
-    matches.push_back({{"term", m.term},
-                       {"entity", m.entity ? nlohmann::json(*m.entity) : nlohmann::json(nullptr)},
-                       {"field", m.field},
-                       {"offset", m.offset},
-                       {"length", m.length}});
+  std::string out;
+  std::size_t estimate = 512 + item.title.size() + item.link.size() + item.summary.size() + item.content.size() +
+                         item.author.size() + item.id.size() + match.matches.size() * 96;
+  for (const auto& c : item.categories)
+    estimate += c.size() + 3;
+  for (const auto& e : entities)
+    estimate += e.size() + 3;
+  out.reserve(estimate);
+  JsonWriter w(out);
+  w.raw('{');
+  w.key("detected_at");
+  w.string(feeds::format_rfc3339(detected_at));
+  w.raw(',');
+  w.key("entities");
+  string_array(w, entities);
+  w.raw(',');
+  w.key("feed");
+  w.string(feed_id);
+  w.raw(',');
+  w.key("filter");
+  w.string(filter_id);
+  w.raw(',');
+  w.key("item");
+  w.raw('{');
+  w.key("author");
+  w.string(item.author);
+  w.raw(',');
+  w.key("categories");
+  string_array(w, item.categories);
+  w.raw(',');
+  w.key("content");
+  w.string(item.content);
+  w.raw(',');
+  w.key("id");
+  w.string(item.id);
+  w.raw(',');
+  w.key("language");
+  w.string(item.language.empty() ? std::string_view("und") : std::string_view(item.language));
+  w.raw(',');
+  w.key("link");
+  w.string(item.link);
+  w.raw(',');
+  w.key("published");
+  optional_time(w, item.published);
+  w.raw(',');
+  w.key("summary");
+  w.string(item.summary);
+  w.raw(',');
+  w.key("title");
+  w.string(item.title);
+  w.raw(',');
+  w.key("updated");
+  optional_time(w, item.updated);
+  w.raw('}');
+  w.raw(',');
+  w.key("matches");
+  w.raw('[');
+  for (std::size_t i = 0; i < match.matches.size(); ++i) {
+    const auto& m = match.matches[i];
+    if (i > 0) w.raw(',');
+    w.raw('{');
+    w.key("entity");
+    if (m.entity) {
+      w.string(*m.entity);
+    } else {
+      w.null();
+    }
+    w.raw(',');
+    w.key("field");
+    w.string(m.field);
+    w.raw(',');
+    w.key("length");
+    w.number(static_cast<std::uint64_t>(m.length));
+    w.raw(',');
+    w.key("offset");
+    w.number(static_cast<std::uint64_t>(m.offset));
+    w.raw(',');
+    w.key("term");
+    w.string(m.term);
     // A filter with a rank: every match says what it weighed (null: a query term outside the rank).
-    if (match.score) matches.back()["weight"] = m.weight ? number(*m.weight) : nlohmann::json(nullptr);
+    if (match.score) {
+      w.raw(',');
+      w.key("weight");
+      if (m.weight) {
+        w.number(*m.weight);
+      } else {
+        w.null();
+      }
+    }
+    w.raw('}');
   }
-  nlohmann::json payload = {
-      {"seq", seq},
-      {"filter", filter_id},
-      {"topic", topic},
-      {"feed", feed_id},
-      {"detected_at", feeds::format_rfc3339(detected_at)},
-      {"item",
-       {{"id", item.id},
-        {"title", item.title},
-        {"link", item.link},
-        {"published", optional_time(item.published)},
-        {"updated", optional_time(item.updated)},
-        {"author", item.author},
-        {"summary", item.summary},
-        {"content", item.content},
-        {"categories", item.categories},
-        {"language", item.language.empty() ? std::string("und") : item.language}}},
-      {"matches", std::move(matches)},
-      {"entities", entities},
-  };
-  if (match.score) payload["score"] = number(*match.score);
-  // Invalid UTF-8 must never reach subscribers: replace it rather than throw.
-  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  w.raw(']');
+  if (match.score) {
+    w.raw(',');
+    w.key("score");
+    w.number(*match.score);
+  }
+  w.raw(',');
+  w.key("seq");
+  w.number(seq);
+  w.raw(',');
+  w.key("topic");
+  w.string(topic);
+  w.raw('}');
+  return out;
 }
 
 }  // namespace newswatch::alerts

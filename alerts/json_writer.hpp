@@ -1,0 +1,34 @@
+#pragma once
+// JsonWriter: appends JSON to a string in one pass, byte for byte what nlohmann::json's
+// dump(-1, ' ', false, replace) writes for the same values (alert payloads are hot: no tree).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace newswatch::alerts {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  // A JSON string: ", \ and control characters escaped as nlohmann does (\b \f \n \r \t,
+  // else \u00XX), UTF-8 copied as is, each ill-formed sequence replaced by one U+FFFD.
+  void string(std::string_view s);
+  void key(std::string_view k) {
+    string(k);
+    out_.push_back(':');
+  }
+  void number(std::uint64_t v);
+  void number(std::int64_t v);
+  // Whole numbers print as integers ("4", as the analyst wrote them); others as nlohmann does.
+  void number(double v);
+  void null() { out_.append("null"); }
+  void boolean(bool v) { out_.append(v ? "true" : "false"); }
+  void raw(char c) { out_.push_back(c); }
+
+ private:
+  std::string& out_;
+};
+
+}  // namespace newswatch::alerts
