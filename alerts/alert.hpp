@@ -1,6 +1,6 @@
 #pragma once
 // Alert encoding: one matched (feed, item, filter) as the JSON object of frame 2 of the
-// wire contract (DESIGN.md). Pure; the caller supplies seq and the detection time.
+// wire contract (docs/protocol.md). Pure; the caller supplies seq and the detection time.
 
 #include <cstdint>
 #include <string>

@@ -296,8 +296,21 @@ class ConfigReader {
 
   void check_endpoint(const toml::table& t, std::string_view key, const std::string& value, bool allow_empty) {
     if (value.empty() && allow_empty) return;
-    const bool ok = value.rfind("tcp://", 0) == 0 || value.rfind("ipc://", 0) == 0 || value.rfind("inproc://", 0) == 0;
-    if (!ok) error(*t.get(key), "'" + std::string(key) + "' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)");
+    bool ok = value.rfind("ipc://", 0) == 0 || value.rfind("inproc://", 0) == 0;
+    if (value.rfind("tcp://", 0) == 0) {
+      // What bind() would refuse at startup, said now: tcp://HOST:PORT, PORT 1..65535 or '*'.
+      const std::string rest = value.substr(6);
+      const auto colon = rest.rfind(':');
+      const std::string port = colon == std::string::npos ? "" : rest.substr(colon + 1);
+      const bool digits = !port.empty() && port.size() <= 5 &&
+                          std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+      ok = colon != std::string::npos && colon > 0 &&
+           (port == "*" || (digits && std::stoi(port) >= 1 && std::stoi(port) <= 65535));
+    }
+    if (!ok) {
+      error(*t.get(key), "'" + std::string(key) + "' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not '" +
+                             value + "'");
+    }
   }
 
   void read_publish(const toml::table& t) {
@@ -444,6 +457,13 @@ class ConfigReader {
     }
     f.topic = "alert." + f.id;
     get_string(t, "topic", f.topic);
+    // sys.* is the daemon's own voice (reloads, feed errors, heartbeats): a filter there
+    // could pass for it.
+    if (const auto* n = t.get("topic"); n != nullptr && f.topic.rfind("sys.", 0) == 0) {
+      error(*n, "filter topic '" + f.topic + "' is reserved: topics starting with 'sys.' are the daemon's own");
+    } else if (n != nullptr && f.topic.empty()) {
+      error(*n, "filter topic must not be empty");
+    }
     // Beyond a term's counted occurrences a single-term filter could never match.
     get_int(t, "min_hits", f.min_hits, 1, static_cast<int>(filters::kMaxOccurrencesPerTerm));
     f.feeds = get_string_list(t, "feeds");

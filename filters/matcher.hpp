@@ -69,7 +69,7 @@ std::size_t phrase_anchor(const std::vector<std::string>& words);
 // What to tell the user about an item whose MatchResult is truncated.
 std::string truncation_note();
 
-// Semantics chosen where DESIGN.md leaves room (tests in tests/unit/filters pin them):
+// Semantics chosen where docs/query-language.md leaves room (tests in tests/unit/filters pin them):
 // - title is plain text; summary/content are HTML. Inline tags (<b>, <a>, <span>, …) do not
 //   split a word, other tags do. Offsets always count code points of the field as given.
 // - `=Term` and exact_case aliases are case-sensitive but still diacritic-insensitive

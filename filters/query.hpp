@@ -1,5 +1,5 @@
 #pragma once
-// The query language (DESIGN.md "Query language") as a sum-type AST, and its parser.
+// The query language (docs/query-language.md) as a sum-type AST, and its parser.
 // Pure: a parse error carries the code-point column in the query and "expected X, found Y".
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 """End to end: sample feeds over HTTP -> newswatchd -> ZeroMQ SUB (pyzmq).
 
 Asserts the exact set of (topic, item id) pairs, the near misses absent, the payload
-shape of DESIGN.md, that later poll cycles publish nothing new, that an unreachable feed
+shape of docs/protocol.md, that later poll cycles publish nothing new, that an unreachable feed
 is logged with its id without disturbing the others, and a clean SIGTERM stop.
 """
 import json

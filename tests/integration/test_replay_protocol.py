@@ -1,4 +1,4 @@
-"""A third-party client, written from DESIGN.md alone (pyzmq, no newswatch code):
+"""A third-party client, written from docs/protocol.md alone (pyzmq, no newswatch code):
 
 - a SUB socket on `alert.` checks the frames and JSON fields of the wire contract;
 - a REQ socket uses the replay protocol: everything after seq N, paging with a small
