@@ -238,7 +238,14 @@ std::optional<TimePoint> parse_rfc822(std::string_view s) {
       std::size_t j = i;
       while (j < s.size() && (is_ascii_alpha(s[j]) || s[j] == '/'))
         ++j;
-      const auto word = s.substr(i, j - i);
+      auto word = s.substr(i, j - i);
+      // "2:30 p.m.": one word here, not the military zones P and M (12 hours apart).
+      if (have_time && word.size() == 1 && (ascii_lower(word[0]) == 'a' || ascii_lower(word[0]) == 'p') &&
+          j + 1 < s.size() && s[j] == '.' && ascii_lower(s[j + 1]) == 'm' &&
+          (j + 2 == s.size() || !is_ascii_alpha(s[j + 2]))) {
+        word = ascii_lower(word[0]) == 'a' ? "am" : "pm";
+        j += 2;
+      }
       if (const int m = month_from_name(word); m != 0 && mon == 0 && !have_time) {
         mon = m;
       } else if (is_day_name(word) && !have_time && mon == 0) {

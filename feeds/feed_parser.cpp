@@ -259,12 +259,50 @@ struct AtomText {
   std::string plain;  // for titles
 };
 
+// Base64 text (RFC 4648; whitespace skipped, padding optional). nullopt when it is not base64.
+std::optional<std::string> decode_base64(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : s) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    if (c >= '0' && c <= '9') v = c - '0' + 52;
+    if (c == '+' || c == '-') v = 62;
+    if (c == '/' || c == '_') v = 63;
+    if (c == '=') break;
+    if (v < 0) {
+      if (static_cast<unsigned char>(c) <= ' ') continue;
+      return std::nullopt;
+    }
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
 AtomText read_atom_text(const pugi::xml_node& n) {
   std::string type = n.attribute("type").as_string();
   for (auto& c : type)
     c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   const std::string_view mode = n.attribute("mode").as_string();
   AtomText t;
+  if (mode == "base64" && !has_element_child(n)) {
+    // Atom 0.3 mode="base64": the text is the decoded bytes (feed readers show those, never
+    // the base64 itself); HTML if its type says so, else plain text.
+    if (auto decoded = decode_base64(direct_text(n))) {
+      const bool html = type == "html" || type == "text/html" || type == "xhtml" || type == "application/xhtml+xml";
+      t.html = trim(*decoded);
+      t.plain = html ? trim(html_to_text(t.html)) : t.html;
+      return t;
+    }
+  }
   if (type == "xhtml" || type == "application/xhtml+xml" || mode == "xml") {
     // The content is the children of one wrapping xhtml:div.
     pugi::xml_node only;
@@ -835,6 +873,9 @@ class FeedBuilder {
       read_rss(reader, root, base, rn.local == "channel");
     } else if (rn.local == "feed") {
       read_atom(reader, root, base);
+    } else if (rn.local == "entry" && rn.ns == Ns::Atom) {
+      // A standalone Atom entry document (RFC 5023's member resources): one item, no feed.
+      feed_.items.push_back(reader.read_item(root, base, Ns::Atom));
     } else if (is_html_root(rn.local) || looks_like_html(view_)) {
       return make_error("not a feed: got an HTML page");
     } else {

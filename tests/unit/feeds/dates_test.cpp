@@ -44,6 +44,12 @@ constexpr Case kCases[] = {
     {"Thu, 20 Dec 2012 18:00:00", "2012-12-20T18:00:00Z"},
     {"Thu Dec 20 18:00:00 2012", "2012-12-20T18:00:00Z"},
     {"Dec 20 2012 06:00:00 PM GMT", "2012-12-20T18:00:00Z"},
+    // 12-hour clocks written with dots are not the military zones A, P and M.
+    {"Thu, 20 Dec 2012 6:00 p.m. GMT", "2012-12-20T18:00:00Z"},
+    {"Thu, 20 Dec 2012 6:00 P.M. EST", "2012-12-20T23:00:00Z"},
+    {"Thu, 20 Dec 2012 12:15 a.m. +0100", "2012-12-19T23:15:00Z"},
+    {"Thu, 20 Dec 2012 12:15 p.m.", "2012-12-20T12:15:00Z"},
+    {"Thu, 20 Dec 2012 6:00 PM EST", "2012-12-20T23:00:00Z"},
     {"20 Dec 2012", "2012-12-20T00:00:00Z"},
     {"  Thu, 20 Dec 2012 18:00:00 GMT  ", "2012-12-20T18:00:00Z"},
     {"Thu, 20 Dec 2012 18:00:00 XYZ", "2012-12-20T18:00:00Z"},  // unknown zone name: UTC
