@@ -63,7 +63,7 @@ std::vector<feeds::FeedSpec> feed_specs(const Config& c) {
   std::vector<feeds::FeedSpec> out;
   out.reserve(c.feeds.size());
   for (const auto& f : c.feeds)
-    out.push_back({f.id, f.url, f.interval});
+    out.push_back({f.id, f.url, f.interval, f.language});
   return out;
 }
 

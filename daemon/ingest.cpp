@@ -22,7 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Result<ItemAlerts> alerts_for_item(const filters::Matcher& matcher, const feeds::Item& item, std::string_view feed_id,
                                    feeds::TimePoint detected_at, const std::function<std::uint64_t()>& next_seq) {
-  auto result = matcher.match({item.title, item.summary, item.content, item.language}, feed_id);  // LANGUAGES
+  auto result = matcher.match({item.title, item.summary, item.content, item.language}, feed_id);
   if (!result) return result.error();
   ItemAlerts out;
   out.truncated = result->truncated;
@@ -69,8 +69,7 @@ void Ingest::on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::F
       return;
   }
   const auto parse_start = std::chrono::steady_clock::now();
-  // LANGUAGES (issue 18): Content-Language is the last declared fallback; then every item gets
-  // its final language (feed's `language` in the config first) before dedup, match and encode.
+  // Content-Language is the last declared fallback for the items' languages.
   auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type, r.content_language});
   metrics_.parse_seconds.observe(seconds_since(parse_start));
   if (!parsed) {
@@ -82,21 +81,13 @@ void Ingest::on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::F
     return;
   }
   metrics_.items_parsed += parsed->items.size();
-  if (parsed) {  // LANGUAGES
-    std::string configured;
-    for (const auto& f : snapshot->config.feeds) {
-      if (f.id == spec.id) configured = f.language;
-    }
-    for (auto& item : parsed->items)
-      item.language = filters::item_language(filters::LanguageIdentifier::standard(), item, configured);
-  }
   for (const auto& problem : parsed->problems)
     spdlog::warn("feed {}: {}", spec.id, problem);
   if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);
   record_items(*snapshot, spec, *parsed, verdict, std::move(done));
 }
 
-void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, const feeds::Feed& feed,
+void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, feeds::Feed& feed,
                           feeds::FetchVerdict verdict, feeds::VerdictSink done) {
   // A document recovered from broken XML keeps no validators: if it was cut short, a 304
   // would hide its missing items until the feed changes; the next poll reads it whole.
@@ -112,7 +103,7 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::int64_t unix_now = now.time_since_epoch().count();
 
-  std::vector<const feeds::Item*> fresh;
+  std::vector<feeds::Item*> fresh;
   std::vector<const feeds::Item*> still_listed;  // seen long ago: refresh so they never expire while listed
   const std::int64_t refresh_before = unix_now - snapshot.config.dedup.seen_max_age.count() / 4;
   std::set<std::string_view> batch_ids;
@@ -141,6 +132,11 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
     done(verdict);
     return;
   }
+
+  // Only new items are identified (seen ones will not be matched again): the feed's configured
+  // language first, then what the document declares unless its text clearly says otherwise.
+  for (auto* item : fresh)
+    item->language = filters::item_language(filters::LanguageIdentifier::standard(), *item, spec.language);
 
   auto opened = group_.open_batch();
   if (!opened) return give_up("state database", opened.error());

@@ -55,7 +55,7 @@ class Ingest {
  private:
   // Marks the feed's new items seen and journals their alerts in one batch of the group.
   // False when nothing could be recorded: the items come again with the next fetch.
-  void record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, const feeds::Feed& feed,
+  void record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, feeds::Feed& feed,
                     feeds::FetchVerdict verdict, feeds::VerdictSink done);
   void publish_feed_error(std::string_view feed_id, int status, std::string_view outcome, std::string_view message);
 

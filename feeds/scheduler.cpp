@@ -114,6 +114,7 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
     auto it = feeds_.find(spec.id);
     if (it != feeds_.end() && !it->second->removed && it->second->spec.url == spec.url) {
       FeedState& f = *it->second;
+      f.spec.language = spec.language;                 // read per result: takes effect at the next one
       if (f.spec.interval == spec.interval) continue;  // unchanged: keeps schedule, validators and state
       // Only the interval changed: keep the state; poll sooner if the new interval asks for it.
       f.spec.interval = spec.interval;

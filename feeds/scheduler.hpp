@@ -40,6 +40,7 @@ struct FeedSpec {
   std::string id;
   std::string url;
   std::optional<std::chrono::seconds> interval;
+  std::string language;  // [[feed]] language: wins over what the document declares
 };
 
 // What the scheduler keeps per feed, and what it restores after a restart.

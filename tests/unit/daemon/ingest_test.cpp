@@ -109,7 +109,7 @@ query = "Mali"
                                                              std::function<void()> on_verdict = {}) {
     auto verdict = std::make_shared<std::optional<feeds::FetchVerdict>>();
     auto r = fetched(body);
-    ingest_->on_fetched(snapshot_, {feed_id, "http://example.org/feed", {}}, r,
+    ingest_->on_fetched(snapshot_, {feed_id, "http://example.org/feed", {}, {}}, r,
                         feeds::VerdictSink([verdict, on_verdict](feeds::FetchVerdict v) {
                           *verdict = v;
                           if (on_verdict) on_verdict();

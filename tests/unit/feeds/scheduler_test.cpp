@@ -52,7 +52,7 @@ std::vector<FeedSpec> numbered_feeds(const ScriptedServer& server, const char* n
                                      const std::string& query = "") {
   std::vector<FeedSpec> out;
   for (int k = 0; k < n; ++k)
-    out.push_back({cat(name, k), server.url("/feed/" + cat(name, k) + query), {}});
+    out.push_back({cat(name, k), server.url("/feed/" + cat(name, k) + query), {}, {}});
   return out;
 }
 
@@ -159,7 +159,7 @@ TEST(SchedulerTest, ValidatorsKeptOnlyWhenRecorded) {
     return v;
   };
   rig.scheduler.set_feeds(
-      {{"recorded", server.url("/feed/a?etag=1&lm=1"), {}}, {"unrecorded", server.url("/feed/b?etag=1&lm=1"), {}}});
+      {{"recorded", server.url("/feed/a?etag=1&lm=1"), {}, {}}, {"unrecorded", server.url("/feed/b?etag=1&lm=1"), {}, {}}});
   rig.once();
   rig.once();
   auto a = server.requests("/feed/a");
@@ -178,7 +178,7 @@ TEST(SchedulerTest, AHeldVerdictKeepsTheFeedInFlightAndItsValidatorsBack) {
   ScriptedServer server;
   Rig rig;
   rig.hold_verdicts = true;
-  rig.scheduler.set_feeds({{"held", server.url("/feed/held?etag=1"), 1s}});
+  rig.scheduler.set_feeds({{"held", server.url("/feed/held?etag=1"), 1s, {}}});
   ASSERT_TRUE(rig.run_until([&] { return rig.held.size() == 1; }, 3000ms));
   rig.run_until([] { return false; }, 2500ms);  // more than two intervals
   EXPECT_EQ(server.requests("/feed/held").size(), 1U) << "fetched again while its verdict was pending";
@@ -200,14 +200,14 @@ TEST(SchedulerTest, AHeldVerdictKeepsTheFeedInFlightAndItsValidatorsBack) {
 TEST(SchedulerTest, CountsFollowTheFeeds) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"ok", server.url("/feed/ok"), {}},
-                           {"bad", server.url("/status/500"), {}},
-                           {"gone", server.url("/status/410"), {}}});
+  rig.scheduler.set_feeds({{"ok", server.url("/feed/ok"), {}, {}},
+                           {"bad", server.url("/status/500"), {}, {}},
+                           {"gone", server.url("/status/410"), {}, {}}});
   EXPECT_EQ(rig.scheduler.feed_count(), 3U);
   EXPECT_EQ(rig.scheduler.failing_count(), 0U);
   rig.once();
   EXPECT_EQ(rig.scheduler.failing_count(), 2U);
-  rig.scheduler.set_feeds({{"ok", server.url("/feed/ok"), {}}, {"bad", server.url("/feed/fixed"), {}}});
+  rig.scheduler.set_feeds({{"ok", server.url("/feed/ok"), {}, {}}, {"bad", server.url("/feed/fixed"), {}, {}}});
   EXPECT_EQ(rig.scheduler.feed_count(), 2U);
   EXPECT_EQ(rig.scheduler.failing_count(), 0U) << "a changed URL starts afresh; a removed feed is not counted";
   rig.once();
@@ -219,8 +219,8 @@ TEST(SchedulerTest, CountsFollowTheFeeds) {
 TEST(SchedulerTest, PermanentRedirectMovesTheFeedTemporaryDoesNot) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"moved", server.url("/redirect/301/feed/new"), {}},
-                           {"visiting", server.url("/redirect/302/feed/elsewhere"), {}}});
+  rig.scheduler.set_feeds({{"moved", server.url("/redirect/301/feed/new"), {}, {}},
+                           {"visiting", server.url("/redirect/302/feed/elsewhere"), {}, {}}});
   rig.once();
   EXPECT_EQ(rig.scheduler.runtime("moved")->url, server.url("/feed/new"));
   EXPECT_EQ(rig.scheduler.runtime("moved")->config_url, server.url("/redirect/301/feed/new"));
@@ -239,7 +239,7 @@ TEST(SchedulerTest, PermanentRedirectMovesTheFeedTemporaryDoesNot) {
 TEST(SchedulerTest, GoneFeedStopsUntilTheConfigChanges) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"gone", server.url("/status/410"), {}}, {"alive", server.url("/feed/alive"), {}}});
+  rig.scheduler.set_feeds({{"gone", server.url("/status/410"), {}, {}}, {"alive", server.url("/feed/alive"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return rig.results_for("alive") >= 3; }, 6000ms));
   EXPECT_EQ(server.requests("/status/410").size(), 1U);
   EXPECT_TRUE(rig.scheduler.runtime("gone")->gone);
@@ -250,10 +250,10 @@ TEST(SchedulerTest, GoneFeedStopsUntilTheConfigChanges) {
     saved = saved || (id == "gone" && rt.gone);
   EXPECT_TRUE(saved) << "gone is persisted";
   // A reload with the same config keeps it gone; a changed URL brings it back.
-  rig.scheduler.set_feeds({{"gone", server.url("/status/410"), {}}, {"alive", server.url("/feed/alive"), {}}});
+  rig.scheduler.set_feeds({{"gone", server.url("/status/410"), {}, {}}, {"alive", server.url("/feed/alive"), {}, {}}});
   rig.run_until([] { return false; }, 300ms);
   EXPECT_EQ(server.requests("/status/410").size(), 1U);
-  rig.scheduler.set_feeds({{"gone", server.url("/feed/back"), {}}, {"alive", server.url("/feed/alive"), {}}});
+  rig.scheduler.set_feeds({{"gone", server.url("/feed/back"), {}, {}}, {"alive", server.url("/feed/alive"), {}, {}}});
   EXPECT_TRUE(rig.run_until([&] { return server.requests("/feed/back").size() == 1; }, 3000ms));
 }
 
@@ -271,7 +271,7 @@ TEST(SchedulerTest, RetryAfterIsHonoured) {
   std::vector<FeedSpec> feeds;
   int n = 0;
   for (const auto& [path, gap] : min_gap)
-    feeds.push_back({cat("r", n++), server.url(path), {}});
+    feeds.push_back({cat("r", n++), server.url(path), {}, {}});
   rig.scheduler.set_feeds(feeds);
   ASSERT_TRUE(rig.run_until(
       [&] {
@@ -301,7 +301,7 @@ TEST(SchedulerTest, RetryAfterNowWaitsASecond) {
   ScriptedServer server;
   Rig rig;
   const std::string paths[] = {"/status/503?retry_after=0", "/status/429?retry_after_date=-30"};
-  rig.scheduler.set_feeds({{"zero", server.url(paths[0]), {}}, {"past", server.url(paths[1]), {}}});
+  rig.scheduler.set_feeds({{"zero", server.url(paths[0]), {}, {}}, {"past", server.url(paths[1]), {}, {}}});
   rig.run_until([] { return false; }, 1500ms);
   for (const auto& path : paths) {
     auto reqs = server.requests(path);
@@ -314,7 +314,7 @@ TEST(SchedulerTest, RetryAfterNowWaitsASecond) {
 TEST(SchedulerTest, FailuresBackOff) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"missing", server.url("/status/404"), {}}});
+  rig.scheduler.set_feeds({{"missing", server.url("/status/404"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return rig.results.size() >= 2; }, 5000ms));
   auto reqs = server.requests("/status/404");
   ASSERT_GE(reqs.size(), 2U);
@@ -334,7 +334,7 @@ TEST(SchedulerTest, TtlOutlivesNotModified) {
     if (r.outcome == FetchOutcome::ok) v.ttl = 2s;  // what the parser would read from <ttl>
     return v;
   };
-  rig.scheduler.set_feeds({{"slow-news", server.url("/feed/ttl?etag=1"), {}}});  // interval 1 s
+  rig.scheduler.set_feeds({{"slow-news", server.url("/feed/ttl?etag=1"), {}, {}}});  // interval 1 s
   ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/ttl").size() >= 3; }, 7000ms));
   auto reqs = server.requests("/feed/ttl");
   EXPECT_EQ(reqs[1]["status"], 304);
@@ -347,7 +347,7 @@ TEST(SchedulerTest, TtlOutlivesNotModified) {
 TEST(SchedulerTest, NewOptionsGovernTheNextInterval) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"news", server.url("/feed/news"), {}}});  // 1 s interval
+  rig.scheduler.set_feeds({{"news", server.url("/feed/news"), {}, {}}});  // 1 s interval
   ASSERT_TRUE(rig.run_until([&] { return rig.results.size() >= 1; }, 3000ms));
   EXPECT_NEAR(chosen_delay(rig.scheduler, "news"), 1.0, 0.11) << "before the change";
   SchedulerOptions slower = quick_schedule();
@@ -382,8 +382,8 @@ TEST(SchedulerTest, AHigherHostLimitStartsWaitingFeeds) {
 TEST(SchedulerTest, MaxAgeStretchesTheInterval) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"fresh", server.url("/feed/fresh?maxage=2"), {}},  // interval 1 s
-                           {"plain", server.url("/feed/plain"), {}}});
+  rig.scheduler.set_feeds({{"fresh", server.url("/feed/fresh?maxage=2"), {}, {}},  // interval 1 s
+                           {"plain", server.url("/feed/plain"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/fresh").size() >= 2; }, 6000ms));
   const auto fresh = server.requests("/feed/fresh");
   EXPECT_GE(fresh[1]["t"].get<double>() - fresh[0]["t"].get<double>(), 1.75) << "max-age=2 over a 1 s interval";
@@ -411,9 +411,9 @@ TEST(SchedulerTest, HostsTakeTurns) {
 TEST(SchedulerTest, FeedChangedWhileInFlightIsNeverFetchedTwiceAtOnce) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"x", server.url("/feed/old?delay=1"), {}}});
+  rig.scheduler.set_feeds({{"x", server.url("/feed/old?delay=1"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1; }, 2000ms));
-  rig.scheduler.set_feeds({{"x", server.url("/feed/new"), {}}});
+  rig.scheduler.set_feeds({{"x", server.url("/feed/new"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return !rig.results.empty(); }, 4000ms));
   auto old_reqs = server.requests("/feed/old");
   auto new_reqs = server.requests("/feed/new");
@@ -427,11 +427,11 @@ TEST(SchedulerTest, FeedChangedWhileInFlightIsNeverFetchedTwiceAtOnce) {
 TEST(SchedulerTest, RemovedWhileInFlightIsDroppedAndOnceStillFinishes) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}}, {"drop", server.url("/feed/drop?delay=0.5"), {}}});
+  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}, {}}, {"drop", server.url("/feed/drop?delay=0.5"), {}, {}}});
   bool finished = false;
   rig.scheduler.run_once([&] { finished = true; });
   ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1 && rig.results.size() == 1; }, 3000ms));
-  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}}});
+  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return finished; }, 3000ms));
   rig.run_until([] { return false; }, 700ms);
   EXPECT_EQ(rig.results_for("drop"), 0U);
@@ -451,10 +451,10 @@ TEST(SchedulerTest, OutcomesAreCountedPerFeed) {
     v.parse_failed = spec.id == "garbled";
     return v;
   };
-  rig.scheduler.set_feeds({{"fine", server.url("/feed/fine?etag=1"), {}},
-                           {"garbled", server.url("/feed/garbled"), {}},
-                           {"broken", server.url("/status/500"), {}},
-                           {"huge", server.url("/big?size=100000"), {}}});
+  rig.scheduler.set_feeds({{"fine", server.url("/feed/fine?etag=1"), {}, {}},
+                           {"garbled", server.url("/feed/garbled"), {}, {}},
+                           {"broken", server.url("/status/500"), {}, {}},
+                           {"huge", server.url("/big?size=100000"), {}, {}}});
   rig.once();
   rig.once();
   std::map<std::string, FeedStats> by_id;
@@ -476,7 +476,7 @@ TEST(SchedulerTest, OutcomesAreCountedPerFeed) {
 TEST(SchedulerTest, StopDropsResultsInFlight) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"slow", server.url("/feed/slow?delay=0.3"), {}}});
+  rig.scheduler.set_feeds({{"slow", server.url("/feed/slow?delay=0.3"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1; }, 2000ms));
   rig.scheduler.stop();
   rig.fetcher.cancel_all();
@@ -490,7 +490,7 @@ TEST(SchedulerTest, StopDropsResultsInFlight) {
 TEST(SchedulerTest, StopStillRecordsAFetchThatFinishesInTime) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"slow", server.url("/feed/slow?delay=0.3&etag=1"), {}}});
+  rig.scheduler.set_feeds({{"slow", server.url("/feed/slow?delay=0.3&etag=1"), {}, {}}});
   ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1; }, 2000ms));
   rig.scheduler.stop();
   ASSERT_TRUE(rig.run_until([&] { return !rig.results.empty(); }, 3000ms)) << "the result was dropped";
