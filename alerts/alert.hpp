@@ -18,7 +18,9 @@ struct Alert {
   std::string payload;  // the JSON object, serialised
 };
 
-// Serialises the payload for one filter match. `seq` is the alert's sequence number.
+// Serialises the payload for one filter match. `seq` is the alert's sequence number. The item's
+// language is item.language (its final one; "und" when empty); a filter with a rank adds `score`
+// and each match's `weight`.
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
                                  const filters::FilterMatch& match, const std::vector<std::string>& entities);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "daemon/metrics_server.hpp"
+#include "feeds/language_tag.hpp"
 #include "filters/matcher.hpp"
 
 namespace newswatch::daemon {
@@ -377,7 +379,7 @@ class ConfigReader {
   }
 
   void read_feed(const toml::table& t) {
-    check_keys(t, {"id", "url", "interval", "title"}, "feed");
+    check_keys(t, {"id", "url", "interval", "title", "language"}, "feed");
     FeedDef f;
     f.pos = pos_of(t);
     require_id(t, "feed", f.id);
@@ -395,6 +397,10 @@ class ConfigReader {
       Seconds s{0};
       get_duration(t, "interval", s, kSecond);
       f.interval = s;
+    }
+    get_string(t, "language", f.language);
+    if (const auto* n = t.get("language"); n != nullptr && n->is_string() && !feeds::is_language_code(f.language)) {
+      error(*n, "feed '" + f.id + "': " + feeds::language_code_problem(f.language));
     }
     config_.feeds.push_back(std::move(f));
   }
@@ -414,15 +420,40 @@ class ConfigReader {
   }
 
   void read_filter(const toml::table& t) {
-    check_keys(t, {"id", "query", "topic", "min_hits", "feeds", "description"}, "filter");
+    check_keys(t, {"id", "query", "topic", "min_hits", "feeds", "description", "languages", "rank", "threshold"},
+               "filter");
     filters::FilterDef f;
     f.pos = pos_of(t);
     require_id(t, "filter", f.id);
-    if (const auto* q = t.get("query"); q == nullptr) {
-      error(t, "filter '" + f.id + "' has no 'query'");
-    } else {
+    if (const auto* q = t.get("query"); q != nullptr) {
       get_string(t, "query", f.query);
       f.query_pos = pos_of(*q);
+      if (q->is_string() && f.query.empty()) error(*q, "filter '" + f.id + "': 'query' is empty");
+    }
+    if (const auto* r = t.get("rank"); r != nullptr) {
+      get_string(t, "rank", f.rank);
+      f.rank_pos = pos_of(*r);
+      if (r->is_string() && f.rank.empty()) error(*r, "filter '" + f.id + "': 'rank' is empty");
+    }
+    if (t.get("query") == nullptr && t.get("rank") == nullptr) {
+      error(t, "filter '" + f.id + "' has no 'query' (or 'rank')");
+    }
+    if (const auto* n = t.get("threshold"); n != nullptr) {
+      f.threshold_pos = pos_of(*n);
+      if (auto v = n->value<double>(); v && (n->is_integer() || n->is_floating_point()) && std::isfinite(*v)) {
+        f.threshold = *v;
+      } else {
+        error(*n, "'threshold' must be a number");
+      }
+      if (t.get("rank") == nullptr) error(*n, "filter '" + f.id + "': 'threshold' needs a 'rank' to weigh");
+    } else if (t.get("rank") != nullptr) {
+      f.threshold_pos = f.rank_pos;
+    }
+    f.languages = get_string_list(t, "languages");
+    if (const auto* n = t.get("languages"); n != nullptr) {
+      for (const auto& code : f.languages) {
+        if (!feeds::is_language_code(code)) error(*n, "filter '" + f.id + "': " + feeds::language_code_problem(code));
+      }
     }
     f.topic = "alert." + f.id;
     get_string(t, "topic", f.topic);

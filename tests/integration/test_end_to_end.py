@@ -85,7 +85,8 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(p["topic"], topic)
             self.assertEqual(topic, "alert." + p["filter"])
             self.assertRegex(p["detected_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-            for key in ("id", "title", "link", "published", "updated", "author", "summary", "content", "categories"):
+            for key in ("id", "title", "link", "published", "updated", "author", "summary", "content", "categories",
+                        "language"):
                 self.assertIn(key, p["item"])
             self.assertIsInstance(p["entities"], list)
             self.assertTrue(p["matches"])

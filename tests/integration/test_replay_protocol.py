@@ -21,7 +21,8 @@ EXPECTED = {
     ("alert.sahel", "urn:demo:wire:0003"), ("alert.algeria", "urn:demo:wire:0003"),
     ("alert.sahel", "http://culture.example.com/music/benefit-tour"),
 }
-ITEM_KEYS = {"id", "title", "link", "published", "updated", "author", "summary", "content", "categories"}
+ITEM_KEYS = {"id", "title", "link", "published", "updated", "author", "summary", "content", "categories",
+             "language"}
 
 
 class ReplayProtocol(unittest.TestCase):

@@ -143,7 +143,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.toml:3:7: feed url must start with http://, https:// or file://: 'ftp://a/b'"},
         BadCase{"[[feed]]\nid = \"a b\"\nurl = \"http://a/b\"\n",
                 "bad.toml:2:6: feed id 'a b' may use only letters, digits, '-', '_' and '.'"},
-        BadCase{"[[filter]]\nid = \"f\"\n", "bad.toml:1:1: filter 'f' has no 'query'"},
+        BadCase{"[[filter]]\nid = \"f\"\n", "bad.toml:1:1: filter 'f' has no 'query' (or 'rank')"},
         BadCase{"[publish]\nendpoint = \"127.0.0.1:7600\"\n",
                 "bad.toml:2:12: 'endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not "
                 "'127.0.0.1:7600'"},
