@@ -32,8 +32,8 @@ TEST(FeedReport, JsonCarriesEveryFieldWithWallClockTimes) {
   feeds::FeedView ok{{"a", "http://x/a.xml", std::nullopt}, runtime(0), {}, steady_now + 90s, false};
   ok.stats.last_success = wall_now - 30s;
   ok.runtime.url = "https://x/a-moved.xml";  // a permanent redirect: the report shows where it polls
-  const feeds::FeedView never{{"b", "http://y/b.xml", std::nullopt}, runtime(2, false, "connect_error"), {},
-                              std::nullopt, true};
+  const feeds::FeedView never{
+      {"b", "http://y/b.xml", std::nullopt}, runtime(2, false, "connect_error"), {}, std::nullopt, true};
   const auto j = nlohmann::json::parse(feed_report_json({ok, never}, steady_now, wall_now));
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["id"], "a");
