@@ -26,6 +26,7 @@ constexpr Subcommand kSubcommands[] = {
     {"import-opml", newswatch::cli::cmd_import_opml, "print [[feed]] tables for an OPML export"},
     {"export-opml", newswatch::cli::cmd_export_opml, "print the configured feeds as OPML"},
     {"keygen", newswatch::cli::cmd_keygen, "write a CURVE key pair"},
+    {"status", newswatch::cli::cmd_status, "show each feed's state in the running daemon"},
 };
 
 const Subcommand* find(const std::string& name) {

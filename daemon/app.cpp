@@ -15,6 +15,7 @@
 #include "common/sqlite_db.hpp"
 #include "daemon/commit_group.hpp"
 #include "daemon/config_watcher.hpp"
+#include "daemon/feed_report.hpp"
 #include "daemon/ingest.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
@@ -213,12 +214,16 @@ class App::Impl {
       return {200, "text/plain; version=0.0.4; charset=utf-8",
               metrics_.render(scheduler_.totals(), scheduler_.stats(), live)};
     }
+    if (target == "/feeds") {  // per-feed status (daemon/feed_report.hpp), for `newswatch status`
+      return {200, "application/json",
+              feed_report_json(scheduler_.views(), std::chrono::steady_clock::now(), std::chrono::system_clock::now())};
+    }
     if (target == "/healthz") {
       // Answered from the loop itself, so a stuck loop cannot answer at all.
       const bool healthy = !stopping_ && snapshot_ && snapshot_->matcher;
       return {healthy ? 200 : 503, "text/plain; charset=utf-8", healthy ? "ok\n" : "unhealthy\n"};
     }
-    return {404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n"};
+    return {404, "text/plain; charset=utf-8", "not found: try /metrics, /feeds or /healthz\n"};
   }
 
   void watch_config() {

@@ -46,6 +46,19 @@ std::vector<std::pair<std::string, FeedStats>> Scheduler::stats() const {
   return out;
 }
 
+std::vector<FeedView> Scheduler::views() const {
+  std::vector<FeedView> out;
+  out.reserve(feeds_.size());
+  for (const auto& [id, f] : feeds_) {
+    if (f->removed) continue;
+    FeedView v{f->spec, f->runtime, f->stats, std::nullopt, f->in_flight};
+    if (!f->in_flight && !f->runtime.gone && f->due != Clock::time_point{}) v.due = f->due;
+    out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.spec.id < b.spec.id; });
+  return out;
+}
+
 std::optional<FeedRuntime> Scheduler::runtime(const std::string& id) const {
   auto it = feeds_.find(id);
   if (it == feeds_.end() || it->second->removed) return std::nullopt;

@@ -96,6 +96,15 @@ class VerdictSink {
   std::shared_ptr<State> state_;  // shared by the copies: the first call wins
 };
 
+// One feed as the scheduler sees it now, for status reports (GET /feeds).
+struct FeedView {
+  FeedSpec spec;
+  FeedRuntime runtime;
+  FeedStats stats;
+  std::optional<std::chrono::steady_clock::time_point> due;  // next fetch; none while in flight or gone
+  bool in_flight = false;
+};
+
 class Scheduler {
  public:
   using Clock = std::chrono::steady_clock;
@@ -133,6 +142,8 @@ class Scheduler {
   // (removed ones included, so totals never go down).
   std::vector<std::pair<std::string, FeedStats>> stats() const;
   const FeedStats& totals() const { return totals_; }
+  // Every configured feed, sorted by id.
+  std::vector<FeedView> views() const;
   // The runtime state of one feed (for tests and diagnostics); nullopt when unknown.
   std::optional<FeedRuntime> runtime(const std::string& id) const;
   // The delay the scheduler chose when it last (re)scheduled the feed, and when that falls

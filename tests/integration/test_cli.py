@@ -8,7 +8,7 @@ import unittest
 
 import harness
 
-SUBCOMMANDS = ["tail", "parse", "match", "import-opml", "export-opml", "keygen"]
+SUBCOMMANDS = ["tail", "parse", "match", "import-opml", "export-opml", "keygen", "status"]
 
 
 def run(*args, **kw):

@@ -1,0 +1,94 @@
+// `newswatch status [--config FILE] [--json]`: the daemon's per-feed status, from GET /feeds
+// on its metrics listener ([metrics] listen), as a table or as the JSON the daemon sent.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "cli/cli.hpp"
+#include "feeds/http_fetcher.hpp"
+
+namespace newswatch::cli {
+namespace {
+
+// The URL of /feeds for a listen address: a wildcard host is reached on loopback.
+std::string feeds_url(std::string listen) {
+  const auto colon = listen.rfind(':');
+  std::string host = colon == std::string::npos ? listen : listen.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : listen.substr(colon);
+  if (host.empty() || host == "0.0.0.0" || host == "*") host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  return "http://" + host + port + "/feeds";
+}
+
+std::string text_or_dash(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+}  // namespace
+
+int cmd_status(const std::vector<std::string>& args) {
+  CLI::App app{"Show each feed's state as the running daemon sees it (GET /feeds on its [metrics] listen address).",
+               "newswatch status"};
+  apply_conventions(app);
+  std::string config_path = daemon::kDefaultConfigPath;
+  std::string url;
+  bool json = false;
+  add_config_option(app, config_path)->description("The config whose [metrics] listen to ask, if it exists");
+  app.add_option("--url", url, "The daemon's /feeds URL")->default_str("from [metrics] listen of --config");
+  app.add_flag("--json", json, "Print the daemon's JSON as it came");
+  if (auto code = parse_command_line(app, args)) return *code;
+
+  if (url.empty()) {
+    Config config;
+    std::error_code ec;
+    if (app.count("--config") > 0 || std::filesystem::exists(config_path, ec)) {
+      auto loaded = load_config(config_path);
+      if (!loaded) {
+        for (const auto& e : loaded.error())
+          std::fprintf(stderr, "%s\n", format_error(e).c_str());
+        return kExitInvalid;
+      }
+      config = std::move(*loaded);
+    }
+    if (config.metrics.listen.empty()) {
+      std::fprintf(stderr, "newswatch status: [metrics] listen is empty in %s: the daemon serves no /feeds\n",
+                   config_path.c_str());
+      return kExitInvalid;
+    }
+    url = feeds_url(config.metrics.listen);
+  }
+  feeds::FetchOptions options;
+  options.user_agent = "newswatch status";
+  options.timeout = std::chrono::seconds(10);
+  const auto r = feeds::fetch_blocking({url, "", ""}, options);
+  if (r.outcome != feeds::FetchOutcome::ok) {
+    std::fprintf(stderr, "newswatch status: %s: %s%s%s (is newswatchd running?)\n", url.c_str(),
+                 feeds::to_string(r.outcome), r.error.empty() ? "" : ": ", r.error.c_str());
+    return kExitInvalid;
+  }
+  if (json) {
+    std::fwrite(r.body.data(), 1, r.body.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitInternal;
+  }
+  const auto feeds = nlohmann::json::parse(r.body, nullptr, false);
+  if (!feeds.is_array()) {
+    std::fprintf(stderr, "newswatch status: %s: not a feed list\n", url.c_str());
+    return kExitInvalid;
+  }
+  std::printf("%-24s %-12s %-14s %8s  %-20s  %-20s\n", "FEED", "STATE", "LAST STATUS", "FAILURES", "LAST SUCCESS",
+              "NEXT DUE");
+  for (const auto& f : feeds) {
+    if (!f.is_object()) continue;
+    std::printf("%-24s %-12s %-14s %8s  %-20s  %-20s\n", text_or_dash(f, "id").c_str(),
+                text_or_dash(f, "state").c_str(), text_or_dash(f, "last_status").c_str(),
+                text_or_dash(f, "consecutive_failures").c_str(), text_or_dash(f, "last_success").c_str(),
+                f.value("in_flight", false) ? "fetching now" : text_or_dash(f, "next_due").c_str());
+  }
+  return std::fflush(stdout) == 0 ? kExitOk : kExitInternal;
+}
+
+}  // namespace newswatch::cli
