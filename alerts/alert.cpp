@@ -13,7 +13,8 @@ nlohmann::json optional_time(const std::optional<feeds::TimePoint>& t) {
 
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
-                                 const filters::FilterMatch& match, const std::vector<std::string>& entities) {
+                                 const filters::FilterMatch& match, const std::vector<std::string>& entities,
+                                 const stories::StoryAssignment* story) {
   nlohmann::json matches = nlohmann::json::array();
   for (const auto& m : match.matches) {
     matches.push_back({{"term", m.term},
@@ -22,7 +23,7 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
                        {"offset", m.offset},
                        {"length", m.length}});
   }
-  const nlohmann::json payload = {
+  nlohmann::json payload = {
       {"seq", seq},
       {"filter", filter_id},
       {"topic", topic},
@@ -41,7 +42,37 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
       {"matches", std::move(matches)},
       {"entities", entities},
   };
+  if (story != nullptr) payload["story"] = story_json(*story);
   // Invalid UTF-8 must never reach subscribers: replace it rather than throw.
+  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json story_json(const stories::StoryAssignment& story) {
+  return {{"id", story.story_id},
+          {"copy_of", story.copy_of ? nlohmann::json(*story.copy_of) : nlohmann::json(nullptr)},
+          {"size", story.size},
+          {"sources", story.sources},
+          {"first_seen", feeds::format_rfc3339(story.first_seen)},
+          {"first_feed", story.first_feed}};
+}
+
+std::string encode_story_update_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
+                                        std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
+                                        std::string_view language, const stories::StoryAssignment& story) {
+  const nlohmann::json payload = {
+      {"seq", seq},
+      {"filter", filter_id},
+      {"topic", topic},
+      {"feed", feed_id},
+      {"detected_at", feeds::format_rfc3339(detected_at)},
+      {"item",
+       {{"id", item.id},
+        {"title", item.title},
+        {"link", item.link},
+        {"published", optional_time(item.published)},
+        {"language", language.empty() ? std::string_view("und") : language}}},
+      {"story", story_json(story)},
+  };
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

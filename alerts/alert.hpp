@@ -7,8 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "feeds/feed.hpp"
 #include "filters/matcher.hpp"
+#include "stories/story_engine.hpp"
 
 namespace newswatch::alerts {
 
@@ -18,9 +21,23 @@ struct Alert {
   std::string payload;  // the JSON object, serialised
 };
 
-// Serialises the payload for one filter match. `seq` is the alert's sequence number.
+// Serialises the payload for one filter match. `seq` is the alert's sequence number. With a
+// story, the payload carries it as `story`; without one, the bytes are what they always were.
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
-                                 const filters::FilterMatch& match, const std::vector<std::string>& entities);
+                                 const filters::FilterMatch& match, const std::vector<std::string>& entities,
+                                 const stories::StoryAssignment* story = nullptr);
+
+// The `story` object: {"id", "copy_of" (item id or null), "size", "sources", "first_seen",
+// "first_feed"}.
+nlohmann::json story_json(const stories::StoryAssignment& story);
+
+// The payload of a `story.<filter-id>` update (an item collapsed into a story this filter
+// already alerted on): {"seq", "filter", "topic", "feed", "detected_at", "item": {"id",
+// "title", "link", "published", "language"}, "story": {...}}. `language` is the item's ("und"
+// when unknown).
+std::string encode_story_update_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
+                                        std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
+                                        std::string_view language, const stories::StoryAssignment& story);
 
 }  // namespace newswatch::alerts

@@ -25,14 +25,20 @@ struct EntityDef {
   SourcePos pos;
 };
 
+// What a filter does with items of a story it already alerted on (docs/stories.md): `copies`
+// sends a copy of an alerted item as a story update, `stories` every later item of an alerted
+// story, `none` alerts every match.
+enum class Collapse { copies, stories, none };
+
 struct FilterDef {
   std::string id;
   std::string query;
   std::string topic;  // "alert.<id>" unless overridden
   int min_hits = 1;
   std::vector<std::string> feeds;  // empty: every feed
-  SourcePos pos;                   // of the filter table
-  SourcePos query_pos;             // of the query string's opening quote
+  Collapse collapse = Collapse::copies;
+  SourcePos pos;        // of the filter table
+  SourcePos query_pos;  // of the query string's opening quote
 };
 
 struct CompileError {
