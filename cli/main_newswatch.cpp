@@ -14,6 +14,7 @@ int usage(std::FILE* out, int code) {
       "       [--endpoint ADDR] [--replay ADDR] [--curve-server-key FILE --curve-secret-key FILE]\n"
       "  parse FILE|URL            print the parsed items as JSON Lines\n"
       "  match [--config FILE] FILE|URL   print the alerts the config would publish\n"
+      "  cluster [--config FILE] [--window DUR] FILE|URL...   print each item's story (copies, stories)\n"
       "  import-opml FILE [--config FILE]  print [[feed]] tables for an OPML export\n"
       "  export-opml [--config FILE]       print the configured feeds as OPML\n"
       "  keygen [--out DIR] [--name NAME] [--force]   write a CURVE key pair NAME.key/NAME.pub\n",
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   if (cmd == "tail") return cmd_tail(args);
   if (cmd == "parse") return cmd_parse(args);
   if (cmd == "match") return cmd_match(args);
+  if (cmd == "cluster") return cmd_cluster(args);
   if (cmd == "import-opml") return cmd_import_opml(args);
   if (cmd == "export-opml") return cmd_export_opml(args);
   if (cmd == "keygen") return cmd_keygen(args);

@@ -267,7 +267,10 @@ struct Ops {
     // Numbers or places that differ on both sides: another instance of a template ("bulletin
     // 17", "attack in Gao" / "attack in Kidal"), unless all the rest agrees over a long text.
     if (numbers_conflict(a.numbers, b.numbers) || numbers_conflict(a.entities, b.entities)) {
-      if (titles || std::min(a.word_count, b.word_count) < t.copy_numbers_min_words) return -1;
+      // A number in the headline is what tells template items apart ("bulletin 17"): no override.
+      if (titles || numbers_conflict(a.title_numbers, b.title_numbers) ||
+          std::min(a.word_count, b.word_count) < t.copy_numbers_min_words)
+        return -1;
       return cs >= t.copy_numbers_override ? cs : -1;
     }
     if (cs >= t.copy_shingles) return cs;

@@ -196,6 +196,7 @@ void StoryTextBuilder::build(std::string_view title, std::string_view summary, c
   tokens_.clear();
   kinds_.clear();
   out.numbers.clear();
+  out.title_numbers.clear();
   std::size_t title_tokens = 0;
   for (int field = 0; field < 2; ++field) {
     const bool is_title = field == 0;
@@ -218,7 +219,7 @@ void StoryTextBuilder::build(std::string_view title, std::string_view summary, c
       const std::uint32_t h = word_hash(w);
       tokens_.push_back(digits ? kNumberSymbol : h);
       kinds_.push_back(digits ? kNumber : (stop.count(h) != 0 ? kStop : kWord));
-      if (digits) out.numbers.push_back(h);
+      if (digits) (is_title ? out.title_numbers : out.numbers).push_back(h);
     }
     if (!is_title) {
       // A dateline the raw text did not show ("BAMAKO (Reuters) The army..."): drop words up to
@@ -246,6 +247,8 @@ void StoryTextBuilder::build(std::string_view title, std::string_view summary, c
   out.word_count = tokens_.size();
   out.has_summary = tokens_.size() > title_tokens;
   sketch_.clear();
+  sort_unique(out.title_numbers);
+  out.numbers.insert(out.numbers.end(), out.title_numbers.begin(), out.title_numbers.end());
   sort_unique(out.numbers);
 
   const std::size_t sketch_end = std::min(tokens_.size(), title_tokens + kSketchSummaryWords);

@@ -37,6 +37,7 @@ struct StoryText {
   std::vector<std::uint32_t> title_shingles;
   std::vector<std::uint32_t> words;
   std::vector<std::uint32_t> numbers;
+  std::vector<std::uint32_t> title_numbers;
   std::vector<std::uint32_t> entities;  // entity terms (kEntityBit set)
   // Term counts for the story vector: content words (a title word counts twice) and entities
   // (with kEntityBit), sorted by term.
