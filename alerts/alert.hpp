@@ -11,7 +11,7 @@
 
 #include "feeds/feed.hpp"
 #include "filters/matcher.hpp"
-#include "stories/story_engine.hpp"
+#include "stories/story_assignment.hpp"
 
 namespace newswatch::alerts {
 

@@ -49,6 +49,18 @@ void CollapseLedger::expire(TimePoint now) {
   }
 }
 
+void CollapseLedger::clear() {
+  keys_.clear();
+  order_.clear();
+}
+
+CollapseVerdict CollapseLedger::verdict(std::string_view filter_id, filters::Collapse mode,
+                                        const StoryAssignment& assignment, std::string_view feed_id,
+                                        std::string_view item_id) const {
+  return collapse_verdict(mode, assignment, has(filter_id, story_key(assignment)),
+                          has(filter_id, family_key(assignment, feed_id, item_id)));
+}
+
 CollapseVerdict CollapseLedger::decide(std::string_view filter_id, filters::Collapse mode,
                                        const StoryAssignment& assignment, std::string_view feed_id,
                                        std::string_view item_id, TimePoint now) {

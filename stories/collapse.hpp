@@ -32,7 +32,12 @@ class CollapseLedger {
  public:
   explicit CollapseLedger(std::chrono::seconds window) : window_(window) {}
 
-  // Decides for one (filter, item) and, when the verdict is an alert, remembers it.
+  // The verdict for one (filter, item), remembering nothing.
+  CollapseVerdict verdict(std::string_view filter_id, filters::Collapse mode, const StoryAssignment& assignment,
+                          std::string_view feed_id, std::string_view item_id) const;
+  // Decides for one (filter, item) and, when the verdict is an alert, remembers it (so a copy
+  // later in the same batch is already an update). If the batch's transaction then fails,
+  // rebuild the ledger from StoryStore::load: the store holds only what was committed.
   CollapseVerdict decide(std::string_view filter_id, filters::Collapse mode, const StoryAssignment& assignment,
                          std::string_view feed_id, std::string_view item_id, TimePoint now);
 
@@ -43,6 +48,7 @@ class CollapseLedger {
   static std::string family_key(const StoryAssignment& a, std::string_view feed_id, std::string_view item_id);
 
   void expire(TimePoint now);
+  void clear();
   std::size_t size() const { return keys_.size(); }
 
  private:

@@ -10,9 +10,9 @@ namespace {
 
 constexpr std::uint32_t kNone = UINT32_MAX;
 constexpr std::size_t kIndexedTerms = 8;     // an item's strongest terms, looked up and indexed
-constexpr std::size_t kPostingCap = 64;      // items kept per term (the most recent)
+constexpr std::size_t kPostingCap = 32;      // items kept per term (the most recent)
 constexpr std::size_t kRecentPerStory = 16;  // a story's latest items, checked for copies
-constexpr std::size_t kMaxCandidateStories = 64;
+constexpr std::size_t kMaxCandidateStories = 8;
 constexpr std::size_t kCopyStories = 3;  // best stories whose recent items are checked for copies
 constexpr std::size_t kMaxFeedsPerStory = 4096;
 
@@ -138,6 +138,86 @@ class BucketTable {
   std::size_t size_ = 0;
 };
 
+// Open-addressing map from a 32-bit term to a 32-bit value (linear probing, backward-shift
+// deletion): the per-term tables are read ~100 times per item, and node-based maps cost a cache
+// miss per node on top of the bucket.
+class FlatMap32 {
+ public:
+  FlatMap32() { entries_.assign(1024, Entry{}); }
+
+  std::uint32_t* find(std::uint32_t key) {
+    key = fix(key);
+    const std::size_t mask = entries_.size() - 1;
+    for (std::size_t i = home(key);; i = (i + 1) & mask) {
+      if (entries_[i].key == key) return &entries_[i].value;
+      if (entries_[i].key == kEmptyKey) return nullptr;
+    }
+  }
+  const std::uint32_t* find(std::uint32_t key) const { return const_cast<FlatMap32*>(this)->find(key); }
+
+  // The value for `key`, inserted as `initial` when absent.
+  std::uint32_t& get(std::uint32_t key, std::uint32_t initial) {
+    if (auto* v = find(key)) return *v;
+    if ((size_ + 1) * 2 > entries_.size()) grow();
+    ++size_;
+    return place(fix(key), initial);
+  }
+
+  void erase(std::uint32_t key) {
+    key = fix(key);
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = home(key);
+    while (entries_[i].key != key) {
+      if (entries_[i].key == kEmptyKey) return;
+      i = (i + 1) & mask;
+    }
+    std::size_t j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (entries_[j].key == kEmptyKey) break;
+      const std::size_t k = home(entries_[j].key);
+      const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (!stays) {
+        entries_[i] = entries_[j];
+        i = j;
+      }
+    }
+    entries_[i] = Entry{};
+    --size_;
+  }
+
+  std::size_t size() const { return size_; }
+
+ private:
+  static constexpr std::uint32_t kEmptyKey = UINT32_MAX;
+  struct Entry {
+    std::uint32_t key = kEmptyKey;
+    std::uint32_t value = 0;
+  };
+  // The one key that means "empty" shares a slot with its neighbour: a negligible collision.
+  static std::uint32_t fix(std::uint32_t key) { return key == kEmptyKey ? kEmptyKey - 1 : key; }
+  std::size_t home(std::uint32_t key) const {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> 20) &
+           (entries_.size() - 1);
+  }
+  std::uint32_t& place(std::uint32_t key, std::uint32_t value) {
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = home(key);
+    while (entries_[i].key != kEmptyKey)
+      i = (i + 1) & mask;
+    entries_[i] = {key, value};
+    return entries_[i].value;
+  }
+  void grow() {
+    std::vector<Entry> old(entries_.size() * 2);
+    old.swap(entries_);
+    for (const auto& e : old)
+      if (e.key != kEmptyKey) place(e.key, e.value);
+  }
+  std::vector<Entry> entries_;
+  std::size_t size_ = 0;
+};
+
 using TermVector = std::vector<std::pair<std::uint32_t, float>>;  // sorted by term
 
 float norm_of(const TermVector& v) {
@@ -188,8 +268,16 @@ struct StoryEngine::State {
   std::deque<std::uint32_t> order;  // item slots in insertion order, for expiry
   std::unordered_map<std::uint64_t, std::uint32_t> by_key;
   std::unordered_map<std::uint64_t, std::uint32_t> story_by_id;
-  std::unordered_map<std::uint32_t, std::uint32_t> df;
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> postings;
+  FlatMap32 df;
+  // Per term, its latest items with their stories (the story is read here, not from the item,
+  // which would be a cache miss per posting).
+  struct Posting {
+    std::uint32_t item;
+    std::uint32_t story;
+  };
+  FlatMap32 posting_index;  // term -> index into posting_lists
+  std::vector<std::vector<Posting>> posting_lists;
+  std::vector<std::uint32_t> free_lists;
   BucketTable buckets;
   std::size_t live_items = 0;
   std::size_t live_stories = 0;
@@ -200,6 +288,7 @@ struct StoryEngine::State {
   TermVector vec;
   std::vector<std::uint32_t> cand_items;
   std::vector<std::uint32_t> cand_stories;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> counted;  // (terms hitting, story)
 };
 
 std::string story_id_for(std::string_view feed_id, std::string_view item_id) {
@@ -221,8 +310,8 @@ struct Ops {
   const StoryTuning& t;
 
   float idf(std::uint32_t term) const {
-    const auto it = s.df.find(term);
-    const double df = it == s.df.end() ? 0.0 : it->second;
+    const std::uint32_t* n = s.df.find(term);
+    const double df = n == nullptr ? 0.0 : *n;
     // A pseudo-corpus of 500 items keeps the first items of a fresh window from treating
     // every word as equally rare.
     return static_cast<float>(std::log((static_cast<double>(s.live_items) + 500.0) / (df + 1.0)));
@@ -284,7 +373,8 @@ struct Ops {
     bool joins = false;
   };
 
-  StoryScore score_story(std::uint32_t slot, const TermVector& v, std::string_view language) const {
+  StoryScore score_story(std::uint32_t slot, const TermVector& v, std::size_t item_entities,
+                         std::string_view language) const {
     const StoryRec& st = s.stories[slot];
     StoryScore r;
     r.story = slot;
@@ -292,11 +382,8 @@ struct Ops {
     double dot = 0;
     std::size_t shared_words = 0;
     std::size_t shared_entities = 0;
-    std::size_t item_entities = 0;
     auto i = v.begin();
     auto j = st.centroid.begin();
-    for (const auto& [term, w] : v)
-      if ((term & kEntityBit) != 0) ++item_entities;
     while (i != v.end() && j != st.centroid.end()) {
       if (i->first < j->first) {
         ++i;
@@ -405,7 +492,7 @@ struct Ops {
     s.order.push_back(slot);
     ++s.live_items;
     for (const auto& [term, tf] : item.text.terms)
-      ++s.df[term];
+      ++s.df.get(term, 0);
     // Posted under its strongest terms.
     TermVector top = v;
     const std::size_t k = std::min(kIndexedTerms, top.size());
@@ -413,9 +500,19 @@ struct Ops {
                       [](const auto& a, const auto& b) { return a.second > b.second; });
     item.indexed.clear();
     for (std::size_t i = 0; i < k; ++i) {
-      auto& list = s.postings[top[i].first];
+      std::uint32_t& index = s.posting_index.get(top[i].first, kNone);
+      if (index == kNone) {
+        if (s.free_lists.empty()) {
+          index = static_cast<std::uint32_t>(s.posting_lists.size());
+          s.posting_lists.emplace_back();
+        } else {
+          index = s.free_lists.back();
+          s.free_lists.pop_back();
+        }
+      }
+      auto& list = s.posting_lists[index];
       if (list.size() >= kPostingCap) list.erase(list.begin());
-      list.push_back(slot);
+      list.push_back({slot, item.story});
       item.indexed.push_back(top[i].first);
     }
     for (std::size_t b = 0; b < kBands; ++b)
@@ -428,15 +525,20 @@ struct Ops {
     for (std::size_t b = 0; b < kBands; ++b)
       if (item.text.bands[b] != 0) s.buckets.erase(item.text.bands[b] ^ static_cast<std::uint32_t>(b), slot);
     for (std::uint32_t term : item.indexed) {
-      const auto it = s.postings.find(term);
-      if (it == s.postings.end()) continue;
-      auto& list = it->second;
-      list.erase(std::remove(list.begin(), list.end(), slot), list.end());
-      if (list.empty()) s.postings.erase(it);
+      const std::uint32_t* index = s.posting_index.find(term);
+      if (index == nullptr) continue;
+      auto& list = s.posting_lists[*index];
+      list.erase(std::remove_if(list.begin(), list.end(), [slot](const auto& p) { return p.item == slot; }),
+                 list.end());
+      if (list.empty()) {
+        list.shrink_to_fit();
+        s.free_lists.push_back(*index);
+        s.posting_index.erase(term);
+      }
     }
     for (const auto& [term, tf] : item.text.terms) {
-      const auto it = s.df.find(term);
-      if (it != s.df.end() && --it->second == 0) s.df.erase(it);
+      std::uint32_t* n = s.df.find(term);
+      if (n != nullptr && --*n == 0) s.df.erase(term);
     }
     s.by_key.erase(item.key);
     StoryRec& st = s.stories[item.story];
@@ -461,21 +563,40 @@ struct Ops {
     }
   }
 
+  // Stories reached by at least two of the item's strongest terms (joining needs two shared
+  // words anyway), most terms first, at most kMaxCandidateStories of them.
   void gather_candidate_stories(const TermVector& v) {
     s.cand_stories.clear();
     TermVector top = v;
     const std::size_t k = std::min(kIndexedTerms, top.size());
     std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(k), top.end(),
                       [](const auto& a, const auto& b) { return a.second > b.second; });
+    auto& hits = s.cand_items;  // free until the copy search: one story per (term, story)
+    hits.clear();
     for (std::size_t i = 0; i < k; ++i) {
-      const auto it = s.postings.find(top[i].first);
-      if (it == s.postings.end()) continue;
-      for (auto p = it->second.rbegin(); p != it->second.rend(); ++p)
-        s.cand_stories.push_back(s.items[*p].story);
+      const std::uint32_t* index = s.posting_index.find(top[i].first);
+      if (index == nullptr) continue;
+      const std::size_t from = hits.size();
+      for (const auto& p : s.posting_lists[*index])
+        hits.push_back(p.story);
+      std::sort(hits.begin() + static_cast<std::ptrdiff_t>(from), hits.end());
+      hits.erase(std::unique(hits.begin() + static_cast<std::ptrdiff_t>(from), hits.end()), hits.end());
     }
-    std::sort(s.cand_stories.begin(), s.cand_stories.end());
-    s.cand_stories.erase(std::unique(s.cand_stories.begin(), s.cand_stories.end()), s.cand_stories.end());
-    if (s.cand_stories.size() > kMaxCandidateStories) s.cand_stories.resize(kMaxCandidateStories);
+    std::sort(hits.begin(), hits.end());
+    s.counted.clear();
+    for (std::size_t i = 0; i < hits.size();) {
+      std::size_t j = i;
+      while (j < hits.size() && hits[j] == hits[i])
+        ++j;
+      if (j - i >= 1) s.counted.emplace_back(static_cast<std::uint32_t>(j - i), hits[i]);
+      i = j;
+    }
+    const std::size_t keep = std::min(kMaxCandidateStories, s.counted.size());
+    std::partial_sort(
+        s.counted.begin(), s.counted.begin() + static_cast<std::ptrdiff_t>(keep), s.counted.end(),
+        [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    for (std::size_t i = 0; i < keep; ++i)
+      s.cand_stories.push_back(s.counted[i].second);
   }
 };
 
@@ -501,7 +622,7 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
   std::vector<Ops::StoryScore> scored;
   scored.reserve(s.cand_stories.size());
   for (std::uint32_t st : s.cand_stories)
-    scored.push_back(ops.score_story(st, s.vec, in.language));
+    scored.push_back(ops.score_story(st, s.vec, s.text.entities.size(), in.language));
   std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.cosine > b.cosine; });
 
   // Copy candidates: LSH band mates, and the latest items of the closest stories.
@@ -512,6 +633,7 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
                        [&](std::uint32_t slot) { s.cand_items.push_back(slot); });
   }
   for (std::size_t i = 0; i < std::min(kCopyStories, scored.size()); ++i) {
+    if (scored[i].cosine < tuning_.join_cosine) break;  // a copy's story is far closer than that
     const StoryRec& st = s.stories[scored[i].story];
     const std::size_t n = std::min(st.recent_count, kRecentPerStory);
     for (std::size_t k = 0; k < n; ++k) {

@@ -13,11 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stories/story_assignment.hpp"
 #include "stories/story_text.hpp"
 
 namespace newswatch::stories {
-
-using TimePoint = std::chrono::sys_seconds;
 
 // One item as the engine sees it. `summary` may hold HTML; `language` is an ISO code, "und" or
 // empty (unknown); `entities` are the matcher's entity ids for the item.
@@ -29,18 +28,6 @@ struct StoryItem {
   std::string language;
   std::vector<std::string> entities;
   TimePoint arrival{};
-};
-
-// The story an item was put in, as of that item (the `story` object of the payloads).
-struct StoryAssignment {
-  std::string story_id;                  // 16 hex digits, from the story's first item: stable
-  std::optional<std::string> copy_of;    // item id of the original this item copies
-  std::optional<std::string> copy_feed;  // and the original's feed (ids are unique per feed only)
-  std::size_t size = 1;                  // items in the story, this one included
-  std::size_t sources = 1;               // distinct feeds among them
-  TimePoint first_seen{};
-  std::string first_feed;
-  bool new_story = true;  // this item started the story
 };
 
 // The thresholds (docs/stories.md explains each and how to tune it).
@@ -108,6 +95,10 @@ class StoryEngine {
 
   // Forgets what is older than `now - window` (assign does this by itself).
   void expire(TimePoint now);
+
+  // A reload may change the window: a shorter one applies at the next item, a longer one keeps
+  // only what the old one still held.
+  void set_window(std::chrono::seconds window) { tuning_.window = window; }
 
   std::size_t item_count() const;
   std::size_t story_count() const;

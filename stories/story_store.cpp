@@ -1,5 +1,7 @@
 #include "stories/story_store.hpp"
 
+#include "stories/collapse.hpp"
+
 #include <map>
 #include <utility>
 
@@ -118,6 +120,12 @@ Result<Ok> StoryStore::record(const StoryItem& item, const StoryAssignment& a) {
 Result<Ok> StoryStore::record_alert(std::string_view filter_id, std::string_view key, TimePoint at) {
   upsert_alert_.bind(1, filter_id).bind(2, key).bind(3, unix_of(at));
   return upsert_alert_.run();
+}
+
+Result<Ok> StoryStore::record_alert(std::string_view filter_id, const StoryAssignment& assignment,
+                                    std::string_view feed_id, std::string_view item_id, TimePoint at) {
+  if (auto r = record_alert(filter_id, CollapseLedger::story_key(assignment), at); !r) return r;
+  return record_alert(filter_id, CollapseLedger::family_key(assignment, feed_id, item_id), at);
 }
 
 Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint now) {

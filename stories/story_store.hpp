@@ -37,6 +37,9 @@ class StoryStore {
   Result<Ok> record(const StoryItem& item, const StoryAssignment& assignment);
   // Records that `filter_id` alerted on `key` (CollapseLedger::story_key / family_key).
   Result<Ok> record_alert(std::string_view filter_id, std::string_view key, TimePoint at);
+  // Both keys of an alert on `item_id` of `feed_id`: what CollapseLedger::decide remembered.
+  Result<Ok> record_alert(std::string_view filter_id, const StoryAssignment& assignment, std::string_view feed_id,
+                          std::string_view item_id, TimePoint at);
 
   // What StoryEngine::restore and CollapseLedger::remember need: stories, items and alerts of
   // the window ending at `now`.

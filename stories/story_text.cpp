@@ -99,15 +99,18 @@ std::uint32_t pair_hash(std::uint32_t a, std::uint32_t b) {
 }
 
 // MinHash values of `set` under functions [first, first + count), combined per band of `rows`.
+// Function j is h -> high 32 bits of (a_j * h + b_j) mod 2^64 with a_j odd: a multiply-shift
+// family, cheap enough to run 68 times over every shingle (shingles are already mixed hashes).
 void minhash_bands(const std::vector<std::uint32_t>& set, std::size_t first_band, std::size_t bands, std::size_t rows,
                    std::array<std::uint32_t, kBands>& out) {
   for (std::size_t b = 0; b < bands; ++b) {
     std::uint64_t key = mix64(0x51ed'0000ULL + first_band + b);
     for (std::size_t r = 0; r < rows; ++r) {
-      const std::uint64_t seed = mix64(((first_band + b) << 8) + r + 1);
+      const std::uint64_t a = mix64(((first_band + b) << 8) + r + 1) | 1U;
+      const std::uint64_t c = mix64(((first_band + b) << 8) + r + 0x100'0001);
       std::uint32_t lo = UINT32_MAX;
-      for (std::uint32_t s : set)
-        lo = std::min(lo, static_cast<std::uint32_t>(mix64(s ^ seed)));
+      for (std::uint32_t sh : set)
+        lo = std::min(lo, static_cast<std::uint32_t>((a * sh + c) >> 32));
       key = mix64(key ^ lo);
     }
     out[first_band + b] = static_cast<std::uint32_t>(key) | 1U;  // never 0: 0 means "no band"

@@ -62,6 +62,20 @@ TEST(CollapseLedger, RemembersPerFilterWithinTheWindow) {
   EXPECT_EQ(ledger.decide("sahel", Collapse::copies, copy(), "outlet", "c3", t0 + std::chrono::hours(73)),
             CollapseVerdict::alert);
   ledger.remember("x", "s:1", t0);
+  EXPECT_EQ(ledger.verdict(
+                "x", Collapse::stories,
+                [] {
+                  StoryAssignment a;
+                  a.story_id = "1";
+                  return a;
+                }(),
+                "f", "i"),
+            CollapseVerdict::update);
+  const auto before = ledger.size();
+  EXPECT_EQ(ledger.verdict("fresh", Collapse::copies, copy(), "outlet", "c9"), CollapseVerdict::alert);
+  EXPECT_EQ(ledger.size(), before);  // verdict remembers nothing
+  ledger.clear();
+  EXPECT_EQ(ledger.size(), 0U);
   EXPECT_EQ(copy_key(copy(), "outlet", "c1"), "wire\norig");
   EXPECT_EQ(copy_key(original(), "wire", "orig"), "wire\norig");
 }

@@ -264,6 +264,16 @@ TEST(StoryEngineWindow, WithinTheWindowTheCopyIsFound) {
   EXPECT_TRUE(engine.assign(late).copy_of);
 }
 
+TEST(StoryEngineWindow, AShorterWindowAtAReloadAppliesAtTheNextItem) {
+  StoryEngine engine;
+  engine.assign(item("orig", "wire-a", kTitle, kSummary, 0));
+  engine.set_window(hours(1));
+  auto later = item("later", "wire-b", kTitle, kSummary, 0);
+  later.arrival = kT0 + hours(2);
+  EXPECT_FALSE(engine.assign(later).copy_of);
+  EXPECT_EQ(engine.item_count(), 1U);
+}
+
 TEST(StoryEngine, AnItemSeenAgainGetsItsAssignmentBack) {
   StoryEngine engine;
   const auto a = engine.assign(item("orig", "wire-a", kTitle, kSummary, 0));
