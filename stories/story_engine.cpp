@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 namespace newswatch::stories {
 namespace {
@@ -40,7 +41,9 @@ std::uint64_t parse_story_id(std::string_view id) {
 
 bool known_language(std::string_view l) { return !l.empty() && l != "und"; }
 
-std::size_t intersect_count(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+using Span = std::span<const std::uint32_t>;
+
+std::size_t intersect_count(Span a, Span b) {
   std::size_t n = 0;
   auto i = a.begin();
   auto j = b.begin();
@@ -58,16 +61,70 @@ std::size_t intersect_count(const std::vector<std::uint32_t>& a, const std::vect
   return n;
 }
 
-double containment(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+double containment(Span a, Span b) {
   const std::size_t smaller = std::min(a.size(), b.size());
   return smaller == 0 ? 0.0 : static_cast<double>(intersect_count(a, b)) / static_cast<double>(smaller);
 }
 
 // Each side has a value (number, entity) the other lacks: "bulletin 17" against "bulletin 18".
-bool numbers_conflict(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+bool numbers_conflict(Span a, Span b) {
   const std::size_t common = intersect_count(a, b);
   return a.size() > common && b.size() > common;
 }
+
+// What the copy test reads of an item.
+struct TextView {
+  Span shingles, title_shingles, words, numbers, title_numbers, entities;
+  std::size_t word_count = 0;
+  bool has_summary = false;
+};
+
+TextView view_of(const StoryText& t) {
+  return {t.shingles, t.title_shingles, t.words, t.numbers, t.title_numbers, t.entities, t.word_count, t.has_summary};
+}
+
+// A stored item's StoryText in one allocation (a window holds 300,000 of them: one block each
+// instead of eight keeps memory and the copy test's cache misses down). Term weights are not
+// kept: only the terms, to take them out of the document frequencies again.
+class PackedText {
+ public:
+  enum Section { kShingles, kTitleShingles, kWords, kNumbers, kTitleNumbers, kEntities, kTerms, kSections };
+
+  void pack(const StoryText& t) {
+    const Span parts[] = {t.shingles, t.title_shingles, t.words, t.numbers, t.title_numbers, t.entities};
+    std::size_t total = t.terms.size();
+    for (Span p : parts)
+      total += p.size();
+    data_ = std::make_unique<std::uint32_t[]>(total);
+    std::uint32_t at = 0;
+    for (int k = 0; k < kTerms; ++k) {
+      begin_[k] = at;
+      std::copy(parts[k].begin(), parts[k].end(), data_.get() + at);
+      at += static_cast<std::uint32_t>(parts[k].size());
+    }
+    begin_[kTerms] = at;
+    for (const auto& [term, tf] : t.terms)
+      data_[at++] = term;
+    begin_[kSections] = at;
+    bands = t.bands;
+    word_count_ = static_cast<std::uint16_t>(t.word_count);
+    has_summary_ = t.has_summary;
+  }
+
+  Span section(Section k) const { return {data_.get() + begin_[k], begin_[k + 1] - begin_[k]}; }
+  TextView view() const {
+    return {section(kShingles),     section(kTitleShingles), section(kWords), section(kNumbers),
+            section(kTitleNumbers), section(kEntities),      word_count_,     has_summary_};
+  }
+
+  std::array<std::uint32_t, kBands> bands{};
+
+ private:
+  std::unique_ptr<std::uint32_t[]> data_;
+  std::array<std::uint32_t, kSections + 1> begin_{};
+  std::uint16_t word_count_ = 0;
+  bool has_summary_ = false;
+};
 
 // Linear-probing multimap from a 32-bit band key to item slots, with backward-shift deletion so
 // that it holds exactly the live items' bands (bounded by the window, no tombstones).
@@ -236,7 +293,7 @@ struct ItemRec {
   std::optional<std::string> copy_of;
   std::optional<std::string> copy_feed;
   TimePoint arrival{};
-  StoryText text;
+  PackedText text;
   std::vector<std::uint32_t> indexed;  // terms under which the item is posted
 };
 
@@ -345,11 +402,11 @@ struct Ops {
   }
 
   // Copy score of `a` (the new item) against `b`; < 0 when not a copy.
-  double copy_score(const StoryText& a, const StoryText& b) const {
+  double copy_score(const TextView& a, const TextView& b) const {
     // An item without summary is judged on its title against the other's title.
     const bool titles = !a.has_summary || !b.has_summary;
-    const auto& sa = titles ? a.title_shingles : a.shingles;
-    const auto& sb = titles ? b.title_shingles : b.shingles;
+    const Span sa = titles ? a.title_shingles : a.shingles;
+    const Span sb = titles ? b.title_shingles : b.shingles;
     if (std::min(sa.size(), sb.size()) < t.copy_min_shingles) return -1;
     const double cs = containment(sa, sb);
     if (cs < t.copy_shingles_loose) return -1;
@@ -491,7 +548,7 @@ struct Ops {
     s.by_key[item.key] = slot;
     s.order.push_back(slot);
     ++s.live_items;
-    for (const auto& [term, tf] : item.text.terms)
+    for (std::uint32_t term : item.text.section(PackedText::kTerms))
       ++s.df.get(term, 0);
     // Posted under its strongest terms.
     TermVector top = v;
@@ -536,7 +593,7 @@ struct Ops {
         s.posting_index.erase(term);
       }
     }
-    for (const auto& [term, tf] : item.text.terms) {
+    for (std::uint32_t term : item.text.section(PackedText::kTerms)) {
       std::uint32_t* n = s.df.find(term);
       if (n != nullptr && --*n == 0) s.df.erase(term);
     }
@@ -644,9 +701,10 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
   s.cand_items.erase(std::unique(s.cand_items.begin(), s.cand_items.end()), s.cand_items.end());
   std::uint32_t original = kNone;
   double best_copy = -1;
+  const TextView mine = view_of(s.text);
   for (std::uint32_t slot : s.cand_items) {
     const ItemRec& other = s.items[slot];
-    const double score = ops.copy_score(s.text, other.text);
+    const double score = ops.copy_score(mine, other.text.view());
     if (score < 0) continue;
     // The closest; of equals, the earliest.
     if (original == kNone || score > best_copy || (score == best_copy && other.arrival < s.items[original].arrival)) {
@@ -661,7 +719,7 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
   item.item_id = in.item_id;
   item.feed_id = in.feed_id;
   item.arrival = in.arrival;
-  std::swap(item.text, s.text);
+  item.text.pack(s.text);
 
   std::uint32_t story = kNone;
   if (original != kNone) {
@@ -706,7 +764,7 @@ void StoryEngine::restore(const std::vector<StoryRecord>& stories, const std::ve
     item.arrival = in.arrival;
     item.copy_of = rec.copy_of;
     item.copy_feed = rec.copy_feed;
-    std::swap(item.text, s.text);
+    item.text.pack(s.text);
     std::uint32_t story = kNone;
     if (const auto it = slots.find(rec.story_id); it != slots.end() && s.stories[it->second].live) {
       story = it->second;
