@@ -16,55 +16,24 @@
 #include "stories/story_engine.hpp"
 
 namespace newswatch::cli {
-namespace {
-
-constexpr const char* kUsage = "usage: newswatch cluster [--config FILE] [--window DUR] FILE|URL...\n";
-
-int usage_error(const std::string& why) {
-  std::fprintf(stderr, "newswatch cluster: %s\n%s", why.c_str(), kUsage);
-  return 2;
-}
-
-}  // namespace
 
 int cmd_cluster(const std::vector<std::string>& args) {
+  CLI::App app{
+      "Runs the story engine over the items of the feeds, in argument order (document order within a feed), "
+      "each arriving at its published time (else updated, else the previous item's), and prints one JSON object "
+      "per item: {\"source\", \"id\", \"title\", \"language\", \"story\"}.",
+      "newswatch cluster"};
+  apply_conventions(app);
   std::string config_path;
   std::string window_text;
   std::vector<std::string> sources;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* name, std::string& out) -> bool {
-      const std::string eq = std::string(name) + "=";
-      if (a.rfind(eq, 0) == 0) {
-        out = a.substr(eq.size());
-        return !out.empty();
-      }
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      std::fputs(
-          "Runs the story engine over the items of the feeds, in argument order (document order within\n"
-          "a feed), each arriving at its published time (else updated, else the previous item's), and\n"
-          "prints one JSON object per item: {\"source\", \"id\", \"title\", \"language\", \"story\"}.\n"
-          "Entities come from the config's gazetteer (--config, else the default config if it exists).\n"
-          "--window overrides [stories] window (default 72h).\n",
-          stdout);
-      return 0;
-    }
-    if (a == "--config" || a.rfind("--config=", 0) == 0) {
-      if (!value("--config", config_path)) return usage_error("--config needs a file");
-    } else if (a == "--window" || a.rfind("--window=", 0) == 0) {
-      if (!value("--window", window_text)) return usage_error("--window needs a duration");
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else {
-      sources.push_back(a);
-    }
-  }
-  if (sources.empty()) return usage_error("missing FILE|URL");
+  add_config_option(app, config_path)
+      ->default_str(std::string(kDefaultConfigPath) + " if it exists; without a config, items have no entities");
+  app.add_option("--window", window_text, "How far back copies and stories are looked for, e.g. 24h or 3d")
+      ->type_name("DUR")
+      ->default_str("[stories] window of the config, else 72h");
+  app.add_option("FILE|URL", sources, "The feeds: files or http(s) URLs")->required()->type_name("");
+  if (auto code = parse_command_line(app, args)) return *code;
 
   // The config gives entities (and the window); without one, items have no entities.
   std::optional<CompiledConfig> compiled;
@@ -84,7 +53,9 @@ int cmd_cluster(const std::vector<std::string>& args) {
   if (!window_text.empty()) {
     const auto w = parse_duration(window_text);
     if (!w || *w < std::chrono::seconds(1)) {
-      return usage_error("--window must be a duration such as \"24h\" or \"3d\", got '" + window_text + "'");
+      std::fprintf(stderr, "newswatch cluster: --window must be a duration such as \"24h\" or \"3d\", got '%s'\n",
+                   window_text.c_str());
+      return kExitUsage;
     }
     tuning.window = std::chrono::duration_cast<std::chrono::seconds>(*w);
   }

@@ -3,66 +3,32 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 
-#include "alerts/alert.hpp"
 #include "cli/cli.hpp"
 #include "daemon/compiled_config.hpp"
+#include "daemon/ingest.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/matcher.hpp"
 
 namespace newswatch::cli {
-namespace {
-
-int usage_error(const std::string& why) {
-  std::fprintf(stderr,
-               "newswatch match: %s\n"
-               "usage: newswatch match [--config FILE] [--feed ID] FILE|URL\n",
-               why.c_str());
-  return 2;
-}
-
-}  // namespace
 
 int cmd_match(const std::vector<std::string>& args) {
+  CLI::App app{
+      "A dry run of the matcher on one feed: prints, one JSON object per line, the alerts the config's "
+      "filters would publish for it.",
+      "newswatch match"};
+  apply_conventions(app);
   std::string config_path = daemon::kDefaultConfigPath;
   std::string feed_id;
   std::string source;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* name, std::string& out) -> bool {
-      const std::string eq = std::string(name) + "=";
-      if (a.rfind(eq, 0) == 0) {
-        out = a.substr(eq.size());
-        return true;
-      }
-      if (a != name) return false;
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      std::fputs(
-          "usage: newswatch match [--config FILE] [--feed ID] FILE|URL\n"
-          "Prints, one JSON object per line, the alerts the config's filters would publish for\n"
-          "the feed. --feed names the configured feed it stands for (default: the feed whose url\n"
-          "is FILE|URL, else FILE|URL itself), which matters for filters with `feeds = [...]`.\n",
-          stdout);
-      return 0;
-    }
-    if (a == "--config" || a.rfind("--config=", 0) == 0) {
-      if (!value("--config", config_path)) return usage_error("--config needs a file");
-    } else if (a == "--feed" || a.rfind("--feed=", 0) == 0) {
-      if (!value("--feed", feed_id)) return usage_error("--feed needs an id");
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else if (!source.empty()) {
-      return usage_error("expected one FILE|URL, got '" + source + "' and '" + a + "'");
-    } else {
-      source = a;
-    }
-  }
-  if (source.empty()) return usage_error("missing FILE|URL");
+  add_config_option(app, config_path);
+  app.add_option("--feed", feed_id,
+                 "The configured feed id the feed stands for, which matters for filters with `feeds = [...]`")
+      ->default_str("the feed whose url is FILE|URL, else FILE|URL itself");
+  app.add_option("FILE|URL", source, "The feed: a file or an http(s) URL")->required()->type_name("");
+  if (auto code = parse_command_line(app, args)) return *code;
 
   auto loaded = load_compiled_config(config_path);
   if (!loaded) {
@@ -93,22 +59,21 @@ int cmd_match(const std::vector<std::string>& args) {
   // alerts printed are numbered 1..n in output order, which keeps the output reproducible.
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::uint64_t seq = 0;
+  const std::function<std::uint64_t()> next_seq = [&seq] { return ++seq; };
   const filters::Matcher& m = *loaded->matcher;
   for (const auto& item : feed->items) {
     const auto tell = [&](const std::string& what) {
       std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(), what.c_str());
     };
-    const auto result = m.match({item.title, item.summary, item.content}, feed_id);
-    if (!result) {
-      tell(result.error().message);
+    const auto raised = daemon::alerts_for_item(m, item, feed_id, now, next_seq);
+    if (!raised) {
+      tell(raised.error().message);
       return 1;
     }
-    if (result->truncated) tell(filters::truncation_note());
-    for (const auto& fm : result->filters) {
-      const auto& def = m.filters()[fm.filter_index];
-      const std::string line =
-          alerts::encode_alert_payload(++seq, def.id, def.topic, feed_id, now, item, fm, result->entities) + "\n";
-      std::fwrite(line.data(), 1, line.size(), stdout);
+    if (raised->truncated) tell(filters::truncation_note());
+    for (const auto& a : raised->alerts) {
+      std::fwrite(a.payload.data(), 1, a.payload.size(), stdout);
+      std::fputc('\n', stdout);
     }
   }
   return std::fflush(stdout) == 0 ? 0 : 3;

@@ -89,7 +89,7 @@ class ClusterCli(unittest.TestCase):
             self.assertIn("bad.toml:2:10:", err)
         p = subprocess.run([harness.NEWSWATCH, "cluster", "--help"], capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0)
-        self.assertIn("usage: newswatch cluster", p.stdout)
+        self.assertIn("newswatch cluster", p.stdout)
 
 
 if __name__ == "__main__":
