@@ -1,6 +1,6 @@
 #pragma once
 // Alert encoding: one matched (feed, item, filter) as the JSON object of frame 2 of the
-// wire contract (DESIGN.md). Pure; the caller supplies seq and the detection time.
+// wire contract (docs/protocol.md). Pure; the caller supplies seq and the detection time.
 
 #include <cstdint>
 #include <string>
@@ -21,8 +21,10 @@ struct Alert {
   std::string payload;  // the JSON object, serialised
 };
 
-// Serialises the payload for one filter match. `seq` is the alert's sequence number. With a
-// story, the payload carries it as `story`; without one, the bytes are what they always were.
+// Serialises the payload for one filter match. `seq` is the alert's sequence number. The item's
+// language is item.language (its final one; "und" when empty); a filter with a rank adds `score`
+// and each match's `weight`.
+// With a story, the payload carries it as `story`; without one, the bytes are what they were.
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
                                  const filters::FilterMatch& match, const std::vector<std::string>& entities,
@@ -34,10 +36,9 @@ nlohmann::json story_json(const stories::StoryAssignment& story);
 
 // The payload of a `story.<filter-id>` update (an item collapsed into a story this filter
 // already alerted on): {"seq", "filter", "topic", "feed", "detected_at", "item": {"id",
-// "title", "link", "published", "language"}, "story": {...}}. `language` is the item's ("und"
-// when unknown).
+// "title", "link", "published", "language"}, "story": {...}}; language as in alerts.
 std::string encode_story_update_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                         std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
-                                        std::string_view language, const stories::StoryAssignment& story);
+                                        const stories::StoryAssignment& story);
 
 }  // namespace newswatch::alerts

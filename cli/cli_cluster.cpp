@@ -89,7 +89,7 @@ int cmd_cluster(const std::vector<std::string>& args) {
       in.feed_id = feed_id;
       in.title = item.title;
       in.summary = item.summary.empty() ? item.content : item.summary;
-      in.language = "und";  // feeds::Item has no language yet: the lead switches this to item.language
+      in.language = item.language.empty() ? "und" : item.language;
       if (compiled) {
         const auto result = compiled->matcher->match({item.title, item.summary, item.content}, feed_id);
         if (!result) {

@@ -19,6 +19,12 @@ feeds::Item sample_item() {
   return item;
 }
 
+feeds::Item french_item() {
+  feeds::Item item = sample_item();
+  item.language = "fr";
+  return item;
+}
+
 filters::FilterMatch sample_match() {
   filters::FilterMatch m;
   m.matches.push_back({"Mali", std::string("Mali"), "title", 0, 4});
@@ -41,7 +47,7 @@ stories::StoryAssignment sample_story(bool copy) {
 
 const char* const kWithoutStory =
     R"({"detected_at":"2013-01-11T08:00:00Z","entities":["Mali"],"feed":"rfi","filter":"sahel",)"
-    R"("item":{"author":"","categories":[],"content":"","id":"urn:1","link":"https://example.org/1",)"
+    R"("item":{"author":"","categories":[],"content":"","id":"urn:1","language":"und","link":"https://example.org/1",)"
     R"("published":"2013-01-11T08:00:00Z","summary":"<p>The army said.</p>","title":"Mali army retakes Konna",)"
     R"("updated":null},"matches":[{"entity":"Mali","field":"title","length":4,"offset":0,"term":"Mali"}],)"
     R"("seq":7,"topic":"alert.sahel"})";
@@ -64,14 +70,14 @@ TEST(AlertStory, WithAStoryEveryAlertCarriesIt) {
 }
 
 TEST(AlertStory, StoryUpdatePayload) {
-  EXPECT_EQ(encode_story_update_payload(8, "sahel", "story.sahel", "rfi", kT, sample_item(), "fr", sample_story(true)),
+  EXPECT_EQ(encode_story_update_payload(8, "sahel", "story.sahel", "rfi", kT, french_item(), sample_story(true)),
             R"({"detected_at":"2013-01-11T08:00:00Z","feed":"rfi","filter":"sahel","item":{"id":"urn:1",)"
             R"("language":"fr","link":"https://example.org/1","published":"2013-01-11T08:00:00Z",)"
             R"("title":"Mali army retakes Konna"},"seq":8,"story":{"copy_of":"urn:0","first_feed":"wire",)"
             R"("first_seen":"2013-01-11T07:00:00Z","id":"0123456789abcdef","size":3,"sources":2},)"
             R"("topic":"story.sahel"})");
   auto no_lang = sample_item();
-  EXPECT_NE(encode_story_update_payload(8, "s", "story.s", "rfi", kT, no_lang, "", sample_story(false))
+  EXPECT_NE(encode_story_update_payload(8, "s", "story.s", "rfi", kT, no_lang, sample_story(false))
                 .find(R"("language":"und")"),
             std::string::npos);
 }
