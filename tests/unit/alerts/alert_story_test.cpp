@@ -27,7 +27,13 @@ feeds::Item french_item() {
 
 filters::FilterMatch sample_match() {
   filters::FilterMatch m;
-  m.matches.push_back({"Mali", std::string("Mali"), "title", 0, 4});
+  filters::TermMatch t;
+  t.term = "Mali";
+  t.entity = "Mali";
+  t.field = "title";
+  t.offset = 0;
+  t.length = 4;
+  m.matches.push_back(t);
   return m;
 }
 
