@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include <nlohmann/json.hpp>
+
 #include "alerts/json_writer.hpp"
 
 namespace newswatch::alerts {
@@ -24,6 +26,37 @@ void string_array(JsonWriter& w, const std::vector<std::string>& values) {
   w.raw(']');
 }
 
+nlohmann::json optional_time_json(const std::optional<feeds::TimePoint>& t) {
+  return t ? nlohmann::json(feeds::format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+// Keys in nlohmann's (sorted) order, as story_json() writes them.
+void story_object(JsonWriter& w, const stories::StoryAssignment& story) {
+  w.raw('{');
+  w.key("copy_of");
+  if (story.copy_of) {
+    w.string(*story.copy_of);
+  } else {
+    w.null();
+  }
+  w.raw(',');
+  w.key("first_feed");
+  w.string(story.first_feed);
+  w.raw(',');
+  w.key("first_seen");
+  w.string(feeds::format_rfc3339(story.first_seen));
+  w.raw(',');
+  w.key("id");
+  w.string(story.story_id);
+  w.raw(',');
+  w.key("size");
+  w.number(static_cast<std::uint64_t>(story.size));
+  w.raw(',');
+  w.key("sources");
+  w.number(static_cast<std::uint64_t>(story.sources));
+  w.raw('}');
+}
+
 }  // namespace
 
 // One pass into one buffer, keys in the order nlohmann::json (a sorted map) always wrote them,
@@ -31,7 +64,8 @@ void string_array(JsonWriter& w, const std::vector<std::string>& values) {
 // the two to that on random items).
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
-                                 const filters::FilterMatch& match, const std::vector<std::string>& entities) {
+                                 const filters::FilterMatch& match, const std::vector<std::string>& entities,
+                                 const stories::StoryAssignment* story) {
   std::string out;
   std::size_t estimate = 512 + item.title.size() + item.link.size() + item.summary.size() + item.content.size() +
                          item.author.size() + item.id.size() + match.matches.size() * 96;
@@ -132,11 +166,45 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
   w.raw(',');
   w.key("seq");
   w.number(seq);
+  if (story != nullptr) {
+    w.raw(',');
+    w.key("story");
+    story_object(w, *story);
+  }
   w.raw(',');
   w.key("topic");
   w.string(topic);
   w.raw('}');
   return out;
+}
+
+nlohmann::json story_json(const stories::StoryAssignment& story) {
+  return {{"id", story.story_id},
+          {"copy_of", story.copy_of ? nlohmann::json(*story.copy_of) : nlohmann::json(nullptr)},
+          {"size", story.size},
+          {"sources", story.sources},
+          {"first_seen", feeds::format_rfc3339(story.first_seen)},
+          {"first_feed", story.first_feed}};
+}
+
+std::string encode_story_update_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
+                                        std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
+                                        const stories::StoryAssignment& story) {
+  const nlohmann::json payload = {
+      {"seq", seq},
+      {"filter", filter_id},
+      {"topic", topic},
+      {"feed", feed_id},
+      {"detected_at", feeds::format_rfc3339(detected_at)},
+      {"item",
+       {{"id", item.id},
+        {"title", item.title},
+        {"link", item.link},
+        {"published", optional_time_json(item.published)},
+        {"language", item.language.empty() ? std::string("und") : item.language}}},
+      {"story", story_json(story)},
+  };
+  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace newswatch::alerts

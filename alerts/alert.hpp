@@ -7,8 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "feeds/feed.hpp"
 #include "filters/matcher.hpp"
+#include "stories/story_assignment.hpp"
 
 namespace newswatch::alerts {
 
@@ -21,8 +24,21 @@ struct Alert {
 // Serialises the payload for one filter match. `seq` is the alert's sequence number. The item's
 // language is item.language (its final one; "und" when empty); a filter with a rank adds `score`
 // and each match's `weight`.
+// With a story, the payload carries it as `story`; without one, the bytes are what they were.
 std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
                                  std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
-                                 const filters::FilterMatch& match, const std::vector<std::string>& entities);
+                                 const filters::FilterMatch& match, const std::vector<std::string>& entities,
+                                 const stories::StoryAssignment* story = nullptr);
+
+// The `story` object: {"id", "copy_of" (item id or null), "size", "sources", "first_seen",
+// "first_feed"}.
+nlohmann::json story_json(const stories::StoryAssignment& story);
+
+// The payload of a `story.<filter-id>` update (an item collapsed into a story this filter
+// already alerted on): {"seq", "filter", "topic", "feed", "detected_at", "item": {"id",
+// "title", "link", "published", "language"}, "story": {...}}; language as in alerts.
+std::string encode_story_update_payload(std::uint64_t seq, std::string_view filter_id, std::string_view topic,
+                                        std::string_view feed_id, feeds::TimePoint detected_at, const feeds::Item& item,
+                                        const stories::StoryAssignment& story);
 
 }  // namespace newswatch::alerts

@@ -29,6 +29,7 @@ using namespace newswatch::daemon;  // NOLINT(google-build-using-namespace)
 int cmd_tail(const std::vector<std::string>& args);
 int cmd_parse(const std::vector<std::string>& args);
 int cmd_match(const std::vector<std::string>& args);
+int cmd_cluster(const std::vector<std::string>& args);
 int cmd_import_opml(const std::vector<std::string>& args);
 int cmd_export_opml(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);

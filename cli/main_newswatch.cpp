@@ -23,6 +23,7 @@ constexpr Subcommand kSubcommands[] = {
     {"tail", newswatch::cli::cmd_tail, "follow alerts, with replay of what was missed"},
     {"parse", newswatch::cli::cmd_parse, "print a feed's items as JSON Lines"},
     {"match", newswatch::cli::cmd_match, "print the alerts the config would publish for a feed"},
+    {"cluster", newswatch::cli::cmd_cluster, "print how feeds' items group into copies and stories"},
     {"import-opml", newswatch::cli::cmd_import_opml, "print [[feed]] tables for an OPML export"},
     {"export-opml", newswatch::cli::cmd_export_opml, "print the configured feeds as OPML"},
     {"keygen", newswatch::cli::cmd_keygen, "write a CURVE key pair"},

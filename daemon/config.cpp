@@ -106,7 +106,8 @@ class ConfigReader {
 
   void read(const toml::table& root) {
     check_keys(root,
-               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "feed", "entity", "filter"},
+               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "feed", "entity",
+                "filter"},
                "");
     if (auto t = section(root, "daemon")) read_daemon(*t);
     if (auto t = section(root, "publish")) read_publish(*t);
@@ -115,6 +116,7 @@ class ConfigReader {
     if (auto t = section(root, "metrics")) read_metrics(*t);
     if (auto t = section(root, "journal")) read_journal(*t);
     if (auto t = section(root, "dedup")) read_dedup(*t);
+    if (auto t = section(root, "stories")) read_stories(*t);
     for_each_table(root, "feed", [this](const toml::table& t) { read_feed(t); });
     for_each_table(root, "entity", [this](const toml::table& t) { read_entity(t); });
     for_each_table(root, "filter", [this](const toml::table& t) { read_filter(t); });
@@ -378,6 +380,13 @@ class ConfigReader {
     get_duration(t, "seen_max_age", config_.dedup.seen_max_age, kSecond, kMaxRetention);
   }
 
+  void read_stories(const toml::table& t) {
+    check_keys(t, {"enabled", "window"}, "stories");
+    get_bool(t, "enabled", config_.stories.enabled);
+    // At least a minute (copies arrive minutes apart); at most 30 days, which bounds memory.
+    get_duration(t, "window", config_.stories.window, std::chrono::minutes(1), std::chrono::hours(30 * 24));
+  }
+
   void read_feed(const toml::table& t) {
     check_keys(t, {"id", "url", "interval", "title", "language"}, "feed");
     FeedDef f;
@@ -420,8 +429,9 @@ class ConfigReader {
   }
 
   void read_filter(const toml::table& t) {
-    check_keys(t, {"id", "query", "topic", "min_hits", "feeds", "description", "languages", "rank", "threshold"},
-               "filter");
+    check_keys(
+        t, {"id", "query", "topic", "min_hits", "feeds", "description", "languages", "rank", "threshold", "collapse"},
+        "filter");
     filters::FilterDef f;
     f.pos = pos_of(t);
     require_id(t, "filter", f.id);
@@ -467,6 +477,18 @@ class ConfigReader {
     // Beyond a term's counted occurrences a single-term filter could never match.
     get_int(t, "min_hits", f.min_hits, 1, static_cast<int>(filters::kMaxOccurrencesPerTerm));
     f.feeds = get_string_list(t, "feeds");
+    if (const auto* n = t.get("collapse")) {
+      const auto v = n->value<std::string>();
+      if (v && *v == "copies") {
+        f.collapse = filters::Collapse::copies;
+      } else if (v && *v == "stories") {
+        f.collapse = filters::Collapse::stories;
+      } else if (v && *v == "none") {
+        f.collapse = filters::Collapse::none;
+      } else {
+        error(*n, "'collapse' must be \"copies\", \"stories\" or \"none\"");
+      }
+    }
     config_.filters.push_back(std::move(f));
   }
 

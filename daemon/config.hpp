@@ -74,6 +74,10 @@ struct Config {
     // stays listed in its feed, or it alerts again.
     Seconds seen_max_age{30 * 24 * 3600};
   } dedup;
+  struct Stories {  // copies and story clusters (docs/stories.md)
+    bool enabled = true;
+    Seconds window{72 * 3600};  // how far back copies and stories are looked for
+  } stories;
   std::vector<FeedDef> feeds;
   std::vector<filters::EntityDef> entities;
   std::vector<filters::FilterDef> filters;

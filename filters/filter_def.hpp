@@ -25,6 +25,11 @@ struct EntityDef {
   SourcePos pos;
 };
 
+// What a filter does with items of a story it already alerted on (docs/stories.md): `copies`
+// sends a copy of an alerted item as a story update, `stories` every later item of an alerted
+// story, `none` alerts every match.
+enum class Collapse { copies, stories, none };
+
 struct FilterDef {
   std::string id;
   std::string query;  // empty when the filter has only a rank
@@ -34,6 +39,7 @@ struct FilterDef {
   std::vector<std::string> languages;  // empty: every language (codes as docs/languages.md has them)
   // Weighted watchlist (docs/query-language.md, "Languages and weights"): fires when the query
   // (if any) holds and the distinct rank terms found weigh at least `threshold` together.
+  Collapse collapse = Collapse::copies;
   std::string rank;  // empty: no rank
   double threshold = 1;
   SourcePos pos;        // of the filter table

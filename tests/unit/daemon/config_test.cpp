@@ -191,8 +191,38 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[dedup]\nseen_max_age = \"0s\"\n", "bad.toml:2:16: 'seen_max_age' must be between 1s and 3650d"},
         BadCase{"[[feed]]\nid = \"a\"\nurl = \"http://a/b\"\ninterval = \"0s\"\n",
                 "bad.toml:4:12: 'interval' must be between 1s and 365d"},
+        BadCase{"[stories]\nwindow = \"3 days\"\n",
+                "bad.toml:2:10: 'window' must be a duration such as \"90s\", \"5m\" or \"1h\""},
+        BadCase{"[stories]\nwindow = \"30s\"\n", "bad.toml:2:10: 'window' must be between 1m and 30d"},
+        BadCase{"[stories]\nwindow = \"31d\"\n", "bad.toml:2:10: 'window' must be between 1m and 30d"},
+        BadCase{"[stories]\nenabled = \"yes\"\n", "bad.toml:2:11: 'enabled' must be true or false"},
+        BadCase{"[stories]\nwindw = \"1h\"\n",
+                "bad.toml:2:1: unknown key 'windw' in [stories]; did you mean 'window'?"},
+        BadCase{"[[filter]]\nid = \"a\"\nquery = \"Mali\"\ncollapse = \"story\"\n",
+                "bad.toml:4:12: 'collapse' must be \"copies\", \"stories\" or \"none\""},
+        BadCase{"[[filter]]\nid = \"a\"\nquery = \"Mali\"\ncollapse = true\n",
+                "bad.toml:4:12: 'collapse' must be \"copies\", \"stories\" or \"none\""},
         BadCase{"[daemon\n",
                 "bad.toml:1:8: TOML syntax error: Error while parsing table header: expected ']', saw '\\n'"}));
+
+TEST(Config, StoriesAndCollapse) {
+  auto defaults = load_config_texts({{"a.toml", "[[filter]]\nid = \"mali\"\nquery = 'Mali'\n"}});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->stories.enabled);
+  EXPECT_EQ(defaults->stories.window, std::chrono::hours(72));
+  EXPECT_EQ(defaults->filters[0].collapse, filters::Collapse::copies);
+  auto r = load_config_texts({{"a.toml",
+                               "[stories]\nenabled = false\nwindow = \"24h\"\n"
+                               "[[filter]]\nid = \"a\"\nquery = 'Mali'\ncollapse = \"stories\"\n"
+                               "[[filter]]\nid = \"b\"\nquery = 'Mali'\ncollapse = \"none\"\n"
+                               "[[filter]]\nid = \"c\"\nquery = 'Mali'\ncollapse = \"copies\"\n"}});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->stories.enabled);
+  EXPECT_EQ(r->stories.window, std::chrono::hours(24));
+  EXPECT_EQ(r->filters[0].collapse, filters::Collapse::stories);
+  EXPECT_EQ(r->filters[1].collapse, filters::Collapse::none);
+  EXPECT_EQ(r->filters[2].collapse, filters::Collapse::copies);
+}
 
 TEST(Config, DurationsAtTheEdgesOfTheirRanges) {
   EXPECT_EQ(errors_of({{"a.toml",

@@ -1,0 +1,815 @@
+#include "stories/story_engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <span>
+
+namespace newswatch::stories {
+namespace {
+
+constexpr std::uint32_t kNone = UINT32_MAX;
+constexpr std::size_t kIndexedTerms = 8;     // an item's strongest terms, looked up and indexed
+constexpr std::size_t kPostingCap = 32;      // items kept per term (the most recent)
+constexpr std::size_t kRecentPerStory = 16;  // a story's latest items, checked for copies
+constexpr std::size_t kMaxCandidateStories = 8;
+constexpr std::size_t kCopyStories = 3;  // best stories whose recent items are checked for copies
+constexpr std::size_t kMaxFeedsPerStory = 4096;
+
+std::uint64_t item_key(std::string_view feed, std::string_view item) {
+  return hash_bytes(item, hash_bytes(feed, 0x17e3));
+}
+
+// Story ids are 16 hex digits of a 64-bit value; anything else maps to a hash of its text.
+std::uint64_t parse_story_id(std::string_view id) {
+  std::uint64_t v = 0;
+  if (id.size() != 16) return hash_bytes(id, 0x5707);
+  for (char c : id) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else {
+      return hash_bytes(id, 0x5707);
+    }
+    v = (v << 4) | static_cast<std::uint64_t>(d);
+  }
+  return v;
+}
+
+bool known_language(std::string_view l) { return !l.empty() && l != "und"; }
+
+using Span = std::span<const std::uint32_t>;
+
+std::size_t intersect_count(Span a, Span b) {
+  std::size_t n = 0;
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i < *j) {
+      ++i;
+    } else if (*j < *i) {
+      ++j;
+    } else {
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  return n;
+}
+
+double containment(Span a, Span b) {
+  const std::size_t smaller = std::min(a.size(), b.size());
+  return smaller == 0 ? 0.0 : static_cast<double>(intersect_count(a, b)) / static_cast<double>(smaller);
+}
+
+// Each side has a value (number, entity) the other lacks: "bulletin 17" against "bulletin 18".
+bool numbers_conflict(Span a, Span b) {
+  const std::size_t common = intersect_count(a, b);
+  return a.size() > common && b.size() > common;
+}
+
+// What the copy test reads of an item.
+struct TextView {
+  Span shingles, title_shingles, words, numbers, title_numbers, entities;
+  std::size_t word_count = 0;
+  bool has_summary = false;
+};
+
+TextView view_of(const StoryText& t) {
+  return {t.shingles, t.title_shingles, t.words, t.numbers, t.title_numbers, t.entities, t.word_count, t.has_summary};
+}
+
+// A stored item's StoryText in one allocation (a window holds 300,000 of them: one block each
+// instead of eight keeps memory and the copy test's cache misses down). Term weights are not
+// kept: only the terms, to take them out of the document frequencies again.
+class PackedText {
+ public:
+  enum Section { kShingles, kTitleShingles, kWords, kNumbers, kTitleNumbers, kEntities, kTerms, kSections };
+
+  void pack(const StoryText& t) {
+    const Span parts[] = {t.shingles, t.title_shingles, t.words, t.numbers, t.title_numbers, t.entities};
+    std::size_t total = t.terms.size();
+    for (Span p : parts)
+      total += p.size();
+    data_ = std::make_unique<std::uint32_t[]>(total);
+    std::uint32_t at = 0;
+    for (int k = 0; k < kTerms; ++k) {
+      begin_[k] = at;
+      std::copy(parts[k].begin(), parts[k].end(), data_.get() + at);
+      at += static_cast<std::uint32_t>(parts[k].size());
+    }
+    begin_[kTerms] = at;
+    for (const auto& [term, tf] : t.terms)
+      data_[at++] = term;
+    begin_[kSections] = at;
+    bands = t.bands;
+    word_count_ = static_cast<std::uint16_t>(t.word_count);
+    has_summary_ = t.has_summary;
+  }
+
+  Span section(Section k) const { return {data_.get() + begin_[k], begin_[k + 1] - begin_[k]}; }
+  TextView view() const {
+    return {section(kShingles),     section(kTitleShingles), section(kWords), section(kNumbers),
+            section(kTitleNumbers), section(kEntities),      word_count_,     has_summary_};
+  }
+
+  std::array<std::uint32_t, kBands> bands{};
+
+ private:
+  std::unique_ptr<std::uint32_t[]> data_;
+  std::array<std::uint32_t, kSections + 1> begin_{};
+  std::uint16_t word_count_ = 0;
+  bool has_summary_ = false;
+};
+
+// Linear-probing multimap from a 32-bit band key to item slots, with backward-shift deletion so
+// that it holds exactly the live items' bands (bounded by the window, no tombstones).
+class BucketTable {
+ public:
+  BucketTable() { entries_.assign(1024, Entry{}); }
+
+  void insert(std::uint32_t key, std::uint32_t slot) {
+    if ((size_ + 1) * 2 > entries_.size()) grow();
+    place(key, slot);
+    ++size_;
+  }
+
+  void erase(std::uint32_t key, std::uint32_t slot) {
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = home(key);
+    while (entries_[i].slot != kNone) {
+      if (entries_[i].key == key && entries_[i].slot == slot) break;
+      i = (i + 1) & mask;
+    }
+    if (entries_[i].slot == kNone) return;
+    std::size_t j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (entries_[j].slot == kNone) break;
+      const std::size_t k = home(entries_[j].key);
+      // Move j back into the hole at i unless its home lies cyclically in (i, j].
+      const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (!stays) {
+        entries_[i] = entries_[j];
+        i = j;
+      }
+    }
+    entries_[i] = Entry{};
+    --size_;
+  }
+
+  template <class F>
+  void for_each(std::uint32_t key, F&& f) const {
+    const std::size_t mask = entries_.size() - 1;
+    for (std::size_t i = home(key); entries_[i].slot != kNone; i = (i + 1) & mask) {
+      if (entries_[i].key == key) f(entries_[i].slot);
+    }
+  }
+
+ private:
+  struct Entry {
+    std::uint32_t key = 0;
+    std::uint32_t slot = kNone;
+  };
+  std::size_t home(std::uint32_t key) const {
+    return static_cast<std::size_t>((key * 0x9E3779B1U) >> 7) & (entries_.size() - 1);
+  }
+  void place(std::uint32_t key, std::uint32_t slot) {
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = home(key);
+    while (entries_[i].slot != kNone)
+      i = (i + 1) & mask;
+    entries_[i] = {key, slot};
+  }
+  void grow() {
+    std::vector<Entry> old(entries_.size() * 2);
+    old.swap(entries_);
+    for (const auto& e : old)
+      if (e.slot != kNone) place(e.key, e.slot);
+  }
+  std::vector<Entry> entries_;
+  std::size_t size_ = 0;
+};
+
+// Open-addressing map from a 32-bit term to a 32-bit value (linear probing, backward-shift
+// deletion): the per-term tables are read ~100 times per item, and node-based maps cost a cache
+// miss per node on top of the bucket.
+class FlatMap32 {
+ public:
+  FlatMap32() { entries_.assign(1024, Entry{}); }
+
+  std::uint32_t* find(std::uint32_t key) {
+    key = fix(key);
+    const std::size_t mask = entries_.size() - 1;
+    for (std::size_t i = home(key);; i = (i + 1) & mask) {
+      if (entries_[i].key == key) return &entries_[i].value;
+      if (entries_[i].key == kEmptyKey) return nullptr;
+    }
+  }
+  const std::uint32_t* find(std::uint32_t key) const { return const_cast<FlatMap32*>(this)->find(key); }
+
+  // The value for `key`, inserted as `initial` when absent.
+  std::uint32_t& get(std::uint32_t key, std::uint32_t initial) {
+    if (auto* v = find(key)) return *v;
+    if ((size_ + 1) * 2 > entries_.size()) grow();
+    ++size_;
+    return place(fix(key), initial);
+  }
+
+  void erase(std::uint32_t key) {
+    key = fix(key);
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = home(key);
+    while (entries_[i].key != key) {
+      if (entries_[i].key == kEmptyKey) return;
+      i = (i + 1) & mask;
+    }
+    std::size_t j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (entries_[j].key == kEmptyKey) break;
+      const std::size_t k = home(entries_[j].key);
+      const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (!stays) {
+        entries_[i] = entries_[j];
+        i = j;
+      }
+    }
+    entries_[i] = Entry{};
+    --size_;
+  }
+
+  std::size_t size() const { return size_; }
+
+ private:
+  static constexpr std::uint32_t kEmptyKey = UINT32_MAX;
+  struct Entry {
+    std::uint32_t key = kEmptyKey;
+    std::uint32_t value = 0;
+  };
+  // The one key that means "empty" shares a slot with its neighbour: a negligible collision.
+  static std::uint32_t fix(std::uint32_t key) { return key == kEmptyKey ? kEmptyKey - 1 : key; }
+  std::size_t home(std::uint32_t key) const {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> 20) &
+           (entries_.size() - 1);
+  }
+  std::uint32_t& place(std::uint32_t key, std::uint32_t value) {
+    const std::size_t mask = entries_.size() - 1;
+    std::size_t i = home(key);
+    while (entries_[i].key != kEmptyKey)
+      i = (i + 1) & mask;
+    entries_[i] = {key, value};
+    return entries_[i].value;
+  }
+  void grow() {
+    std::vector<Entry> old(entries_.size() * 2);
+    old.swap(entries_);
+    for (const auto& e : old)
+      if (e.key != kEmptyKey) place(e.key, e.value);
+  }
+  std::vector<Entry> entries_;
+  std::size_t size_ = 0;
+};
+
+using TermVector = std::vector<std::pair<std::uint32_t, float>>;  // sorted by term
+
+float norm_of(const TermVector& v) {
+  double s = 0;
+  for (const auto& [t, w] : v)
+    s += static_cast<double>(w) * w;
+  return static_cast<float>(std::sqrt(s));
+}
+
+struct ItemRec {
+  bool live = false;
+  std::uint64_t key = 0;
+  std::string item_id;
+  std::string feed_id;
+  std::uint32_t story = kNone;
+  std::optional<std::string> copy_of;
+  std::optional<std::string> copy_feed;
+  TimePoint arrival{};
+  PackedText text;
+  std::vector<std::uint32_t> indexed;  // terms under which the item is posted
+};
+
+struct StoryRec {
+  bool live = false;
+  std::uint64_t id = 0;
+  std::string id_text;
+  TimePoint first_seen{};
+  TimePoint last_seen{};
+  std::string first_feed;
+  std::string first_item;
+  std::string language;
+  std::size_t size = 0;
+  std::vector<std::string> feeds;  // sorted
+  std::size_t live_items = 0;
+  TermVector centroid;
+  float norm = 0;
+  std::array<std::uint64_t, kRecentPerStory> recent{};  // item keys, a ring
+  std::size_t recent_count = 0;
+};
+
+}  // namespace
+
+struct StoryEngine::State {
+  std::vector<ItemRec> items;
+  std::vector<std::uint32_t> free_items;
+  std::vector<StoryRec> stories;
+  std::vector<std::uint32_t> free_stories;
+  std::deque<std::uint32_t> order;  // item slots in insertion order, for expiry
+  std::unordered_map<std::uint64_t, std::uint32_t> by_key;
+  std::unordered_map<std::uint64_t, std::uint32_t> story_by_id;
+  FlatMap32 df;
+  // Per term, its latest items with their stories (the story is read here, not from the item,
+  // which would be a cache miss per posting).
+  struct Posting {
+    std::uint32_t item;
+    std::uint32_t story;
+  };
+  FlatMap32 posting_index;  // term -> index into posting_lists
+  std::vector<std::vector<Posting>> posting_lists;
+  std::vector<std::uint32_t> free_lists;
+  BucketTable buckets;
+  std::size_t live_items = 0;
+  std::size_t live_stories = 0;
+  TimePoint now{};
+  StoryTextBuilder builder;
+  // scratch
+  StoryText text;
+  TermVector vec;
+  std::vector<std::uint32_t> cand_items;
+  std::vector<std::uint32_t> cand_stories;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> counted;  // (terms hitting, story)
+};
+
+std::string story_id_for(std::string_view feed_id, std::string_view item_id) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(item_key(feed_id, item_id)));
+  return buf;
+}
+
+StoryEngine::StoryEngine(StoryTuning tuning) : tuning_(tuning), state_(std::make_unique<State>()) {}
+StoryEngine::~StoryEngine() = default;
+
+std::size_t StoryEngine::item_count() const { return state_->live_items; }
+std::size_t StoryEngine::story_count() const { return state_->live_stories; }
+
+namespace {
+
+struct Ops {
+  StoryEngine::State& s;
+  const StoryTuning& t;
+
+  float idf(std::uint32_t term) const {
+    const std::uint32_t* n = s.df.find(term);
+    const double df = n == nullptr ? 0.0 : *n;
+    // A pseudo-corpus of 500 items keeps the first items of a fresh window from treating
+    // every word as equally rare.
+    return static_cast<float>(std::log((static_cast<double>(s.live_items) + 500.0) / (df + 1.0)));
+  }
+
+  // The item's TF-IDF vector, L2-normalised, sorted by term.
+  void vectorise(const StoryText& text, TermVector& out) const {
+    out.clear();
+    for (const auto& [term, tf] : text.terms) {
+      const float boost = (term & kEntityBit) != 0 ? t.entity_weight : 1.0F;
+      out.emplace_back(term, boost * (1.0F + std::log(tf)) * idf(term));
+    }
+    const float n = norm_of(out);
+    if (n > 0)
+      for (auto& [term, w] : out)
+        w /= n;
+  }
+
+  StoryAssignment assignment_of(const ItemRec& item) const {
+    const StoryRec& st = s.stories[item.story];
+    StoryAssignment a;
+    a.story_id = st.id_text;
+    a.copy_of = item.copy_of;
+    a.copy_feed = item.copy_feed;
+    a.size = st.size;
+    a.sources = st.feeds.size();
+    a.first_seen = st.first_seen;
+    a.first_feed = st.first_feed;
+    a.new_story = st.first_item == item.item_id && st.first_feed == item.feed_id;
+    return a;
+  }
+
+  // Copy score of `a` (the new item) against `b`; < 0 when not a copy.
+  double copy_score(const TextView& a, const TextView& b) const {
+    // An item without summary is judged on its title against the other's title.
+    const bool titles = !a.has_summary || !b.has_summary;
+    const Span sa = titles ? a.title_shingles : a.shingles;
+    const Span sb = titles ? b.title_shingles : b.shingles;
+    if (std::min(sa.size(), sb.size()) < t.copy_min_shingles) return -1;
+    const double cs = containment(sa, sb);
+    if (cs < t.copy_shingles_loose) return -1;
+    // Numbers or places that differ on both sides: another instance of a template ("bulletin
+    // 17", "attack in Gao" / "attack in Kidal"), unless all the rest agrees over a long text.
+    if (numbers_conflict(a.numbers, b.numbers) || numbers_conflict(a.entities, b.entities)) {
+      // A number in the headline is what tells template items apart ("bulletin 17"): no override.
+      if (titles || numbers_conflict(a.title_numbers, b.title_numbers) ||
+          std::min(a.word_count, b.word_count) < t.copy_numbers_min_words)
+        return -1;
+      return cs >= t.copy_numbers_override ? cs : -1;
+    }
+    if (cs >= t.copy_shingles) return cs;
+    const double cw = containment(a.words, b.words);
+    return cw >= t.copy_words ? cs : -1;
+  }
+
+  struct StoryScore {
+    std::uint32_t story = kNone;
+    double cosine = 0;
+    bool joins = false;
+  };
+
+  StoryScore score_story(std::uint32_t slot, const TermVector& v, std::size_t item_entities,
+                         std::string_view language) const {
+    const StoryRec& st = s.stories[slot];
+    StoryScore r;
+    r.story = slot;
+    if (st.norm <= 0) return r;
+    double dot = 0;
+    std::size_t shared_words = 0;
+    std::size_t shared_entities = 0;
+    auto i = v.begin();
+    auto j = st.centroid.begin();
+    while (i != v.end() && j != st.centroid.end()) {
+      if (i->first < j->first) {
+        ++i;
+      } else if (j->first < i->first) {
+        ++j;
+      } else {
+        dot += static_cast<double>(i->second) * j->second;
+        ((i->first & kEntityBit) != 0 ? shared_entities : shared_words) += 1;
+        ++i;
+        ++j;
+      }
+    }
+    r.cosine = dot / st.norm;
+    if (known_language(language) && known_language(st.language) && language != st.language) {
+      r.joins =
+          shared_entities >= t.cross_language_min_entities &&
+          static_cast<double>(shared_entities) >= t.cross_language_entity_share * static_cast<double>(item_entities);
+    } else {
+      r.joins = r.cosine >= t.join_cosine && shared_words >= t.join_min_shared_words &&
+                shared_words + shared_entities >= t.join_min_shared_terms;
+    }
+    return r;
+  }
+
+  std::uint32_t new_item_slot() {
+    if (!s.free_items.empty()) {
+      const std::uint32_t slot = s.free_items.back();
+      s.free_items.pop_back();
+      return slot;
+    }
+    s.items.emplace_back();
+    return static_cast<std::uint32_t>(s.items.size() - 1);
+  }
+
+  std::uint32_t new_story(const ItemRec& first, std::string_view language) {
+    std::uint32_t slot;
+    if (!s.free_stories.empty()) {
+      slot = s.free_stories.back();
+      s.free_stories.pop_back();
+    } else {
+      s.stories.emplace_back();
+      slot = static_cast<std::uint32_t>(s.stories.size() - 1);
+    }
+    StoryRec& st = s.stories[slot];
+    st = StoryRec{};
+    st.live = true;
+    std::uint64_t id = item_key(first.feed_id, first.item_id);
+    // The same item id back after its story's first item left the window: a fresh id.
+    for (std::uint64_t salt = 1; s.story_by_id.count(id) != 0; ++salt)
+      id = hash_bytes(first.item_id, item_key(first.feed_id, first.item_id) + salt);
+    st.id = id;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(id));
+    st.id_text = buf;
+    st.first_seen = first.arrival;
+    st.last_seen = first.arrival;
+    st.first_feed = first.feed_id;
+    st.first_item = first.item_id;
+    st.language = known_language(language) ? std::string(language) : std::string();
+    s.story_by_id.emplace(id, slot);
+    ++s.live_stories;
+    return slot;
+  }
+
+  void add_to_story(std::uint32_t story, std::uint32_t item_slot, const TermVector& v, std::string_view language,
+                    bool count_it) {
+    StoryRec& st = s.stories[story];
+    ItemRec& item = s.items[item_slot];
+    if (count_it) ++st.size;
+    ++st.live_items;
+    st.last_seen = std::max(st.last_seen, item.arrival);
+    if (st.language.empty() && known_language(language)) st.language = std::string(language);
+    const auto f = std::lower_bound(st.feeds.begin(), st.feeds.end(), item.feed_id);
+    if ((f == st.feeds.end() || *f != item.feed_id) && st.feeds.size() < kMaxFeedsPerStory)
+      st.feeds.insert(f, item.feed_id);
+    st.recent[st.recent_count % kRecentPerStory] = item.key;
+    ++st.recent_count;
+    // Centroid: the sum of the members' unit vectors, cut to its strongest terms.
+    TermVector merged;
+    merged.reserve(st.centroid.size() + v.size());
+    std::merge(st.centroid.begin(), st.centroid.end(), v.begin(), v.end(), std::back_inserter(merged));
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < merged.size(); ++r) {
+      if (w > 0 && merged[w - 1].first == merged[r].first) {
+        merged[w - 1].second += merged[r].second;
+      } else {
+        merged[w++] = merged[r];
+      }
+    }
+    merged.resize(w);
+    if (merged.size() > t.centroid_terms) {
+      std::nth_element(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(t.centroid_terms), merged.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      merged.resize(t.centroid_terms);
+      std::sort(merged.begin(), merged.end());
+    }
+    st.centroid = std::move(merged);
+    st.norm = norm_of(st.centroid);
+  }
+
+  // Indexes an item already placed in its slot, with its story set.
+  void index_item(std::uint32_t slot, const TermVector& v) {
+    ItemRec& item = s.items[slot];
+    item.live = true;
+    s.by_key[item.key] = slot;
+    s.order.push_back(slot);
+    ++s.live_items;
+    for (std::uint32_t term : item.text.section(PackedText::kTerms))
+      ++s.df.get(term, 0);
+    // Posted under its strongest terms.
+    TermVector top = v;
+    const std::size_t k = std::min(kIndexedTerms, top.size());
+    std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(k), top.end(),
+                      [](const auto& a, const auto& b) { return a.second > b.second; });
+    item.indexed.clear();
+    for (std::size_t i = 0; i < k; ++i) {
+      std::uint32_t& index = s.posting_index.get(top[i].first, kNone);
+      if (index == kNone) {
+        if (s.free_lists.empty()) {
+          index = static_cast<std::uint32_t>(s.posting_lists.size());
+          s.posting_lists.emplace_back();
+        } else {
+          index = s.free_lists.back();
+          s.free_lists.pop_back();
+        }
+      }
+      auto& list = s.posting_lists[index];
+      if (list.size() >= kPostingCap) list.erase(list.begin());
+      list.push_back({slot, item.story});
+      item.indexed.push_back(top[i].first);
+    }
+    for (std::size_t b = 0; b < kBands; ++b)
+      if (item.text.bands[b] != 0) s.buckets.insert(item.text.bands[b] ^ static_cast<std::uint32_t>(b), slot);
+  }
+
+  void remove_item(std::uint32_t slot) {
+    ItemRec& item = s.items[slot];
+    if (!item.live) return;
+    for (std::size_t b = 0; b < kBands; ++b)
+      if (item.text.bands[b] != 0) s.buckets.erase(item.text.bands[b] ^ static_cast<std::uint32_t>(b), slot);
+    for (std::uint32_t term : item.indexed) {
+      const std::uint32_t* index = s.posting_index.find(term);
+      if (index == nullptr) continue;
+      auto& list = s.posting_lists[*index];
+      list.erase(std::remove_if(list.begin(), list.end(), [slot](const auto& p) { return p.item == slot; }),
+                 list.end());
+      if (list.empty()) {
+        list.shrink_to_fit();
+        s.free_lists.push_back(*index);
+        s.posting_index.erase(term);
+      }
+    }
+    for (std::uint32_t term : item.text.section(PackedText::kTerms)) {
+      std::uint32_t* n = s.df.find(term);
+      if (n != nullptr && --*n == 0) s.df.erase(term);
+    }
+    s.by_key.erase(item.key);
+    StoryRec& st = s.stories[item.story];
+    if (--st.live_items == 0) {
+      st.live = false;
+      s.story_by_id.erase(st.id);
+      st = StoryRec{};
+      s.free_stories.push_back(item.story);
+      --s.live_stories;
+    }
+    item = ItemRec{};
+    s.free_items.push_back(slot);
+    --s.live_items;
+  }
+
+  void expire(TimePoint now) {
+    if (now > s.now) s.now = now;
+    const TimePoint horizon = s.now - t.window;
+    while (!s.order.empty() && s.items[s.order.front()].arrival < horizon) {
+      remove_item(s.order.front());
+      s.order.pop_front();
+    }
+  }
+
+  // Stories reached by at least two of the item's strongest terms (joining needs two shared
+  // words anyway), most terms first, at most kMaxCandidateStories of them.
+  void gather_candidate_stories(const TermVector& v) {
+    s.cand_stories.clear();
+    TermVector top = v;
+    const std::size_t k = std::min(kIndexedTerms, top.size());
+    std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(k), top.end(),
+                      [](const auto& a, const auto& b) { return a.second > b.second; });
+    auto& hits = s.cand_items;  // free until the copy search: one story per (term, story)
+    hits.clear();
+    for (std::size_t i = 0; i < k; ++i) {
+      const std::uint32_t* index = s.posting_index.find(top[i].first);
+      if (index == nullptr) continue;
+      const std::size_t from = hits.size();
+      for (const auto& p : s.posting_lists[*index])
+        hits.push_back(p.story);
+      std::sort(hits.begin() + static_cast<std::ptrdiff_t>(from), hits.end());
+      hits.erase(std::unique(hits.begin() + static_cast<std::ptrdiff_t>(from), hits.end()), hits.end());
+    }
+    std::sort(hits.begin(), hits.end());
+    s.counted.clear();
+    for (std::size_t i = 0; i < hits.size();) {
+      std::size_t j = i;
+      while (j < hits.size() && hits[j] == hits[i])
+        ++j;
+      if (j - i >= 1) s.counted.emplace_back(static_cast<std::uint32_t>(j - i), hits[i]);
+      i = j;
+    }
+    const std::size_t keep = std::min(kMaxCandidateStories, s.counted.size());
+    std::partial_sort(
+        s.counted.begin(), s.counted.begin() + static_cast<std::ptrdiff_t>(keep), s.counted.end(),
+        [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    for (std::size_t i = 0; i < keep; ++i)
+      s.cand_stories.push_back(s.counted[i].second);
+  }
+};
+
+}  // namespace
+
+void StoryEngine::expire(TimePoint now) { Ops{*state_, tuning_}.expire(now); }
+
+StoryAssignment StoryEngine::assign(const StoryItem& in) {
+  State& s = *state_;
+  Ops ops{s, tuning_};
+  ops.expire(in.arrival);
+  const std::uint64_t key = item_key(in.feed_id, in.item_id);
+  if (const auto it = s.by_key.find(key); it != s.by_key.end()) {
+    StoryAssignment a = ops.assignment_of(s.items[it->second]);
+    a.new_story = false;
+    return a;
+  }
+  s.builder.build(in.title, in.summary, in.entities, s.text);
+  ops.vectorise(s.text, s.vec);
+
+  // Stories that share the item's strongest terms, scored.
+  ops.gather_candidate_stories(s.vec);
+  std::vector<Ops::StoryScore> scored;
+  scored.reserve(s.cand_stories.size());
+  for (std::uint32_t st : s.cand_stories)
+    scored.push_back(ops.score_story(st, s.vec, s.text.entities.size(), in.language));
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.cosine > b.cosine; });
+
+  // Copy candidates: LSH band mates, and the latest items of the closest stories.
+  s.cand_items.clear();
+  for (std::size_t b = 0; b < kBands; ++b) {
+    if (s.text.bands[b] == 0) continue;
+    s.buckets.for_each(s.text.bands[b] ^ static_cast<std::uint32_t>(b),
+                       [&](std::uint32_t slot) { s.cand_items.push_back(slot); });
+  }
+  for (std::size_t i = 0; i < std::min(kCopyStories, scored.size()); ++i) {
+    if (scored[i].cosine < tuning_.join_cosine) break;  // a copy's story is far closer than that
+    const StoryRec& st = s.stories[scored[i].story];
+    const std::size_t n = std::min(st.recent_count, kRecentPerStory);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (const auto it = s.by_key.find(st.recent[k]); it != s.by_key.end()) s.cand_items.push_back(it->second);
+    }
+  }
+  std::sort(s.cand_items.begin(), s.cand_items.end());
+  s.cand_items.erase(std::unique(s.cand_items.begin(), s.cand_items.end()), s.cand_items.end());
+  std::uint32_t original = kNone;
+  double best_copy = -1;
+  const TextView mine = view_of(s.text);
+  for (std::uint32_t slot : s.cand_items) {
+    const ItemRec& other = s.items[slot];
+    const double score = ops.copy_score(mine, other.text.view());
+    if (score < 0) continue;
+    // The closest; of equals, the earliest.
+    if (original == kNone || score > best_copy || (score == best_copy && other.arrival < s.items[original].arrival)) {
+      best_copy = score;
+      original = slot;
+    }
+  }
+
+  const std::uint32_t slot = ops.new_item_slot();
+  ItemRec& item = s.items[slot];
+  item.key = key;
+  item.item_id = in.item_id;
+  item.feed_id = in.feed_id;
+  item.arrival = in.arrival;
+  item.text.pack(s.text);
+
+  std::uint32_t story = kNone;
+  if (original != kNone) {
+    const ItemRec& o = s.items[original];
+    item.copy_of = o.copy_of ? o.copy_of : o.item_id;
+    item.copy_feed = o.copy_of ? o.copy_feed : o.feed_id;
+    story = o.story;
+  } else {
+    for (const auto& sc : scored) {
+      if (sc.joins) {
+        story = sc.story;
+        break;
+      }
+    }
+  }
+  if (story == kNone) story = ops.new_story(item, in.language);
+  s.items[slot].story = story;
+  ops.add_to_story(story, slot, s.vec, in.language, true);
+  ops.index_item(slot, s.vec);
+  return ops.assignment_of(s.items[slot]);
+}
+
+void StoryEngine::restore(const std::vector<StoryRecord>& stories, const std::vector<RecordedItem>& items) {
+  State& s = *state_;
+  Ops ops{s, tuning_};
+  std::unordered_map<std::string, const StoryRecord*> records;
+  for (const auto& r : stories)
+    records.emplace(r.story_id, &r);
+  std::unordered_map<std::string, std::uint32_t> slots;
+  for (const auto& rec : items) {
+    const StoryItem& in = rec.item;
+    const std::uint64_t key = item_key(in.feed_id, in.item_id);
+    if (s.by_key.count(key) != 0) continue;
+    ops.expire(in.arrival);
+    s.builder.build(in.title, in.summary, in.entities, s.text);
+    ops.vectorise(s.text, s.vec);
+    const std::uint32_t slot = ops.new_item_slot();
+    ItemRec& item = s.items[slot];
+    item.key = key;
+    item.item_id = in.item_id;
+    item.feed_id = in.feed_id;
+    item.arrival = in.arrival;
+    item.copy_of = rec.copy_of;
+    item.copy_feed = rec.copy_feed;
+    item.text.pack(s.text);
+    std::uint32_t story = kNone;
+    if (const auto it = slots.find(rec.story_id); it != slots.end() && s.stories[it->second].live) {
+      story = it->second;
+    } else {
+      story = ops.new_story(item, in.language);
+      StoryRec& st = s.stories[story];
+      // Keep the recorded id and history, not ones derived from the oldest surviving item.
+      s.story_by_id.erase(st.id);
+      st.id_text = rec.story_id;
+      st.id = parse_story_id(rec.story_id);
+      s.story_by_id[st.id] = story;
+      if (const auto r = records.find(rec.story_id); r != records.end()) {
+        st.first_seen = r->second->first_seen;
+        st.last_seen = r->second->last_seen;
+        st.first_feed = r->second->first_feed;
+        st.first_item = r->second->first_item;
+        if (!r->second->language.empty()) st.language = r->second->language;
+        st.size = r->second->size;
+        st.feeds = r->second->feeds;
+        std::sort(st.feeds.begin(), st.feeds.end());
+      }
+      slots[rec.story_id] = story;
+    }
+    s.items[slot].story = story;
+    ops.add_to_story(story, slot, s.vec, in.language, !records.count(rec.story_id));
+    ops.index_item(slot, s.vec);
+  }
+}
+
+std::optional<StoryRecord> StoryEngine::story(std::string_view story_id) const {
+  const auto it = state_->story_by_id.find(parse_story_id(story_id));
+  if (it != state_->story_by_id.end()) {
+    const StoryRec& st = state_->stories[it->second];
+    StoryRecord r;
+    r.story_id = st.id_text;
+    r.first_seen = st.first_seen;
+    r.last_seen = st.last_seen;
+    r.first_feed = st.first_feed;
+    r.first_item = st.first_item;
+    r.language = st.language;
+    r.size = st.size;
+    r.feeds = st.feeds;
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace newswatch::stories

@@ -1,0 +1,61 @@
+#pragma once
+// StoryStore: the stories/ tables in the state database — the stories and items of the window,
+// and what each filter alerted on. Writes join the caller's transaction (none is begun here).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/sqlite_db.hpp"
+#include "stories/story_engine.hpp"
+
+namespace newswatch::stories {
+
+// An alert remembered by CollapseLedger (filter id, ledger key, when).
+struct AlertedKey {
+  std::string filter_id;
+  std::string key;
+  TimePoint at{};
+};
+
+struct LoadedStories {
+  std::vector<StoryRecord> stories;
+  std::vector<RecordedItem> items;  // in the order they were recorded
+  std::vector<AlertedKey> alerted;
+};
+
+class StoryStore {
+ public:
+  // Creates or migrates the tables. `db` must outlive the store.
+  static Result<StoryStore> open(SqliteDb& db);
+
+  // Records an item and its assignment (and updates its story): call it inside the transaction
+  // that journals the item's alerts, so both survive a crash or neither does.
+  Result<Ok> record(const StoryItem& item, const StoryAssignment& assignment);
+  // Records that `filter_id` alerted on `key` (CollapseLedger::story_key / family_key).
+  Result<Ok> record_alert(std::string_view filter_id, std::string_view key, TimePoint at);
+  // Both keys of an alert on `item_id` of `feed_id`: what CollapseLedger::decide remembered.
+  Result<Ok> record_alert(std::string_view filter_id, const StoryAssignment& assignment, std::string_view feed_id,
+                          std::string_view item_id, TimePoint at);
+
+  // What StoryEngine::restore and CollapseLedger::remember need: stories, items and alerts of
+  // the window ending at `now`.
+  Result<LoadedStories> load(std::chrono::seconds window, TimePoint now);
+
+  // Deletes items, stories (by their last item) and alerts older than `older_than`; returns the
+  // number of items deleted. Runs in the caller's transaction if one is open.
+  Result<std::int64_t> prune(TimePoint older_than);
+
+ private:
+  explicit StoryStore(SqliteDb& db) : db_(&db) {}
+  SqliteDb* db_;
+  SqliteStatement insert_item_;
+  SqliteStatement upsert_story_;
+  SqliteStatement insert_feed_;
+  SqliteStatement upsert_alert_;
+};
+
+}  // namespace newswatch::stories
