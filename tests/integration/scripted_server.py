@@ -87,6 +87,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     STATE["active_connections"] -= 1
 
     def reply(self, status, body=b"", headers=(), length=True):
+        # Logged before the first byte goes out: a client that has its reply may read the log.
+        self.entry["status"] = status
         self.send_response(status)
         for k, v in headers:
             self.send_header(k, v)
@@ -94,7 +96,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.entry["status"] = status
         self.entry["sent"] = len(body)
 
     def do_GET(self):
@@ -194,11 +195,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def drip(self, n):
         self.close_connection = True
+        self.entry["status"] = 200
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
         self.send_header("Content-Length", str(n))
         self.end_headers()
-        self.entry["status"] = 200
         for _ in range(n):
             self.wfile.write(b" ")
             self.wfile.flush()
@@ -209,6 +210,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>big</title><!--'
         tail = b"--></channel></rss>\n"
         filler = max(size - len(head) - len(tail), 0)
+        self.entry["status"] = 200
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
         if with_length:
@@ -217,7 +219,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True  # body delimited by the close
             self.send_header("Connection", "close")
         self.end_headers()
-        self.entry["status"] = 200
         self.wfile.write(head)
         chunk = b"x" * 65536
         left = filler
@@ -238,12 +239,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         end = c.flush()[:-8]  # the last block; the CRC and size trailer is computed as we go
         total = len(first) + len(steady) * (gib * 1024 - 1) + len(end) + 8
         self.close_connection = True
+        self.entry["status"] = 200
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(total))
         self.end_headers()
-        self.entry["status"] = 200
         self.entry["ce"] = "gzip"
         self.entry["total"] = total
         crc = zlib.crc32(zeros)
