@@ -71,6 +71,15 @@ struct Config {
     // stays listed in its feed, or it alerts again.
     Seconds seen_max_age{30 * 24 * 3600};
   } dedup;
+  struct Bursts {  // burst detection: docs/bursts.md
+    bool enabled = true;
+    std::vector<Seconds> windows{Seconds(3 * 3600), Seconds(24 * 3600)};
+    double watch_p = 1e-2;
+    double alert_p = 1e-4;
+    int min_stories = 3;
+    int min_sources = 2;
+    Seconds renotify{6 * 3600};
+  } bursts;
   std::vector<FeedDef> feeds;
   std::vector<filters::EntityDef> entities;
   std::vector<filters::FilterDef> filters;

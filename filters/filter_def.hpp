@@ -2,6 +2,7 @@
 // Filters and entities as the config declares them, before compilation. Plain values;
 // SourcePos lets every compile error name file:line:col.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct FilterDef {
   std::string topic;  // "alert.<id>" unless overridden
   int min_hits = 1;
   std::vector<std::string> feeds;  // empty: every feed
+  // Stories a day the burst detector expects until it has learnt from two weeks of history.
+  std::optional<double> expected_per_day;
   SourcePos pos;                   // of the filter table
   SourcePos query_pos;             // of the query string's opening quote
 };
