@@ -19,6 +19,7 @@ int cmd_match(const std::vector<std::string>& args);
 int cmd_import_opml(const std::vector<std::string>& args);
 int cmd_export_opml(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
+int cmd_bursts(const std::vector<std::string>& args);
 
 // The bytes of a feed named on the command line: a file path, or an http(s) URL fetched
 // once. content_type and base_url are filled in for the parser.

@@ -16,6 +16,7 @@ int usage(std::FILE* out, int code) {
       "  match [--config FILE] FILE|URL   print the alerts the config would publish\n"
       "  import-opml FILE [--config FILE]  print [[feed]] tables for an OPML export\n"
       "  export-opml [--config FILE]       print the configured feeds as OPML\n"
+      "  bursts [--config FILE] [--input FILE.jsonl]   print the bursts a history of alerts would raise\n"
       "  keygen [--out DIR] [--name NAME] [--force]   write a CURVE key pair NAME.key/NAME.pub\n",
       out);
   return code;
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   if (cmd == "import-opml") return cmd_import_opml(args);
   if (cmd == "export-opml") return cmd_export_opml(args);
   if (cmd == "keygen") return cmd_keygen(args);
+  if (cmd == "bursts") return cmd_bursts(args);
   std::fprintf(stderr, "newswatch: unknown command '%s'\n", cmd.c_str());
   return usage(stderr, 2);
 }
