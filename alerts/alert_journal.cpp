@@ -19,7 +19,7 @@ Result<AlertJournal> AlertJournal::open(SqliteDb& db) {
       "coalesce((SELECT max(seq) FROM journal), 0))");
   if (!last) return last.error();
   if (auto row = last->step(); !row) return row.error();
-  journal.last_seq_ = static_cast<std::uint64_t>(last->column_int(0));
+  journal.assigned_seq_ = journal.committed_seq_ = static_cast<std::uint64_t>(last->column_int(0));
   auto append = db.prepare("INSERT INTO journal(seq, topic, payload, created_at) VALUES (?1, ?2, ?3, ?4)");
   if (!append) return append.error();
   journal.append_ = std::move(*append);
@@ -40,39 +40,18 @@ Result<Ok> AlertJournal::append(const Alert& alert, std::int64_t unix_time) {
     return r;
   }
   if (auto r = update_meta_.bind(1, static_cast<std::int64_t>(alert.seq)).run(); !r) return r;
-  last_seq_ = alert.seq;
+  assigned_seq_ = alert.seq;
   return Ok{};
-}
-
-Result<std::vector<Alert>> AlertJournal::read_after(std::uint64_t since, std::size_t limit,
-                                                    const std::vector<std::string>& topic_prefixes) {
-  auto st = db_->prepare("SELECT seq, topic, payload FROM journal WHERE seq > ?1 ORDER BY seq");
-  if (!st) return st.error();
-  st->bind(1, static_cast<std::int64_t>(since));
-  std::vector<Alert> out;
-  while (out.size() < limit) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    Alert a{static_cast<std::uint64_t>(st->column_int(0)), st->column_text(1), st->column_text(2)};
-    if (!topic_prefixes.empty()) {
-      bool wanted = false;
-      for (const auto& p : topic_prefixes)
-        wanted = wanted || a.topic.rfind(p, 0) == 0;
-      if (!wanted) continue;
-    }
-    out.push_back(std::move(a));
-  }
-  return out;
 }
 
 Result<ReplayPage> AlertJournal::scan_after(std::uint64_t since, std::size_t limit,
                                             const std::vector<std::string>& topic_prefixes, std::size_t max_scan) {
   // A local statement: it is finalized (ending the read transaction) before we return, so
   // a replay never keeps the WAL from being checkpointed.
-  auto st = db_->prepare("SELECT seq, topic, payload FROM journal WHERE seq > ?1 ORDER BY seq");
+  // Bounded by what is committed: the daemon's own connection sees its open transaction.
+  auto st = db_->prepare("SELECT seq, topic, payload FROM journal WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
   if (!st) return st.error();
-  st->bind(1, static_cast<std::int64_t>(since));
+  st->bind(1, static_cast<std::int64_t>(since)).bind(2, static_cast<std::int64_t>(committed_seq_));
   ReplayPage page;
   std::size_t scanned = 0;
   std::size_t bytes = 0;
@@ -102,7 +81,7 @@ Result<ReplayPage> AlertJournal::scan_after(std::uint64_t since, std::size_t lim
 Result<std::uint64_t> AlertJournal::first_kept() {
   auto oldest = oldest_seq();
   if (!oldest) return oldest;
-  return *oldest == 0 ? last_seq_ + 1 : *oldest;
+  return *oldest == 0 || *oldest > committed_seq_ ? committed_seq_ + 1 : *oldest;
 }
 
 Result<std::uint64_t> AlertJournal::oldest_seq() {

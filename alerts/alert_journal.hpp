@@ -17,20 +17,19 @@ class AlertJournal {
  public:
   static Result<AlertJournal> open(SqliteDb& db);
 
-  // The highest seq ever assigned (0 when none); survives pruning.
-  std::uint64_t last_seq() const { return last_seq_; }
-  // The seq the next append() must use.
-  std::uint64_t next_seq() const { return last_seq_ + 1; }
+  // The highest seq committed (0 when none); survives pruning. Replay and heartbeats speak
+  // of this one: appends still inside an open transaction do not exist for them yet.
+  std::uint64_t last_seq() const { return committed_seq_; }
+  // The seq the next append() must use (past every append, committed or not).
+  std::uint64_t next_seq() const { return assigned_seq_ + 1; }
   // Appends; alert.seq must equal next_seq().
   Result<Ok> append(const Alert& alert, std::int64_t unix_time);
-  // Undo the in-memory seq after the caller's transaction rolled back.
-  void rollback_to(std::uint64_t last_seq) { last_seq_ = last_seq; }
+  // The caller's transaction rolled back: seqs after `last_seq` are free again.
+  void rollback_to(std::uint64_t last_seq) { assigned_seq_ = last_seq; }
+  // The caller's transaction committed: every append so far is durable.
+  void committed() { committed_seq_ = assigned_seq_; }
 
-  // Alerts with seq > since, in seq order, at most `limit`, optionally only topics with
-  // one of the given prefixes.
-  Result<std::vector<Alert>> read_after(std::uint64_t since, std::size_t limit,
-                                        const std::vector<std::string>& topic_prefixes = {});
-  // One replay page: matching alerts with seq > since, at most `limit` of them, examining
+  // One replay page: committed alerts with seq > since, at most `limit` of them, examining
   // at most `max_scan` rows, with how far the scan got (see ReplayPage).
   Result<ReplayPage> scan_after(std::uint64_t since, std::size_t limit, const std::vector<std::string>& topic_prefixes,
                                 std::size_t max_scan = kMaxReplayScan);
@@ -48,7 +47,8 @@ class AlertJournal {
   SqliteDb* db_;
   SqliteStatement append_;
   SqliteStatement update_meta_;
-  std::uint64_t last_seq_ = 0;
+  std::uint64_t assigned_seq_ = 0;
+  std::uint64_t committed_seq_ = 0;
 };
 
 }  // namespace newswatch::alerts

@@ -27,7 +27,6 @@ bool AlertPublisher::send(std::string_view topic, std::string_view payload) {
     }
     // Once the first frame is queued the second always is (ZeroMQ queues whole messages).
     (void)socket_.send(zmq::const_buffer(payload.data(), payload.size()), zmq::send_flags::dontwait);
-    ++sent_;
     return true;
   } catch (const zmq::error_t&) {
     ++dropped_;

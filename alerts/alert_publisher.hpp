@@ -22,7 +22,6 @@ class AlertPublisher {
 
   // False when the socket refused the message (shutting down, out of memory): no one got it.
   bool send(std::string_view topic, std::string_view payload);
-  std::uint64_t sent() const { return sent_; }
   std::uint64_t dropped() const { return dropped_; }
   const std::string& endpoint() const { return endpoint_; }
 
@@ -32,7 +31,6 @@ class AlertPublisher {
  private:
   zmq::socket_t socket_;
   std::string endpoint_;
-  std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
 };
 

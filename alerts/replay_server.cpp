@@ -82,7 +82,6 @@ void ReplayServer::drain() {
       bool too_many = false;
       std::vector<std::string> frames = recv_multipart(socket_, kMaxFrames, &too_many);
       if (frames.empty()) continue;
-      ++requests_;
       auto routed = split_envelope(std::move(frames));
       const auto reply = too_many ? std::vector<std::string>{build_replay_error("too many frames", 0)}
                                   : answer_replay(journal_, routed.body);

@@ -43,7 +43,6 @@ class ReplayServer {
   ~ReplayServer();
 
   const std::string& endpoint() const { return endpoint_; }
-  std::uint64_t requests() const { return requests_; }
 
   ReplayServer(asio::io_context& io, zmq::socket_t socket, std::string endpoint, AlertJournal& journal);
 
@@ -53,7 +52,6 @@ class ReplayServer {
   zmq::socket_t socket_;
   std::string endpoint_;
   AlertJournal& journal_;
-  std::uint64_t requests_ = 0;
   ZmqReadWatcher watcher_;
 };
 

@@ -3,11 +3,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 
-#include "alerts/alert.hpp"
 #include "cli/cli.hpp"
 #include "daemon/compiled_config.hpp"
+#include "daemon/ingest.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/matcher.hpp"
 
@@ -93,22 +94,21 @@ int cmd_match(const std::vector<std::string>& args) {
   // alerts printed are numbered 1..n in output order, which keeps the output reproducible.
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::uint64_t seq = 0;
+  const std::function<std::uint64_t()> next_seq = [&seq] { return ++seq; };
   const filters::Matcher& m = *loaded->matcher;
   for (const auto& item : feed->items) {
     const auto tell = [&](const std::string& what) {
       std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(), what.c_str());
     };
-    const auto result = m.match({item.title, item.summary, item.content}, feed_id);
-    if (!result) {
-      tell(result.error().message);
+    const auto raised = daemon::alerts_for_item(m, item, feed_id, now, next_seq);
+    if (!raised) {
+      tell(raised.error().message);
       return 1;
     }
-    if (result->truncated) tell(filters::truncation_note());
-    for (const auto& fm : result->filters) {
-      const auto& def = m.filters()[fm.filter_index];
-      const std::string line =
-          alerts::encode_alert_payload(++seq, def.id, def.topic, feed_id, now, item, fm, result->entities) + "\n";
-      std::fwrite(line.data(), 1, line.size(), stdout);
+    if (raised->truncated) tell(filters::truncation_note());
+    for (const auto& a : raised->alerts) {
+      std::fwrite(a.payload.data(), 1, a.payload.size(), stdout);
+      std::fputc('\n', stdout);
     }
   }
   return std::fflush(stdout) == 0 ? 0 : 3;

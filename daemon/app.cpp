@@ -1,36 +1,39 @@
 #include "daemon/app.hpp"
 
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <zmq.hpp>
 
-#include "alerts/alert.hpp"
 #include "alerts/alert_journal.hpp"
 #include "alerts/alert_publisher.hpp"
 #include "alerts/curve.hpp"
 #include "alerts/replay_server.hpp"
+#include "alerts/system_messages.hpp"
 #include "alerts/zap_handler.hpp"
 #include "common/asio.hpp"
 #include "common/sqlite_db.hpp"
+#include "daemon/commit_group.hpp"
 #include "daemon/config_watcher.hpp"
+#include "daemon/ingest.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/metrics_server.hpp"
-#include "feeds/feed_parser.hpp"
+#include "daemon/retention.hpp"
+#include "daemon/service_face.hpp"
+#include "daemon/snapshot.hpp"
+#include "daemon/snapshot_reloader.hpp"
 #include "feeds/feed_store.hpp"
 #include "feeds/http_fetcher.hpp"
 #include "feeds/scheduler.hpp"
-#include "filters/matcher.hpp"
 
 namespace newswatch::daemon {
 
 namespace {
 
 using SystemClock = std::chrono::system_clock;
+
+feeds::TimePoint now_seconds() { return std::chrono::floor<std::chrono::seconds>(SystemClock::now()); }
 
 feeds::FetchOptions fetch_options(const Config& c) {
   feeds::FetchOptions o;
@@ -75,58 +78,36 @@ std::string state_dir_for(const Config& c) {
   return c.daemon.state_dir;
 }
 
-// A compiled config: swapped whole on reload.
-struct Snapshot {
-  Config config;
-  std::shared_ptr<const filters::Matcher> matcher;
-  std::uint64_t generation = 0;
-};
-
-// Loads and compiles a whole new snapshot. Pure with respect to the running App: it is
-// called on a worker thread during a reload and touches nothing shared.
-struct ReloadOutcome {
-  std::shared_ptr<Snapshot> snapshot;  // null when invalid
-  std::vector<std::string> errors;
-};
-
-ReloadOutcome build_snapshot(const std::string& path) {
-  ReloadOutcome out;
-  auto loaded = load_compiled_config(path);
-  if (!loaded) {
-    out.errors = std::move(loaded.error());
-    return out;
-  }
-  out.snapshot = std::make_shared<Snapshot>(Snapshot{std::move(loaded->config), std::move(loaded->matcher), 0});
-  return out;
-}
-
-std::uint64_t monotonic_usec() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec) / 1000ULL;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
+// The wiring: which part feeds which. Each job lives in its own unit (Ingest, CommitGroup,
+// ServiceFace, Retention, SnapshotReloader); App creates them, connects them and starts the loop.
 class App::Impl {
  public:
   Impl(Config config, AppOptions options, std::shared_ptr<const filters::Matcher> matcher, SqliteDb db)
       : options_(std::move(options)),
         db_(std::move(db)),
-        signals_(io_, SIGINT, SIGTERM, SIGHUP),
-        heartbeat_(io_),
-        watchdog_(io_),
         grace_(io_),
-        prune_timer_(io_),
         fetcher_(io_, fetch_options(config)),
         scheduler_(
             io_, fetcher_, scheduler_options(config, options_.once),
-            [this](const feeds::FeedSpec& spec, feeds::FetchResult& r) { return on_fetched(spec, r); },
-            [this](const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) { on_feed_state(spec, rt); }) {
+            [this](const feeds::FeedSpec& spec, feeds::FetchResult& r, feeds::VerdictSink done) {
+              ingest_->on_fetched(snapshot_, spec, r, std::move(done));
+            },
+            [this](const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) { save_feed_state(spec, rt); }),
+        face_(io_, {[this](int signo) {
+                      spdlog::info("signal {}: stopping", signo);
+                      shutdown();
+                    },
+                    [this] {
+                      spdlog::info("SIGHUP: reloading");
+                      reload();
+                    },
+                    [this] {
+                      heartbeat();
+                      notify_status();
+                    }}),
+        reloader_(io_, options_.config_path, [this](SnapshotBuild build) { finish_reload(std::move(build)); }) {
     snapshot_ = std::make_shared<Snapshot>(Snapshot{std::move(config), std::move(matcher), 1});
     // What the sockets and the state folder were set up from (the watchlist is not needed).
     started_ = snapshot_->config;
@@ -180,37 +161,40 @@ class App::Impl {
       if (!replay) return replay.error();
       replay_ = std::move(*replay);
     }
+    group_.emplace(io_, db_, *journal_, *publisher_);
+    ingest_.emplace(*store_, *journal_, *publisher_, *group_, metrics_);
+    retention_.emplace(io_, *store_, *journal_, [this]() -> const Config& { return snapshot_->config; });
     return Ok{};
   }
 
   int run() {
-    signals_wait();
     auto restored = store_->load_runtime();
     if (!restored) spdlog::warn("cannot read feed state, starting fresh: {}", restored.error().message);
     scheduler_.set_feeds(feed_specs(snapshot_->config),
                          restored ? *restored : std::map<std::string, feeds::FeedRuntime>{});
-    forget_removed_feeds();
+    retention_->forget_feeds_except(snapshot_->config.feeds);
     spdlog::info("newswatchd started: {} feeds, {} filters, {} entities; publishing on {}; replay on {}; last seq {}",
                  snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size(),
                  publisher_->endpoint(), replay_ ? replay_->endpoint() : "(off)", journal_->last_seq());
+    face_.start(!options_.once);
     if (options_.once) {
       scheduler_.run_once([this] {
-        spdlog::info("poll cycle done: {} alerts published", published_);
+        spdlog::info("poll cycle done: {} alerts published", ingest_->published());
         shutdown();
       });
     } else {
-      heartbeat();
-      start_watchdog();
       if (snapshot_->config.daemon.watch_config) watch_config();
-      schedule_prune(std::chrono::seconds(1));
+      retention_->start(std::chrono::seconds(1));
     }
-    sd_notify(0, "READY=1");
+    face_.ready();
     notify_status();
     io_.run();
+    // What the last loop turns recorded (feed state after the final verdicts) is committed here.
+    group_->flush();
     // Every batch was committed as it came; folding the WAL back leaves a tidy file.
     if (auto r = db_.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r) spdlog::warn("checkpoint: {}", r.error().message);
     spdlog::info("stopped cleanly; last seq {}", journal_->last_seq());
-    return exit_code_;
+    return 0;
   }
 
  private:
@@ -237,21 +221,6 @@ class App::Impl {
     return {404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n"};
   }
 
-  void start_watchdog() {
-    std::uint64_t usec = 0;
-    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
-    watchdog_period_ = std::chrono::microseconds(usec / 2);
-    ping_watchdog();
-  }
-
-  void ping_watchdog() {
-    sd_notify(0, "WATCHDOG=1");
-    watchdog_.expires_after(watchdog_period_);
-    watchdog_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) ping_watchdog();
-    });
-  }
-
   void watch_config() {
     auto watcher = ConfigWatcher::start(io_, options_.config_path, std::chrono::milliseconds(500), [this] {
       spdlog::info("config files changed: reloading");
@@ -264,30 +233,14 @@ class App::Impl {
     config_watcher_ = std::move(*watcher);
   }
 
-  void signals_wait() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
-      if (ec) return;
-      if (signo == SIGHUP) {
-        reload();
-        signals_wait();
-        return;
-      }
-      spdlog::info("signal {}: stopping", signo);
-      shutdown();
-    });
-  }
-
   // Stops scheduling, lets in-flight fetches finish for a short grace period (their
   // items are recorded as usual), cancels the rest, then leaves the loop.
   void shutdown() {
     if (stopping_) return;
     stopping_ = true;
-    sd_notify(0, "STOPPING=1");
+    face_.stopping();
     scheduler_.stop();
-    heartbeat_.cancel();
-    watchdog_.cancel();
-    prune_timer_.cancel();
-    signals_.cancel();
+    retention_->stop();
     config_watcher_.reset();
     if (metrics_server_) metrics_server_->stop();
     wait_for_fetches(std::chrono::steady_clock::now() + snapshot_->config.daemon.shutdown_grace);
@@ -305,70 +258,42 @@ class App::Impl {
     grace_.async_wait([this, deadline](const boost::system::error_code&) { wait_for_fetches(deadline); });
   }
 
-  // Compiles the new snapshot on a worker thread, then swaps it in on the loop. A reload
-  // asked for while one runs is done once more afterwards, so no edit is missed.
   void reload() {
     if (stopping_) return;
-    if (reloading_) {
-      reload_again_ = true;
-      return;
-    }
-    reloading_ = true;
-    const std::string notify = "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec());
-    sd_notify(0, notify.c_str());
-    asio::post(reload_pool_, [this, path = options_.config_path, life = std::weak_ptr<int>(life_)] {
-      auto outcome = std::make_shared<ReloadOutcome>(build_snapshot(path));
-      asio::post(io_, [this, outcome, life] {
-        if (!life.expired()) finish_reload(std::move(*outcome));
-      });
-    });
+    if (reloader_.request()) face_.reloading();
   }
 
-  void finish_reload(ReloadOutcome outcome) {
-    reloading_ = false;
+  // On the loop: swap a valid snapshot in and hand its settings to every part, or keep the old.
+  void finish_reload(SnapshotBuild build) {
     if (stopping_) return;
-    const bool ok = outcome.snapshot != nullptr;
+    const bool ok = build.snapshot != nullptr;
     if (ok) {
       // Against what is running, not the last reload: an edit reverted is no longer pending.
-      restart_note_.clear();
-      for (const auto& key : settings_needing_restart(started_, outcome.snapshot->config)) {
+      for (const auto& key : settings_needing_restart(started_, build.snapshot->config))
         spdlog::warn("reload: {} changed; it takes effect at the next restart", key);
-        restart_note_ += (restart_note_.empty() ? "restart needed for " : ", ") + key;
-      }
-      outcome.snapshot->generation = snapshot_->generation + 1;
-      snapshot_ = std::move(outcome.snapshot);
+      restart_note_ = restart_note(started_, build.snapshot->config);
+      build.snapshot->generation = snapshot_->generation + 1;
+      snapshot_ = std::move(build.snapshot);
       set_log_level(snapshot_->config.daemon.log_level);
       fetcher_.set_options(fetch_options(snapshot_->config));
       scheduler_.set_options(scheduler_options(snapshot_->config, options_.once));
       scheduler_.set_feeds(feed_specs(snapshot_->config));
-      forget_removed_feeds();
+      retention_->forget_feeds_except(snapshot_->config.feeds);
       metrics_.declare_filters(filter_ids());
       spdlog::info("reload: generation {} live ({} feeds, {} filters, {} entities)", snapshot_->generation,
                    snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size());
     } else {
-      for (const auto& e : outcome.errors)
+      for (const auto& e : build.errors)
         spdlog::error("reload: {}", e);
       spdlog::error("reload failed: keeping generation {}", snapshot_->generation);
     }
     ++metrics_.reloads_by_result[ok ? "ok" : "error"];
-    publish_system("sys.reload", {{"ok", ok}, {"errors", outcome.errors}, {"generation", snapshot_->generation}});
-    sd_notify(0, "READY=1");
-    notify_status(ok ? "" : "reload failed: " + outcome.errors.front());
-    if (reload_again_) {
-      reload_again_ = false;
-      reload();
-    }
+    publish(alerts::reload_message(ok, build.errors, snapshot_->generation));
+    face_.ready();
+    notify_status(ok ? "" : "reload failed: " + build.errors.front());
   }
 
-  void heartbeat() {
-    publish_system("sys.heartbeat",
-                   {{"last_seq", journal_->last_seq()},
-                    {"time", feeds::format_rfc3339(std::chrono::floor<std::chrono::seconds>(SystemClock::now()))}});
-    heartbeat_.expires_after(std::chrono::seconds(5));
-    heartbeat_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) heartbeat();
-    });
-  }
+  void heartbeat() { publish(alerts::heartbeat_message(journal_->last_seq(), now_seconds())); }
 
   void notify_status(const std::string& note = "") {
     std::string status = "feeds " + std::to_string(scheduler_.feed_count()) + ", failing " +
@@ -376,213 +301,36 @@ class App::Impl {
                          std::to_string(journal_->last_seq()) + ", generation " + std::to_string(snapshot_->generation);
     if (!note.empty()) status += "; " + note;
     if (!restart_note_.empty()) status += "; " + restart_note_;  // until a restart or a revert
-    sd_notify(0, ("STATUS=" + status).c_str());
+    face_.status(status);
   }
 
-  // Journal retention and seen-item expiry, off the hot path. Pruning goes in slices so a
-  // large backlog never holds the loop for long; a full slice continues at once.
-  void schedule_prune(std::chrono::milliseconds after) {
-    prune_timer_.expires_after(after);
-    prune_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) schedule_prune(prune_once() ? std::chrono::milliseconds(0) : snapshot_->config.journal.prune_interval);
-    });
-  }
-
-  // Feeds gone from the config (since the last run, or at this reload) keep no listing, so
-  // their seen items age out by the plain age.
-  void forget_removed_feeds() {
-    std::set<std::string, std::less<>> configured;
-    for (const auto& f : snapshot_->config.feeds)
-      configured.insert(f.id);
-    if (auto r = store_->forget_listings_except(configured); !r) spdlog::error("dedup: {}", r.error().message);
-  }
-
-  // True when there is more to prune.
-  bool prune_once() {
-    constexpr std::int64_t kSlice = 10000;
-    const auto& c = snapshot_->config;
-    const std::int64_t now = std::chrono::floor<std::chrono::seconds>(SystemClock::now()).time_since_epoch().count();
-    const std::int64_t max_count = c.journal.max_count > 0 ? c.journal.max_count : std::int64_t{1} << 62;
-    auto journal = journal_->prune(now - c.journal.max_age.count(), max_count, kSlice);
-    if (!journal) {
-      spdlog::error("journal: prune: {}", journal.error().message);
-      return false;
-    }
-    auto seen = store_->prune_seen(now, c.dedup.seen_max_age.count(), kSlice);
-    if (!seen) spdlog::error("dedup: prune: {}", seen.error().message);
-    if (*journal > 0 || (seen && *seen > 0)) {
-      auto first = journal_->first_kept();
-      spdlog::info("pruned {} journalled alerts (replay horizon now seq {}) and {} seen items", *journal,
-                   first ? *first : 0, seen ? *seen : 0);
-    }
-    return *journal == kSlice || (seen && *seen == kSlice);
-  }
-
-  void publish_system(const std::string& topic, const nlohmann::json& body) {
+  void publish(const alerts::SystemMessage& m) {
     // A drop is counted by the publisher itself; /metrics reads it from there.
-    (void)publisher_->send(topic, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    (void)publisher_->send(m.topic, m.payload);
   }
 
-  // Feed state (validators, URL, failures) is written without its own fsync: losing the
-  // last few on power loss only costs a full refetch, whose items are already seen. A
-  // SIGKILL loses nothing either way, and the items' transaction keeps synchronous=FULL.
-  void on_feed_state(const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) {
-    (void)db_.exec("PRAGMA synchronous=NORMAL");
+  // Feed state (validators, URL, failures) comes after the verdict, so after its items'
+  // commit; it rides in the next group (a crash before that costs a full refetch of items
+  // already seen, nothing more).
+  void save_feed_state(const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) {
+    auto batch = group_->open_batch();
+    if (!batch) {
+      spdlog::warn("feed {}: cannot save state: {}", spec.id, batch.error().message);
+      return;
+    }
     if (auto r = store_->save_runtime(spec.id, rt); !r) {
       spdlog::warn("feed {}: cannot save state: {}", spec.id, r.error().message);
+      return;  // the batch rolls back
     }
-    (void)db_.exec("PRAGMA synchronous=FULL");
-  }
-
-  feeds::FetchVerdict on_fetched(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
-    metrics_.fetch_seconds.observe(std::chrono::duration<double>(r.elapsed).count());
-    try {
-      return handle_fetch(spec, r);
-    } catch (const std::exception& e) {  // the scheduler decides what it means; only we can say what it was
-      spdlog::error("feed {}: {}", spec.id, e.what());
-      throw;
-    }
-  }
-
-  feeds::FetchVerdict handle_fetch(const feeds::FeedSpec& spec, feeds::FetchResult& r) {
-    feeds::FetchVerdict verdict;
-    switch (r.outcome) {
-      case feeds::FetchOutcome::not_modified:
-        spdlog::debug("feed {}: not modified", spec.id);
-        return verdict;
-      case feeds::FetchOutcome::ok:
-        break;
-      default: {
-        const bool gone = r.status == 410;
-        spdlog::warn("feed {}: {}: {}", spec.id, feeds::to_string(r.outcome), r.error);
-        publish_system(
-            gone ? "sys.feed.gone" : "sys.feed.error",
-            {{"feed", spec.id}, {"status", r.status}, {"outcome", feeds::to_string(r.outcome)}, {"message", r.error}});
-        return verdict;
-      }
-    }
-    const auto parse_start = std::chrono::steady_clock::now();
-    auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type});
-    metrics_.parse_seconds.observe(seconds_since(parse_start));
-    if (!parsed) {
-      spdlog::warn("feed {}: parse error: {}", spec.id, parsed.error().message);
-      publish_system(
-          "sys.feed.error",
-          {{"feed", spec.id}, {"status", r.status}, {"outcome", "parse_error"}, {"message", parsed.error().message}});
-      verdict.parse_failed = true;
-      verdict.recorded = false;
-      return verdict;
-    }
-    metrics_.items_parsed += parsed->items.size();
-    for (const auto& problem : parsed->problems)
-      spdlog::warn("feed {}: {}", spec.id, problem);
-    if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);
-    // A document recovered from broken XML keeps no validators: if it was cut short, a 304
-    // would hide its missing items until the feed changes; the next poll reads it whole.
-    verdict.recorded = record_items(spec, *parsed) && !parsed->incomplete;
-    return verdict;
-  }
-
-  // Marks the feed's new items seen and journals their alerts in one transaction, then
-  // publishes. False when nothing could be recorded (the items come again next time).
-  bool record_items(const feeds::FeedSpec& spec, const feeds::Feed& feed) {
-    const auto snapshot = snapshot_;  // one snapshot for the whole batch, even across a reload
-    const auto now = std::chrono::floor<std::chrono::seconds>(SystemClock::now());
-    const std::int64_t unix_now = now.time_since_epoch().count();
-    // Until the batch commits, the seqs it takes go back however it ends (a failure below, or
-    // an exception on its way out), so no seq is skipped; the transaction rolls back with them.
-    struct SeqsTaken {
-      alerts::AlertJournal& journal;
-      std::uint64_t before;
-      bool committed = false;
-      ~SeqsTaken() {
-        if (!committed) journal.rollback_to(before);
-      }
-    } seqs{*journal_, journal_->last_seq()};
-    // Any failure is logged once and counted; the items come again with the next fetch.
-    const auto give_up = [&](const char* what, const Error& e) {
-      spdlog::error("feed {}: {}: {}", spec.id, what, e.message);
-      ++metrics_.batches_unrecorded;
-      return false;
-    };
-    std::vector<const feeds::Item*> fresh;
-    std::vector<const feeds::Item*> still_listed;  // seen long ago: refresh so they never expire while listed
-    const std::int64_t refresh_before = unix_now - snapshot->config.dedup.seen_max_age.count() / 4;
-    std::set<std::string_view> batch;
-    // Feeds list newest first: walk backwards so alerts go out oldest first.
-    for (auto it = feed.items.rbegin(); it != feed.items.rend(); ++it) {
-      if (!batch.insert(it->id).second) continue;
-      auto seen = store_->seen_at(spec.id, it->id);
-      if (!seen) return give_up("state database", seen.error());
-      if (!*seen) {
-        fresh.push_back(&*it);
-      } else if (**seen < refresh_before) {
-        still_listed.push_back(&*it);
-      }
-    }
-    // The listing is recorded at least every quarter of seen_max_age, like the items in it:
-    // pruning spares what the feed listed then (see FeedStore::prune_seen). A document
-    // recovered from broken XML may lack items the feed still lists, so it is no listing.
-    const bool record_listing = !feed.incomplete;
-    bool listing_stale = false;
-    if (record_listing) {
-      const auto listed = store_->listed_at(spec.id);
-      if (!listed) return give_up("state database", listed.error());
-      listing_stale = !*listed || **listed < refresh_before;
-    }
-    if (fresh.empty() && still_listed.empty() && !listing_stale) return true;
-    std::vector<alerts::Alert> out;
-    std::vector<std::string> out_filters;
-    auto tx = SqliteTransaction::begin(db_);
-    if (!tx) return give_up("state database", tx.error());
-    for (const auto* item : fresh) {
-      const auto match_start = std::chrono::steady_clock::now();
-      auto result = snapshot->matcher->match({item->title, item->summary, item->content}, spec.id);
-      metrics_.match_seconds.observe(seconds_since(match_start));
-      if (!result) return give_up("matcher", result.error());
-      if (result->truncated) spdlog::warn("feed {}: item {}: {}", spec.id, item->id, filters::truncation_note());
-      for (const auto& fm : result->filters) {
-        const auto& def = snapshot->matcher->filters()[fm.filter_index];
-        alerts::Alert a;
-        a.seq = journal_->next_seq();
-        a.topic = def.topic;
-        a.payload = alerts::encode_alert_payload(a.seq, def.id, def.topic, spec.id, now, *item, fm, result->entities);
-        if (auto r = journal_->append(a, unix_now); !r) return give_up("journal", r.error());
-        out.push_back(std::move(a));
-        out_filters.push_back(def.id);
-      }
-      if (auto r = store_->mark_seen(spec.id, item->id, unix_now); !r) return give_up("state database", r.error());
-    }
-    for (const auto* item : still_listed) {
-      if (auto r = store_->touch_seen(spec.id, item->id, unix_now); !r) return give_up("state database", r.error());
-    }
-    if (record_listing) {
-      if (auto r = store_->set_listed(spec.id, unix_now); !r) return give_up("state database", r.error());
-    }
-    if (auto r = tx->commit(); !r) return give_up("commit", r.error());
-    seqs.committed = true;
-    if (!fresh.empty()) spdlog::info("feed {}: {} new items, {} alerts", spec.id, fresh.size(), out.size());
-    metrics_.items_new += fresh.size();
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      const auto& a = out[i];
-      if (!publisher_->send(a.topic, a.payload)) spdlog::warn("alert seq {} not published (replay has it)", a.seq);
-      ++metrics_.alerts_by_filter[out_filters[i]];
-      ++published_;
-    }
-    if (!out.empty()) notify_status();
-    return true;
+    group_->seal(std::move(*batch), {}, 1, nullptr);
   }
 
   AppOptions options_;
   SqliteDb db_;
+  Metrics metrics_;  // before the parts that count into it: they may still report as they go
   asio::io_context io_;
   zmq::context_t zmq_{1};
-  asio::signal_set signals_;
-  asio::steady_timer heartbeat_;
-  asio::steady_timer watchdog_;
   asio::steady_timer grace_;
-  std::chrono::microseconds watchdog_period_{0};
-  asio::steady_timer prune_timer_;
   feeds::HttpFetcher fetcher_;
   feeds::Scheduler scheduler_;
   std::optional<feeds::FeedStore> store_;
@@ -590,17 +338,15 @@ class App::Impl {
   std::unique_ptr<alerts::AlertPublisher> publisher_;
   std::unique_ptr<alerts::ZapHandler> zap_;
   std::unique_ptr<alerts::ReplayServer> replay_;
+  std::optional<CommitGroup> group_;
+  std::optional<Ingest> ingest_;
+  std::optional<Retention> retention_;
   std::shared_ptr<const Snapshot> snapshot_;
-  Metrics metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<ConfigWatcher> config_watcher_;
-  asio::thread_pool reload_pool_{1};  // compiles snapshots off the loop
-  std::shared_ptr<int> life_ = std::make_shared<int>(0);
-  bool reloading_ = false;
-  bool reload_again_ = false;
-  std::uint64_t published_ = 0;
+  ServiceFace face_;
+  SnapshotReloader reloader_;
   bool stopping_ = false;
-  int exit_code_ = 0;
   Config started_;            // the start-up config, without its watchlist
   std::string restart_note_;  // settings edited since the start that wait for a restart
 };

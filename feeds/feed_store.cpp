@@ -6,7 +6,22 @@
 namespace newswatch::feeds {
 
 namespace {
-constexpr int kSchemaVersion = 1;
+// 2: seen_items.first_seen renamed last_listed (it always held when the item was last listed).
+constexpr int kSchemaVersion = 2;
+
+// Version 1 named the column first_seen; rename it in place (cheap: no rows are rewritten).
+Result<Ok> migrate_first_seen(SqliteDb& db) {
+  {
+    auto cols = db.prepare("SELECT 1 FROM pragma_table_info('seen_items') WHERE name = 'first_seen'");
+    if (!cols) return cols.error();
+    auto row = cols->step();
+    if (!row) return row.error();
+    if (!*row) return Ok{};
+  }  // finalized: the schema cannot change under a running statement
+  return db.exec(
+      "DROP INDEX IF EXISTS seen_items_age;"
+      "ALTER TABLE seen_items RENAME COLUMN first_seen TO last_listed;");
+}
 
 // The first column of the bound query's first row, or nullopt when it has none; ready for reuse.
 Result<std::optional<std::int64_t>> optional_int(SqliteStatement& query) {
@@ -21,6 +36,7 @@ Result<std::optional<std::int64_t>> optional_int(SqliteStatement& query) {
 }  // namespace
 
 Result<FeedStore> FeedStore::open(SqliteDb& db) {
+  if (auto m = migrate_first_seen(db); !m) return m.error();
   auto r = db.ensure_module_schema(
       "feeds", kSchemaVersion,
       "CREATE TABLE IF NOT EXISTS feed_state ("
@@ -28,19 +44,24 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
       "  last_modified TEXT NOT NULL DEFAULT '', failures INTEGER NOT NULL DEFAULT 0,"
       "  gone INTEGER NOT NULL DEFAULT 0, last_outcome TEXT NOT NULL DEFAULT '');"
       "CREATE TABLE IF NOT EXISTS seen_items ("
-      "  feed_id TEXT NOT NULL, item_id TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+      "  feed_id TEXT NOT NULL, item_id TEXT NOT NULL, last_listed INTEGER NOT NULL,"
       "  PRIMARY KEY (feed_id, item_id)) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(first_seen);"
+      "CREATE INDEX IF NOT EXISTS seen_items_age ON seen_items(last_listed);"
       // Added after version 1, by itself: an older database simply gains it.
       "CREATE TABLE IF NOT EXISTS feed_listing (feed_id TEXT PRIMARY KEY, listed_at INTEGER NOT NULL) WITHOUT ROWID;");
   if (!r) return r.error();
+  if (auto v = db.exec("UPDATE schema_version SET version = " + std::to_string(kSchemaVersion) +
+                       " WHERE module = 'feeds' AND version < " + std::to_string(kSchemaVersion));
+      !v) {
+    return v.error();
+  }
   FeedStore store(db);
   // Prepared once: each runs per fetch or per item.
   const std::pair<SqliteStatement*, const char*> statements[] = {
-      {&store.is_seen_, "SELECT first_seen FROM seen_items WHERE feed_id = ?1 AND item_id = ?2"},
-      {&store.mark_seen_, "INSERT OR IGNORE INTO seen_items(feed_id, item_id, first_seen) VALUES (?1, ?2, ?3)"},
+      {&store.last_listed_, "SELECT last_listed FROM seen_items WHERE feed_id = ?1 AND item_id = ?2"},
+      {&store.mark_seen_, "INSERT OR IGNORE INTO seen_items(feed_id, item_id, last_listed) VALUES (?1, ?2, ?3)"},
       {&store.touch_seen_,
-       "UPDATE seen_items SET first_seen = max(first_seen, ?3) WHERE feed_id = ?1 AND item_id = ?2"},
+       "UPDATE seen_items SET last_listed = max(last_listed, ?3) WHERE feed_id = ?1 AND item_id = ?2"},
       {&store.listed_at_, "SELECT listed_at FROM feed_listing WHERE feed_id = ?1"},
       {&store.set_listed_,
        "INSERT INTO feed_listing(feed_id, listed_at) VALUES (?1, ?2) "
@@ -60,15 +81,8 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
   return store;
 }
 
-Result<bool> FeedStore::is_seen(std::string_view feed_id, std::string_view item_id) {
-  is_seen_.bind(1, feed_id).bind(2, item_id);
-  auto r = is_seen_.step();
-  is_seen_.reset();
-  return r;
-}
-
-Result<std::optional<std::int64_t>> FeedStore::seen_at(std::string_view feed_id, std::string_view item_id) {
-  return optional_int(is_seen_.bind(1, feed_id).bind(2, item_id));
+Result<std::optional<std::int64_t>> FeedStore::last_listed(std::string_view feed_id, std::string_view item_id) {
+  return optional_int(last_listed_.bind(1, feed_id).bind(2, item_id));
 }
 
 Result<Ok> FeedStore::touch_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time) {
@@ -112,7 +126,7 @@ Result<std::int64_t> FeedStore::prune_seen(std::int64_t now_unix, std::int64_t m
   // not come back as new.
   auto st = db_->prepare(
       "DELETE FROM seen_items WHERE (feed_id, item_id) IN (SELECT feed_id, item_id FROM seen_items s "
-      "WHERE first_seen < ?1 - ?2 AND first_seen < coalesce("
+      "WHERE last_listed < ?1 - ?2 AND last_listed < coalesce("
       "(SELECT listed_at FROM feed_listing l WHERE l.feed_id = s.feed_id), ?1) - ?2 LIMIT ?3)");
   if (!st) return st.error();
   if (auto r = st->bind(1, now_unix).bind(2, max_age_s).bind(3, limit).run(); !r) return r.error();

@@ -21,11 +21,9 @@ class FeedStore {
   // Creates or migrates the tables. `db` must outlive the store.
   static Result<FeedStore> open(SqliteDb& db);
 
-  Result<bool> is_seen(std::string_view feed_id, std::string_view item_id);
-  // When the item was last confirmed listed (unix seconds), or nullopt if never seen.
-  // The column is named first_seen for schema compatibility; touch_seen() moves it on
-  // so that an item still in its feed never expires and alerts again.
-  Result<std::optional<std::int64_t>> seen_at(std::string_view feed_id, std::string_view item_id);
+  // When the item was last confirmed listed (unix seconds), or nullopt if never seen (new).
+  // touch_seen() moves it on so that an item still in its feed never expires and alerts again.
+  Result<std::optional<std::int64_t>> last_listed(std::string_view feed_id, std::string_view item_id);
   Result<Ok> touch_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
   Result<Ok> mark_seen(std::string_view feed_id, std::string_view item_id, std::int64_t unix_time);
   // When the feed's whole item list was last recorded (a 200 whose items were all marked or
@@ -47,7 +45,7 @@ class FeedStore {
  private:
   explicit FeedStore(SqliteDb& db) : db_(&db) {}
   SqliteDb* db_;
-  SqliteStatement is_seen_;
+  SqliteStatement last_listed_;
   SqliteStatement mark_seen_;
   SqliteStatement touch_seen_;
   SqliteStatement listed_at_;

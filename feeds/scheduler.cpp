@@ -27,15 +27,13 @@ Scheduler::Scheduler(asio::io_context& io, HttpFetcher& fetcher, SchedulerOption
 
 Scheduler::~Scheduler() { timer_.cancel(); }
 
-std::size_t Scheduler::feed_count() const {
-  return static_cast<std::size_t>(
-      std::count_if(feeds_.begin(), feeds_.end(), [](const auto& kv) { return !kv.second->removed; }));
-}
-
-std::size_t Scheduler::failing_count() const {
-  return static_cast<std::size_t>(std::count_if(feeds_.begin(), feeds_.end(), [](const auto& kv) {
-    return !kv.second->removed && (kv.second->runtime.failures > 0 || kv.second->runtime.gone);
-  }));
+void Scheduler::recount(FeedState& f) {
+  const bool live = !f.removed;
+  const bool failing = live && (f.runtime.failures > 0 || f.runtime.gone);
+  if (live != f.counted_live) live ? ++live_count_ : --live_count_;
+  if (failing != f.counted_failing) failing ? ++failing_count_ : --failing_count_;
+  f.counted_live = live;
+  f.counted_failing = failing;
 }
 
 std::vector<std::pair<std::string, FeedStats>> Scheduler::stats() const {
@@ -96,6 +94,7 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
     FeedState& f = *it->second;
     if (wanted.count(it->first) == 0 && !f.removed) {
       f.removed = true;  // queued entries of it are now stale
+      recount(f);
       once_finished(it->first);
     }
     if (f.removed && !f.in_flight) {
@@ -134,6 +133,7 @@ void Scheduler::set_feeds(const std::vector<FeedSpec>& specs, const std::map<std
     if (f.runtime.url.empty()) f.runtime.url = spec.url;
     f.runtime.gone = false;  // a config change (or restart) gives a gone feed another chance
     f.interval = configured_interval(spec);
+    recount(f);
     // If a fetch of the old URL is in flight, its result is dropped and this due time
     // (or the end of that fetch, whichever is later) starts the new one.
     schedule(f, startup_jitter());
@@ -306,15 +306,18 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
   auto it = feeds_.find(id);
   if (it == feeds_.end()) return;
   FeedState& f = *it->second;
-  f.in_flight = false;
   // Shutting down: a transfer that finished in the grace period is recorded as usual (schedule
   // and make_ready start nothing after stop); a cancelled one is fetched again by the next run.
-  if (stopped_ && result.outcome == FetchOutcome::cancelled) return;
+  if (stopped_ && result.outcome == FetchOutcome::cancelled) {
+    f.in_flight = false;
+    return;
+  }
   if (f.removed) {
     feeds_.erase(it);
     return;
   }
   if (config_generation != f.config_generation) {
+    f.in_flight = false;
     // Fetched from a URL the config no longer names: count it, drop it, fetch the new one.
     if (result.outcome != FetchOutcome::cancelled) {
       ++f.stats.outcomes[static_cast<std::size_t>(result.outcome)];
@@ -331,6 +334,7 @@ void Scheduler::on_fetched(const std::string& id, std::uint64_t config_generatio
 
 void Scheduler::apply_result(FeedState& f, FetchResult& result) {
   if (result.outcome == FetchOutcome::cancelled) {  // not the feed's doing: try again later, no backoff
+    f.in_flight = false;
     if (once_active_) {
       once_finished(f.spec.id);
     } else {
@@ -338,12 +342,58 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
     }
     return;
   }
-  FetchVerdict verdict;
+  // The feed stays in flight until the verdict: its items may wait for a group commit. While
+  // the handler runs the verdict reads `result` itself; after that, a copy without the body.
+  struct Kept {
+    const FetchResult* during_call = nullptr;
+    FetchResult after;
+  };
+  auto kept = std::make_shared<Kept>();
+  kept->during_call = &result;
+  VerdictSink sink([this, life = std::weak_ptr<int>(life_), id = f.spec.id, config = f.config_generation,
+                    kept](FetchVerdict verdict) {
+    if (life.expired()) return;
+    finish(id, config, kept->during_call != nullptr ? *kept->during_call : kept->after, verdict);
+    dispatch();
+    arm_timer();
+  });
   try {
-    verdict = on_result_ ? on_result_(f.spec, result) : FetchVerdict{};
+    if (on_result_) {
+      on_result_(f.spec, result, sink);
+    } else {
+      sink(FetchVerdict{});
+    }
   } catch (...) {  // no exception crosses the loop; a pipeline failure is this feed's parse failure
-    verdict.recorded = false;
-    verdict.parse_failed = true;
+    FetchVerdict failed;
+    failed.recorded = false;
+    failed.parse_failed = true;
+    sink(failed);
+  }
+  kept->during_call = nullptr;
+  if (!sink.given()) {
+    result.body.clear();
+    result.body.shrink_to_fit();
+    kept->after = std::move(result);
+  }
+}
+
+// `result` is the fetch the verdict is about; its body may be gone.
+void Scheduler::finish(const std::string& id, std::uint64_t config_generation, const FetchResult& result,
+                       const FetchVerdict& verdict) {
+  auto it = feeds_.find(id);
+  if (it == feeds_.end()) return;
+  FeedState& f = *it->second;
+  f.in_flight = false;
+  if (f.removed) {
+    feeds_.erase(it);
+    return;
+  }
+  if (config_generation != f.config_generation) {  // the URL changed while the verdict was pending
+    if (f.refetch) {
+      f.refetch = false;
+      make_ready(f);
+    }
+    return;
   }
   const bool fetched = result.outcome == FetchOutcome::ok || result.outcome == FetchOutcome::not_modified;
   const bool success = fetched && !verdict.parse_failed;
@@ -389,6 +439,7 @@ void Scheduler::apply_result(FeedState& f, FetchResult& result) {
       next = jittered(failure_delay(options_.bounds, base, f.runtime.failures));
     }
   }
+  recount(f);
   // last_outcome alone is diagnostic: not worth a database write per 304.
   const bool changed = before.url != f.runtime.url || before.etag != f.runtime.etag ||
                        before.last_modified != f.runtime.last_modified || before.failures != f.runtime.failures ||

@@ -71,9 +71,34 @@ struct FeedStats {
   std::uint64_t total() const;
 };
 
+// Hands the pipeline's verdict on one fetch back to the scheduler. Call it exactly once, now
+// or later (after the batch's transaction commits); later calls are ignored. Until it is
+// called the feed counts as in flight (never fetched twice at once), but its connection slot
+// is already free. Safe to call after the scheduler is gone.
+class VerdictSink {
+ public:
+  VerdictSink() = default;
+  explicit VerdictSink(std::function<void(FetchVerdict)> deliver)
+      : state_(std::make_shared<State>(State{std::move(deliver), false})) {}
+  void operator()(FetchVerdict verdict) const {
+    if (!state_ || state_->given) return;
+    state_->given = true;
+    if (state_->deliver) state_->deliver(verdict);
+  }
+  bool given() const { return state_ && state_->given; }
+
+ private:
+  struct State {
+    std::function<void(FetchVerdict)> deliver;
+    bool given = false;
+  };
+  std::shared_ptr<State> state_;  // shared by the copies: the first call wins
+};
+
 class Scheduler {
  public:
-  using ResultHandler = std::function<FetchVerdict(const FeedSpec&, FetchResult&)>;
+  // Receives every completed fetch (cancelled ones aside); the body may be moved out.
+  using ResultHandler = std::function<void(const FeedSpec&, FetchResult&, VerdictSink)>;
   // Called when a feed's persistent state changed (URL, validators, failures, gone), to
   // persist it. A 304 that changes nothing writes nothing.
   using StateHandler = std::function<void(const FeedSpec&, const FeedRuntime&)>;
@@ -99,8 +124,9 @@ class Scheduler {
   void stop();
 
   std::size_t in_flight() const { return in_flight_; }
-  std::size_t feed_count() const;
-  std::size_t failing_count() const;
+  // Kept up to date as feeds change, so asking costs nothing (status lines ask often).
+  std::size_t feed_count() const { return live_count_; }
+  std::size_t failing_count() const { return failing_count_; }
   // Per-feed counters, sorted by feed id, and the totals over every feed ever scheduled
   // (removed ones included, so totals never go down).
   std::vector<std::pair<std::string, FeedStats>> stats() const;
@@ -127,6 +153,9 @@ class Scheduler {
     std::uint64_t in_flight_config = 0;  // config_generation of the fetch in flight
     bool refetch = false;                // came due while a fetch of an older URL was in flight
     bool removed = false;
+    // What feed_count()/failing_count() currently count this feed as.
+    bool counted_live = false;
+    bool counted_failing = false;
   };
   struct Entry {
     std::string id;
@@ -154,6 +183,9 @@ class Scheduler {
   void start(FeedState& f, const std::string& host);
   void on_fetched(const std::string& id, std::uint64_t config_generation, FetchResult result);
   void apply_result(FeedState& f, FetchResult& result);
+  void finish(const std::string& id, std::uint64_t config_generation, const FetchResult& result,
+              const FetchVerdict& verdict);
+  void recount(FeedState& f);
   void once_finished(const std::string& id);
   std::chrono::milliseconds startup_jitter();
   // `d` spread by ±10%, so feeds due together drift apart instead of hitting hosts in step.
@@ -174,6 +206,8 @@ class Scheduler {
   std::unordered_map<std::string, HostQueue> hosts_;
   std::deque<std::string> ring_;  // hosts with ready feeds and a free slot, in turn
   std::size_t in_flight_ = 0;
+  std::size_t live_count_ = 0;
+  std::size_t failing_count_ = 0;
   std::uint64_t next_generation_ = 1;
   bool stopped_ = false;
   std::minstd_rand rng_;

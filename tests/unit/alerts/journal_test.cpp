@@ -42,6 +42,7 @@ TEST_F(JournalTest, SeqContinuesAcrossReopenAndPruning) {
     for (std::uint64_t s = 1; s <= 5; ++s)
       ASSERT_TRUE(j->append(make(s, s % 2 ? "alert.a" : "alert.b"), 100 + static_cast<std::int64_t>(s)));
     EXPECT_FALSE(j->append(make(9, "alert.a"), 200)) << "a gap in seq is refused";
+    j->committed();
     auto pruned = j->prune(1'000, 0);  // everything is older than t=1000
     ASSERT_TRUE(pruned);
     EXPECT_EQ(*pruned, 5);
@@ -54,54 +55,32 @@ TEST_F(JournalTest, SeqContinuesAcrossReopenAndPruning) {
   EXPECT_EQ(j->next_seq(), 6u);
 }
 
-TEST_F(JournalTest, ReadAfterFiltersAndPages) {
+TEST_F(JournalTest, ScanAfterFiltersPagesAndSeesOnlyCommitted) {
   auto db = SqliteDb::open(path_);
   ASSERT_TRUE(db);
   auto j = AlertJournal::open(*db);
   ASSERT_TRUE(j);
   for (std::uint64_t s = 1; s <= 6; ++s)
     ASSERT_TRUE(j->append(make(s, s % 2 ? "alert.a" : "alert.b"), 100));
-  auto page = j->read_after(2, 2);
+  EXPECT_EQ(j->scan_after(0, 100, {})->alerts.size(), 0u) << "appended, not yet committed";
+  EXPECT_EQ(j->last_seq(), 0u);
+  EXPECT_EQ(j->next_seq(), 7u);
+  j->committed();
+  EXPECT_EQ(j->last_seq(), 6u);
+  auto page = j->scan_after(2, 2, {});
   ASSERT_TRUE(page);
-  ASSERT_EQ(page->size(), 2u);
-  EXPECT_EQ((*page)[0].seq, 3u);
-  EXPECT_EQ((*page)[1].seq, 4u);
-  auto only_b = j->read_after(0, 100, {"alert.b"});
+  ASSERT_EQ(page->alerts.size(), 2u);
+  EXPECT_EQ(page->alerts[0].seq, 3u);
+  EXPECT_EQ(page->alerts[1].seq, 4u);
+  auto only_b = j->scan_after(0, 100, {"alert.b"});
   ASSERT_TRUE(only_b);
-  ASSERT_EQ(only_b->size(), 3u);
-  EXPECT_EQ((*only_b)[2].seq, 6u);
-  EXPECT_EQ((*only_b)[2].payload, "{\"seq\":6}");
+  ASSERT_EQ(only_b->alerts.size(), 3u);
+  EXPECT_EQ(only_b->alerts[2].seq, 6u);
+  EXPECT_EQ(only_b->alerts[2].payload, "{\"seq\":6}");
   auto kept = j->prune(0, 2);
   ASSERT_TRUE(kept);
   EXPECT_EQ(*kept, 4);
   EXPECT_EQ(*j->oldest_seq(), 5u);
-}
-
-TEST_F(JournalTest, RolledBackTransactionLeavesNoTrace) {
-  auto db = SqliteDb::open(path_);
-  ASSERT_TRUE(db);
-  auto j = AlertJournal::open(*db);
-  auto store = feeds::FeedStore::open(*db);
-  ASSERT_TRUE(j);
-  ASSERT_TRUE(store);
-  {
-    auto tx = SqliteTransaction::begin(*db);
-    ASSERT_TRUE(tx);
-    ASSERT_TRUE(j->append(make(1, "alert.a"), 1));
-    ASSERT_TRUE(store->mark_seen("feed", "item-1", 1));
-    j->rollback_to(0);  // no commit: destructor rolls back
-  }
-  EXPECT_FALSE(*store->is_seen("feed", "item-1"));
-  EXPECT_EQ(j->read_after(0, 10)->size(), 0u);
-  {
-    auto tx = SqliteTransaction::begin(*db);
-    ASSERT_TRUE(tx);
-    ASSERT_TRUE(j->append(make(1, "alert.a"), 1));
-    ASSERT_TRUE(store->mark_seen("feed", "item-1", 1));
-    ASSERT_TRUE(tx->commit());
-  }
-  EXPECT_TRUE(*store->is_seen("feed", "item-1"));
-  EXPECT_FALSE(*store->is_seen("other-feed", "item-1"));
 }
 
 // Another process holding the write lock past the busy timeout (an operator's sqlite3 shell):
@@ -166,7 +145,7 @@ TEST_F(JournalTest, SeenItemsAgeFromTheFeedsLastListing) {
     std::vector<std::pair<std::string, std::string>> kept;
     for (const auto& [feed, item] : std::vector<std::pair<std::string, std::string>>{
              {"never-listed", "d"}, {"quiet", "a"}, {"quiet", "b"}, {"quiet", "c"}, {"removed", "e"}}) {
-      if (*store->is_seen(feed, item)) kept.emplace_back(feed, item);
+      if (*store->last_listed(feed, item)) kept.emplace_back(feed, item);
     }
     EXPECT_EQ(kept, row.kept) << "now=" << row.now;
   }
@@ -191,8 +170,31 @@ TEST_F(JournalTest, SeenItemsArePrunedInSlices) {
     if (*n < 10) break;
   }
   EXPECT_EQ(slices, (std::vector<std::int64_t>{10, 10, 5}));
-  EXPECT_TRUE(*store->is_seen("f", "recent"));
-  EXPECT_FALSE(*store->is_seen("f", "item-0"));
+  EXPECT_TRUE(*store->last_listed("f", "recent"));
+  EXPECT_FALSE(*store->last_listed("f", "item-0"));
+}
+
+// A state database written by schema version 1 (column first_seen) keeps its seen items.
+TEST_F(JournalTest, SeenItemsOfAVersionOneDatabaseSurvive) {
+  {
+    auto db = SqliteDb::open(path_);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(
+        db->exec("CREATE TABLE schema_version (module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
+                 "INSERT INTO schema_version VALUES ('feeds', 1);"
+                 "CREATE TABLE seen_items (feed_id TEXT NOT NULL, item_id TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+                 "  PRIMARY KEY (feed_id, item_id)) WITHOUT ROWID;"
+                 "CREATE INDEX seen_items_age ON seen_items(first_seen);"
+                 "INSERT INTO seen_items VALUES ('f', 'old', 123);"));
+  }
+  auto db = SqliteDb::open(path_);
+  ASSERT_TRUE(db);
+  auto store = feeds::FeedStore::open(*db);
+  ASSERT_TRUE(store) << store.error().message;
+  auto seen = store->last_listed("f", "old");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, std::optional<std::int64_t>(123));
+  ASSERT_TRUE(feeds::FeedStore::open(*db)) << "opening again is a no-op";
 }
 
 TEST_F(JournalTest, FeedRuntimeRoundTrips) {

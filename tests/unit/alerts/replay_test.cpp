@@ -97,6 +97,7 @@ class ReplayJournal : public ::testing::Test {
       ASSERT_TRUE(journal_->append(
           {s, s % 3 == 0 ? "alert.rare" : "alert.common", "{\"seq\":" + std::to_string(s) + "}"}, 100 + s));
     }
+    journal_->committed();
   }
   void TearDown() override {
     journal_.reset();
@@ -161,6 +162,7 @@ TEST_F(ReplayJournal, HorizonAfterPrune) {
 TEST_F(ReplayJournal, AgePruneTakesOnlyAPrefix) {
   // seq 11 carries an older time than 10 (a clock step back): pruning must not punch a hole.
   ASSERT_TRUE(journal_->append({11, "alert.common", "{}"}, 50));
+  journal_->committed();
   ASSERT_EQ(*journal_->prune(106, 1000), 5) << "seq 1..5 are older than 106; 11 stays";
   EXPECT_EQ(*journal_->first_kept(), 6u);
   auto page = journal_->scan_after(0, 100, {});

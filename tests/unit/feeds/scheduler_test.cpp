@@ -62,9 +62,13 @@ struct Rig {
       : fetcher(io, fo),
         scheduler(
             io, fetcher, so,
-            [this](const FeedSpec& spec, FetchResult& r) {
+            [this](const FeedSpec& spec, FetchResult& r, VerdictSink done) {
               results.emplace_back(spec.id, r);
-              return verdict_for ? verdict_for(spec, r) : FetchVerdict{};
+              if (hold_verdicts) {
+                held.push_back(std::move(done));
+                return;
+              }
+              done(verdict_for ? verdict_for(spec, r) : FetchVerdict{});
             },
             [this](const FeedSpec& spec, const FeedRuntime& rt) { states.emplace_back(spec.id, rt); }) {}
 
@@ -98,6 +102,8 @@ struct Rig {
   HttpFetcher fetcher;
   Scheduler scheduler;
   std::function<FetchVerdict(const FeedSpec&, FetchResult&)> verdict_for;
+  bool hold_verdicts = false;  // verdicts wait in `held` (as for a group commit) until given
+  std::vector<VerdictSink> held;
   std::vector<std::pair<std::string, FetchResult>> results;
   std::vector<std::pair<std::string, FeedRuntime>> states;
 };
@@ -159,6 +165,50 @@ TEST(SchedulerTest, ValidatorsKeptOnlyWhenRecorded) {
   EXPECT_EQ(a[1]["ims"], "Thu, 20 Dec 2012 18:05:00 GMT");
   EXPECT_EQ(b[1]["status"], 200) << "items not recorded: the feed must come again in full";
   EXPECT_TRUE(b[1]["inm"].is_null());
+}
+
+// A verdict given later (after a group commit) is what the validators wait for, and until it
+// comes the feed is not fetched again, however often it falls due.
+TEST(SchedulerTest, AHeldVerdictKeepsTheFeedInFlightAndItsValidatorsBack) {
+  ScriptedServer server;
+  Rig rig;
+  rig.hold_verdicts = true;
+  rig.scheduler.set_feeds({{"held", server.url("/feed/held?etag=1"), 1s}});
+  ASSERT_TRUE(rig.run_until([&] { return rig.held.size() == 1; }, 3000ms));
+  rig.run_until([] { return false; }, 2500ms);  // more than two intervals
+  EXPECT_EQ(server.requests("/feed/held").size(), 1U) << "fetched again while its verdict was pending";
+  EXPECT_EQ(rig.scheduler.in_flight(), 0U) << "its connection slot is free meanwhile";
+  EXPECT_TRUE(rig.scheduler.runtime("held")->etag.empty()) << "validators before the verdict";
+  EXPECT_TRUE(rig.states.empty());
+  rig.hold_verdicts = false;
+  auto done = std::move(rig.held.front());
+  rig.held.clear();
+  done(FetchVerdict{});
+  done(FetchVerdict{});  // a second call is ignored
+  EXPECT_FALSE(rig.scheduler.runtime("held")->etag.empty());
+  ASSERT_EQ(rig.states.size(), 1U) << "persisted once, after the verdict";
+  ASSERT_TRUE(rig.run_until([&] { return server.requests("/feed/held").size() == 2; }, 3000ms));
+  EXPECT_EQ(server.requests("/feed/held")[1]["status"], 304);
+}
+
+// feed_count()/failing_count() follow additions, removals, failures and recoveries.
+TEST(SchedulerTest, CountsFollowTheFeeds) {
+  ScriptedServer server;
+  Rig rig;
+  rig.scheduler.set_feeds({{"ok", server.url("/feed/ok"), {}},
+                           {"bad", server.url("/status/500"), {}},
+                           {"gone", server.url("/status/410"), {}}});
+  EXPECT_EQ(rig.scheduler.feed_count(), 3U);
+  EXPECT_EQ(rig.scheduler.failing_count(), 0U);
+  rig.once();
+  EXPECT_EQ(rig.scheduler.failing_count(), 2U);
+  rig.scheduler.set_feeds({{"ok", server.url("/feed/ok"), {}}, {"bad", server.url("/feed/fixed"), {}}});
+  EXPECT_EQ(rig.scheduler.feed_count(), 2U);
+  EXPECT_EQ(rig.scheduler.failing_count(), 0U) << "a changed URL starts afresh; a removed feed is not counted";
+  rig.once();
+  EXPECT_EQ(rig.scheduler.failing_count(), 0U);
+  rig.scheduler.set_feeds({});
+  EXPECT_EQ(rig.scheduler.feed_count(), 0U);
 }
 
 TEST(SchedulerTest, PermanentRedirectMovesTheFeedTemporaryDoesNot) {

@@ -1,0 +1,70 @@
+#pragma once
+// Ingest: one fetch result in, the scheduler's verdict out once its batch has committed. Owns
+// an item's whole path after the fetch: parse → dedup → match → encode → journal → commit → publish.
+//
+// The verdict says `recorded` only when the feed's new items are marked seen and their alerts
+// journalled in a committed transaction; only then may the scheduler keep the response's
+// validators (a lost batch must come again in full, not as a 304).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alerts/alert.hpp"
+#include "alerts/alert_journal.hpp"
+#include "alerts/alert_publisher.hpp"
+#include "common/result.hpp"
+#include "daemon/commit_group.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/snapshot.hpp"
+#include "feeds/feed.hpp"
+#include "feeds/feed_store.hpp"
+#include "feeds/scheduler.hpp"
+#include "filters/matcher.hpp"
+
+namespace newswatch::daemon {
+
+// The alerts one item raises: one per matching filter, in filter order.
+struct ItemAlerts {
+  std::vector<alerts::Alert> alerts;
+  std::vector<std::string> filter_ids;  // alongside `alerts`
+  bool truncated = false;               // the item passed a matcher limit (see filters::truncation_note)
+};
+
+// The item → alerts step, pure: shared by the daemon and `newswatch match`. Seqs come from
+// `next_seq`, called once per alert in order. An error only when the matcher refuses a scan.
+Result<ItemAlerts> alerts_for_item(const filters::Matcher& matcher, const feeds::Item& item, std::string_view feed_id,
+                                   feeds::TimePoint detected_at, const std::function<std::uint64_t()>& next_seq);
+
+class Ingest {
+ public:
+  // Every part must outlive the Ingest; `publisher` also carries the sys.feed.* messages.
+  Ingest(feeds::FeedStore& store, alerts::AlertJournal& journal, alerts::AlertPublisher& publisher, CommitGroup& group,
+         Metrics& metrics);
+
+  // Judges one completed fetch by `snapshot` (kept alive until the batch is recorded) and tells
+  // `done` the verdict, now or after the group commit. Never throws for bad input.
+  void on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::FeedSpec& spec, feeds::FetchResult& result,
+                  feeds::VerdictSink done);
+
+  std::uint64_t published() const { return published_; }  // alerts sent since start
+
+ private:
+  // Marks the feed's new items seen and journals their alerts in one batch of the group.
+  // False when nothing could be recorded: the items come again with the next fetch.
+  void record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, const feeds::Feed& feed,
+                    feeds::FetchVerdict verdict, feeds::VerdictSink done);
+  void publish_feed_error(std::string_view feed_id, int status, std::string_view outcome, std::string_view message);
+
+  feeds::FeedStore& store_;
+  alerts::AlertJournal& journal_;
+  alerts::AlertPublisher& publisher_;
+  CommitGroup& group_;
+  Metrics& metrics_;
+  std::uint64_t published_ = 0;
+};
+
+}  // namespace newswatch::daemon
