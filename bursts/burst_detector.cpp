@@ -118,8 +118,8 @@ struct BurstDetector::Series {
   std::deque<Bin> bins;  // consecutive hours ending at current_hour
   Baseline base;
   std::unordered_map<std::string, StoryMemo> stories;
-  std::deque<std::pair<std::int64_t, std::string>> story_order;  // (first_seen, id), oldest first
-  std::array<std::int64_t, 3> announced{kNever, kNever, kNever};   // last announcement per level
+  std::deque<std::pair<std::int64_t, std::string>> story_order;   // (first_seen, id), oldest first
+  std::array<std::int64_t, 3> announced{kNever, kNever, kNever};  // last announcement per level
 };
 
 struct BurstDetector::FilterState {
@@ -186,8 +186,8 @@ struct HourExpectation {
 };
 
 std::optional<HourExpectation> hour_expectation(Series& s, const FilterState& f, std::int64_t hour) {
-  const bool learned = s.base.first_hour != kNever && hour - s.base.first_hour >= kLearnedAfterHours &&
-                       s.base.absorbed >= kHoursPerWeek;
+  const bool learned =
+      s.base.first_hour != kNever && hour - s.base.first_hour >= kLearnedAfterHours && s.base.absorbed >= kHoursPerWeek;
   if (learned) {
     refresh_factors(s.base);
     const int k = hour_of_day(hour);
@@ -198,7 +198,8 @@ std::optional<HourExpectation> hour_expectation(Series& s, const FilterState& f,
     e.rel_var = 1.0 / (level_stories + 1.0) + s.base.hod_rel_var[k] + s.base.dow_rel_var[d];
     return e;
   }
-  if (s.entity.empty() && f.expected_per_day) return HourExpectation{std::max(kMinHourlyRate, *f.expected_per_day / 24.0), 0.0};
+  if (s.entity.empty() && f.expected_per_day)
+    return HourExpectation{std::max(kMinHourlyRate, *f.expected_per_day / 24.0), 0.0};
   return std::nullopt;
 }
 
@@ -331,8 +332,9 @@ void BurstDetector::reconfigure(BurstSettings settings, std::vector<BurstFilter>
     for (auto& [entity, s] : f->entities)
       trim(s);
     while (f->entities.size() > settings_.max_entity_series) {
-      auto oldest = std::min_element(f->entities.begin(), f->entities.end(),
-                                     [](const auto& a, const auto& b) { return a.second.last_time < b.second.last_time; });
+      auto oldest = std::min_element(f->entities.begin(), f->entities.end(), [](const auto& a, const auto& b) {
+        return a.second.last_time < b.second.last_time;
+      });
       removed_.emplace_back(id, oldest->first);
       f->dirty.erase(oldest->first);
       f->entities.erase(oldest);
@@ -486,8 +488,8 @@ std::vector<Burst> BurstDetector::observe(const BurstEvent& event) {
   return out;
 }
 
-std::optional<double> BurstDetector::expected(const std::string& filter, const std::string& entity,
-                                              std::int64_t window, std::int64_t time) const {
+std::optional<double> BurstDetector::expected(const std::string& filter, const std::string& entity, std::int64_t window,
+                                              std::int64_t time) const {
   auto fit = filters_.find(filter);
   if (fit == filters_.end()) return std::nullopt;
   FilterState& f = *fit->second;

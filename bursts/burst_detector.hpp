@@ -21,8 +21,8 @@ inline constexpr std::int64_t kHour = 3600;
 struct BurstSettings {
   bool enabled = true;
   std::vector<std::int64_t> windows{3 * kHour, 24 * kHour};  // seconds, whole hours, 1h..7d
-  double watch_p = 1e-2;  // false `watch` announcements per filter per day
-  double alert_p = 1e-4;  // false `alert` announcements per filter per day
+  double watch_p = 1e-2;                                     // false `watch` announcements per filter per day
+  double alert_p = 1e-4;                                     // false `alert` announcements per filter per day
   int min_stories = 3;
   int min_sources = 2;
   std::int64_t renotify = 6 * kHour;

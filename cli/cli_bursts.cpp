@@ -86,7 +86,8 @@ int from_file(Backtest& backtest, const std::string& path) {
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (auto r = backtest.feed(line); !r) {
-      if (++bad <= 10) std::fprintf(stderr, "newswatch bursts: %s:%zu: %s\n", path.c_str(), n, r.error().message.c_str());
+      if (++bad <= 10)
+        std::fprintf(stderr, "newswatch bursts: %s:%zu: %s\n", path.c_str(), n, r.error().message.c_str());
     }
   }
   if (bad > 10) std::fprintf(stderr, "newswatch bursts: %s: %d lines were not alert payloads\n", path.c_str(), bad);
@@ -96,7 +97,8 @@ int from_file(Backtest& backtest, const std::string& path) {
 int from_journal(Backtest& backtest, const std::string& db_path) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
-    std::fprintf(stderr, "newswatch bursts: no journal at %s (give --input FILE.jsonl, or --config with the state_dir)\n",
+    std::fprintf(stderr,
+                 "newswatch bursts: no journal at %s (give --input FILE.jsonl, or --config with the state_dir)\n",
                  db_path.c_str());
     return 1;
   }
@@ -123,7 +125,8 @@ int from_journal(Backtest& backtest, const std::string& db_path) {
   int step = 0;
   while ((step = sqlite3_step(st_raw)) == SQLITE_ROW) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st_raw, 1));
-    const std::string_view payload(text != nullptr ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(st_raw, 1)));
+    const std::string_view payload(text != nullptr ? text : "",
+                                   static_cast<std::size_t>(sqlite3_column_bytes(st_raw, 1)));
     if (auto r = backtest.feed(payload); !r) {
       if (++bad <= 10)
         std::fprintf(stderr, "newswatch bursts: journal seq %lld: %s\n",

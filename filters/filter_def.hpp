@@ -34,8 +34,8 @@ struct FilterDef {
   std::vector<std::string> feeds;  // empty: every feed
   // Stories a day the burst detector expects until it has learnt from two weeks of history.
   std::optional<double> expected_per_day;
-  SourcePos pos;                   // of the filter table
-  SourcePos query_pos;             // of the query string's opening quote
+  SourcePos pos;        // of the filter table
+  SourcePos query_pos;  // of the query string's opening quote
 };
 
 struct CompileError {

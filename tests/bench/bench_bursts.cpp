@@ -34,8 +34,13 @@ std::string payload_for(const bursts::BurstEvent& e, std::uint64_t seq) {
       {"topic", "alert." + e.filter},
       {"feed", e.source},
       {"detected_at", feeds::format_rfc3339(feeds::TimePoint(std::chrono::seconds(e.time)))},
-      {"item", {{"id", e.story + "-" + std::to_string(seq)}, {"title", e.title}, {"link", e.link}, {"summary", std::string(600, 'x')}}},
-      {"matches", nlohmann::json::array({{{"term", "Sahel"}, {"entity", nullptr}, {"field", "title"}, {"offset", 0}, {"length", 5}}})},
+      {"item",
+       {{"id", e.story + "-" + std::to_string(seq)},
+        {"title", e.title},
+        {"link", e.link},
+        {"summary", std::string(600, 'x')}}},
+      {"matches", nlohmann::json::array(
+                      {{{"term", "Sahel"}, {"entity", nullptr}, {"field", "title"}, {"offset", 0}, {"length", 5}}})},
       {"entities", ents},
       {"story", {{"id", e.story}, {"copy_of", nullptr}, {"size", 1}, {"sources", 1}}}};
   return j.dump();

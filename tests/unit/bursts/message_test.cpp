@@ -74,9 +74,9 @@ TEST(BurstMessage, ReadsAlertPayloads) {
       R"({"filter":"sahel","feed":"un","detected_at":"2012-12-20T18:05:00Z","item":{"id":"i1"}})", types);
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->story, "i1");
-  for (const char* bad : {"", "[]", "{}", R"({"filter":"x","item":{}})",
-                          R"({"filter":"x","detected_at":"yesterday","item":{}})",
-                          R"({"filter":"x","detected_at":"2012-12-20T18:05:00Z"})"}) {
+  for (const char* bad :
+       {"", "[]", "{}", R"({"filter":"x","item":{}})", R"({"filter":"x","detected_at":"yesterday","item":{}})",
+        R"({"filter":"x","detected_at":"2012-12-20T18:05:00Z"})"}) {
     EXPECT_FALSE(event_from_alert_payload(bad, types)) << bad;
   }
 }

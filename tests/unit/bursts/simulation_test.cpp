@@ -114,8 +114,8 @@ SurgeFigures surge_run(double factor, int n, std::uint64_t seed0, double min_rat
     }
     if (!found) {
       f.missed.push_back("base " + std::to_string(h.rate).substr(0, 4) + "/h for " + std::to_string(s.hours) +
-                         "h at hour " + std::to_string((s.start / 3600) % 24) + " (+" + std::to_string(extra).substr(0, 4) +
-                         " stories)");
+                         "h at hour " + std::to_string((s.start / 3600) % 24) + " (+" +
+                         std::to_string(extra).substr(0, 4) + " stories)");
     }
   }
   std::sort(f.delays_h.begin(), f.delays_h.end());
@@ -129,7 +129,8 @@ TEST(BurstSimulation, EveryFiveFoldSurgeIsDetectedQuickly) {
   std::printf(
       "[bursts] x5 surges (base 0.5-5 stories/h, 3-12 h): %d of %d detected (%d of %d adding 20+ stories), median "
       "delay %.2f h, max %.2f h\n",
-      f.detected, f.surges, f.large_detected, f.large, median(f.delays_h), f.delays_h.empty() ? 0.0 : f.delays_h.back());
+      f.detected, f.surges, f.large_detected, f.large, median(f.delays_h),
+      f.delays_h.empty() ? 0.0 : f.delays_h.back());
   for (const auto& m : f.missed)
     std::printf("[bursts]   missed: %s\n", m.c_str());
   // A surge of a few stories on a quiet night is within chance: those may go unseen.
