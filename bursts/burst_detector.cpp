@@ -359,7 +359,7 @@ WindowTest test_window(Series& s, const FilterState& f, const BurstSettings& set
     const auto e = hour_expectation(s, f, h);
     if (!e) return t;
     mean += e->mean;
-    var += e->mean * e->mean * e->rel_var;  // errors of the hours move together: summed as sd
+    var += e->mean * e->mean * e->rel_var;
   }
   t.expected = mean;
   // The expectation raised by its own uncertainty (see kEstimateSlack).
