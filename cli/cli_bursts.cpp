@@ -20,13 +20,6 @@
 namespace newswatch::cli {
 namespace {
 
-constexpr const char* kUsage = "usage: newswatch bursts [--config FILE] [--input FILE.jsonl]\n";
-
-int usage_error(const std::string& why) {
-  std::fprintf(stderr, "newswatch bursts: %s\n%s", why.c_str(), kUsage);
-  return 2;
-}
-
 // The state folder as the daemon finds it: systemd's STATE_DIRECTORY wins over the built-in default.
 std::string state_dir(const Config& c) {
   if (const char* env = std::getenv("STATE_DIRECTORY");
@@ -143,38 +136,20 @@ int from_journal(Backtest& backtest, const std::string& db_path) {
 }  // namespace
 
 int cmd_bursts(const std::vector<std::string>& args) {
+  CLI::App app{
+      "A backtest of burst detection: replays alert payloads through the burst detector with the config's "
+      "[bursts] settings (even when enabled = false), each at its detected_at, and prints the burst messages it "
+      "would have published, one JSON object per line. See docs/bursts.md.",
+      "newswatch bursts"};
+  apply_conventions(app);
   std::string config_path = daemon::kDefaultConfigPath;
   std::string input;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* name, std::string& out) -> bool {
-      const std::string eq = std::string(name) + "=";
-      if (a.rfind(eq, 0) == 0) {
-        out = a.substr(eq.size());
-        return !out.empty();
-      }
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      std::fputs(
-          "Replays alert payloads (default: the journal in the config's state_dir; or FILE.jsonl,\n"
-          "one payload per line as `newswatch tail --json` prints them, - for stdin) through the\n"
-          "burst detector with the config's [bursts] settings, each at its detected_at, and prints\n"
-          "the burst messages it would have published, one JSON object per line. See docs/bursts.md.\n",
-          stdout);
-      return 0;
-    }
-    if (a == "--config" || a.rfind("--config=", 0) == 0) {
-      if (!value("--config", config_path)) return usage_error("--config needs a file");
-    } else if (a == "--input" || a.rfind("--input=", 0) == 0) {
-      if (!value("--input", input)) return usage_error("--input needs a file");
-    } else {
-      return usage_error("unexpected argument '" + a + "'");
-    }
-  }
+  add_config_option(app, config_path);
+  app.add_option("--input", input, "Alert payloads, one per line as `newswatch tail --json` prints them (- for stdin)")
+      ->type_name("FILE.jsonl")
+      ->default_str("the journal in the config's state_dir, opened read-only");
+  if (auto code = parse_command_line(app, args)) return *code;
+
   auto loaded = load_config(config_path);
   if (!loaded) {
     for (const auto& e : loaded.error())
@@ -187,7 +162,7 @@ int cmd_bursts(const std::vector<std::string>& args) {
                      : from_file(backtest, input);
   std::fprintf(stderr, "newswatch bursts: %llu alerts replayed, %llu bursts\n",
                static_cast<unsigned long long>(backtest.alerts()), static_cast<unsigned long long>(backtest.bursts()));
-  if (std::fflush(stdout) != 0) return 3;
+  if (std::fflush(stdout) != 0) return kExitInternal;
   return rc;
 }
 

@@ -44,22 +44,18 @@ Result<Ok> write_file(const std::string& path, const std::string& text, mode_t m
 }  // namespace
 
 int cmd_keygen(const std::vector<std::string>& args) {
+  CLI::App app{
+      "Write a CURVE key pair: DIR/NAME.key (public and secret key, mode 0600) and DIR/NAME.pub (public key "
+      "only, mode 0644).",
+      "newswatch keygen"};
+  apply_conventions(app);
   std::string dir = ".";
   std::string name = "newswatch";
   bool force = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const bool has_value = i + 1 < args.size();
-    if (args[i] == "--out" && has_value) {
-      dir = args[++i];
-    } else if (args[i] == "--name" && has_value) {
-      name = args[++i];
-    } else if (args[i] == "--force") {
-      force = true;
-    } else {
-      std::fprintf(stderr, "usage: newswatch keygen [--out DIR] [--name NAME] [--force]\n");
-      return 2;
-    }
-  }
+  app.add_option("--out", dir, "The directory to write the key files in (created if missing)");
+  app.add_option("--name", name, "The key files' base name");
+  app.add_flag("--force", force, "Overwrite existing key files");
+  if (auto code = parse_command_line(app, args)) return *code;
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
     std::fprintf(stderr, "newswatch keygen: --name must be a plain file name\n");
     return 2;

@@ -13,57 +13,22 @@
 #include "filters/matcher.hpp"
 
 namespace newswatch::cli {
-namespace {
-
-int usage_error(const std::string& why) {
-  std::fprintf(stderr,
-               "newswatch match: %s\n"
-               "usage: newswatch match [--config FILE] [--feed ID] FILE|URL\n",
-               why.c_str());
-  return 2;
-}
-
-}  // namespace
 
 int cmd_match(const std::vector<std::string>& args) {
+  CLI::App app{
+      "A dry run of the matcher on one feed: prints, one JSON object per line, the alerts the config's "
+      "filters would publish for it.",
+      "newswatch match"};
+  apply_conventions(app);
   std::string config_path = daemon::kDefaultConfigPath;
   std::string feed_id;
   std::string source;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* name, std::string& out) -> bool {
-      const std::string eq = std::string(name) + "=";
-      if (a.rfind(eq, 0) == 0) {
-        out = a.substr(eq.size());
-        return true;
-      }
-      if (a != name) return false;
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      std::fputs(
-          "usage: newswatch match [--config FILE] [--feed ID] FILE|URL\n"
-          "Prints, one JSON object per line, the alerts the config's filters would publish for\n"
-          "the feed. --feed names the configured feed it stands for (default: the feed whose url\n"
-          "is FILE|URL, else FILE|URL itself), which matters for filters with `feeds = [...]`.\n",
-          stdout);
-      return 0;
-    }
-    if (a == "--config" || a.rfind("--config=", 0) == 0) {
-      if (!value("--config", config_path)) return usage_error("--config needs a file");
-    } else if (a == "--feed" || a.rfind("--feed=", 0) == 0) {
-      if (!value("--feed", feed_id)) return usage_error("--feed needs an id");
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else if (!source.empty()) {
-      return usage_error("expected one FILE|URL, got '" + source + "' and '" + a + "'");
-    } else {
-      source = a;
-    }
-  }
-  if (source.empty()) return usage_error("missing FILE|URL");
+  add_config_option(app, config_path);
+  app.add_option("--feed", feed_id,
+                 "The configured feed id the feed stands for, which matters for filters with `feeds = [...]`")
+      ->default_str("the feed whose url is FILE|URL, else FILE|URL itself");
+  app.add_option("FILE|URL", source, "The feed: a file or an http(s) URL")->required()->type_name("");
+  if (auto code = parse_command_line(app, args)) return *code;
 
   auto loaded = load_compiled_config(config_path);
   if (!loaded) {

@@ -32,24 +32,17 @@ LoadedConfig load_optional_config(const std::string& path, bool explicit_path) {
 }  // namespace
 
 int cmd_import_opml(const std::vector<std::string>& args) {
+  CLI::App app{
+      "Print [[feed]] tables (TOML, on stdout) for the feeds of an OPML export that the config does not "
+      "have yet.",
+      "newswatch import-opml"};
+  apply_conventions(app);
   std::string file;
   std::string config_path = daemon::kDefaultConfigPath;
-  bool explicit_config = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) {
-      config_path = args[++i];
-      explicit_config = true;
-    } else if (file.empty() && !args[i].empty() && args[i][0] != '-') {
-      file = args[i];
-    } else {
-      std::fputs("usage: newswatch import-opml FILE [--config FILE]  (TOML on stdout)\n", stderr);
-      return 2;
-    }
-  }
-  if (file.empty()) {
-    std::fputs("usage: newswatch import-opml FILE [--config FILE]  (TOML on stdout)\n", stderr);
-    return 2;
-  }
+  add_config_option(app, config_path)->description("The config whose feed ids and urls to avoid, if it exists");
+  app.add_option("FILE", file, "The OPML file (or an http(s) URL)")->required()->type_name("");
+  if (auto code = parse_command_line(app, args)) return *code;
+  const bool explicit_config = app.count("--config") > 0;
   const auto source = read_feed_source(file);
   if (!source) {
     std::fprintf(stderr, "newswatch import-opml: %s\n", source.error().message.c_str());
@@ -82,15 +75,11 @@ int cmd_import_opml(const std::vector<std::string>& args) {
 }
 
 int cmd_export_opml(const std::vector<std::string>& args) {
+  CLI::App app{"Print the configured feeds as OPML on stdout.", "newswatch export-opml"};
+  apply_conventions(app);
   std::string config_path = daemon::kDefaultConfigPath;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) {
-      config_path = args[++i];
-    } else {
-      std::fputs("usage: newswatch export-opml [--config FILE]  (OPML on stdout)\n", stderr);
-      return 2;
-    }
-  }
+  add_config_option(app, config_path);
+  if (auto code = parse_command_line(app, args)) return *code;
   auto loaded = load_optional_config(config_path, true);
   if (loaded.exit_code != 0) return loaded.exit_code;
   std::cout << export_opml(loaded.config->feeds);

@@ -7,36 +7,15 @@
 #include "feeds/feed_parser.hpp"
 
 namespace newswatch::cli {
-namespace {
-
-int usage() {
-  std::fputs("usage: newswatch parse [--config FILE] FILE|URL\n", stderr);
-  return 2;
-}
-
-}  // namespace
 
 int cmd_parse(const std::vector<std::string>& args) {
+  CLI::App app{"Print the items of one feed as the parser sees them, one JSON object per line.", "newswatch parse"};
+  apply_conventions(app);
+  std::string config_path = daemon::kDefaultConfigPath;
   std::string source;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs("usage: newswatch parse [--config FILE] FILE|URL\n", stdout);
-      return 0;
-    }
-    if (a == "--config") {
-      if (++i >= args.size()) return usage();
-      continue;  // accepted for symmetry with the other subcommands; parse needs no config
-    }
-    if (a.rfind("--config=", 0) == 0) continue;
-    if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "newswatch parse: unknown option '%s'\n", a.c_str());
-      return usage();
-    }
-    if (!source.empty()) return usage();
-    source = a;
-  }
-  if (source.empty()) return usage();
+  add_config_option(app, config_path)->description("Accepted for symmetry with the other subcommands; unused");
+  app.add_option("FILE|URL", source, "The feed: a file or an http(s) URL")->required()->type_name("");
+  if (auto code = parse_command_line(app, args)) return *code;
 
   auto src = read_feed_source(source);
   if (!src) {

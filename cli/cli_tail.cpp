@@ -298,36 +298,35 @@ class Tail {
 }  // namespace
 
 int cmd_tail(const std::vector<std::string>& args) {
+  CLI::App app{
+      "Subscribe to alert topics and print each alert once, in seq order; with --since, first replay what "
+      "was missed from the daemon's journal.",
+      "newswatch tail"};
+  apply_conventions(app);
   TailOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (a == "--json") {
-      o.json = true;
-    } else if (a == "--config" && has_value) {
-      o.config_path = args[++i];
-      o.config_given = true;
-    } else if (a == "--endpoint" && has_value) {
-      o.endpoint = args[++i];
-    } else if (a == "--replay" && has_value) {
-      o.replay = args[++i];
-    } else if (a == "--since" && has_value) {
-      o.since = args[++i];
-    } else if (a == "--state-file" && has_value) {
-      o.state_file = args[++i];
-    } else if (a == "--seconds" && has_value) {
-      o.seconds = std::atof(args[++i].c_str());
-    } else if (a == "--curve-server-key" && has_value) {
-      o.curve_server_key = args[++i];
-    } else if (a == "--curve-secret-key" && has_value) {
-      o.curve_secret_key = args[++i];
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "newswatch tail: unknown option '%s'\n", a.c_str());
-      return 2;
-    } else {
-      o.topics.push_back(a);
-    }
+  std::string replay;
+  add_config_option(app, o.config_path)->description("The config to read endpoints from, if it exists");
+  app.add_option("TOPIC", o.topics, "Topic prefixes to follow")->default_str("alert.")->type_name("");
+  app.add_option("--since", o.since, "Replay from after this seq ('last': from --state-file), then go live")
+      ->default_str("live only")
+      ->type_name("N|last");
+  app.add_option("--state-file", o.state_file, "Save the last printed seq here (for --since last)")->type_name("FILE");
+  app.add_flag("--json", o.json, "Print each alert's JSON payload as it came");
+  app.add_option("--seconds", o.seconds, "Stop after this many seconds; 0 runs until interrupted")->type_name("S");
+  app.add_option("--endpoint", o.endpoint, "The daemon's PUB endpoint")->default_str("[publish] endpoint of --config");
+  app.add_option("--replay", replay, "The daemon's replay endpoint; '' for none")
+      ->default_str("[publish] replay_endpoint of --config");
+  app.add_option("--curve-server-key", o.curve_server_key, "The daemon's public key file (CURVE)")->type_name("FILE");
+  app.add_option("--curve-secret-key", o.curve_secret_key, "Our key file from `newswatch keygen` (CURVE)")
+      ->type_name("FILE");
+  if (auto code = parse_command_line(app, args)) return *code;
+  if (!(o.seconds >= 0)) {
+    std::fprintf(stderr, "newswatch tail: --seconds: '%s' is not a number of seconds >= 0\n",
+                 app.get_option("--seconds")->as<std::string>().c_str());
+    return kExitUsage;
   }
+  o.config_given = app.count("--config") > 0;
+  if (app.count("--replay") > 0) o.replay = replay;
   if (o.topics.empty()) o.topics.push_back("alert.");
   if (o.curve_server_key.empty() != o.curve_secret_key.empty()) {
     std::fprintf(stderr, "newswatch tail: --curve-server-key and --curve-secret-key go together\n");

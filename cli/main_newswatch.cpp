@@ -1,42 +1,76 @@
-// newswatch: the user's command-line tool. Thin: dispatches to daemon/cli_*.cpp.
+// newswatch: the user's command-line tool. Thin: dispatches to cli/cli_*.cpp, one function
+// per subcommand; `newswatch help SUB` is `newswatch SUB --help`.
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "common/version.hpp"
 
 namespace {
 
+using Run = int (*)(const std::vector<std::string>&);
+
+struct Subcommand {
+  const char* name;
+  Run run;
+  const char* summary;
+};
+
+// One row per subcommand, in the order `newswatch --help` lists them.
+constexpr Subcommand kSubcommands[] = {
+    {"tail", newswatch::cli::cmd_tail, "follow alerts, with replay of what was missed"},
+    {"parse", newswatch::cli::cmd_parse, "print a feed's items as JSON Lines"},
+    {"match", newswatch::cli::cmd_match, "print the alerts the config would publish for a feed"},
+    {"import-opml", newswatch::cli::cmd_import_opml, "print [[feed]] tables for an OPML export"},
+    {"export-opml", newswatch::cli::cmd_export_opml, "print the configured feeds as OPML"},
+    {"bursts", newswatch::cli::cmd_bursts, "print the bursts a history of alerts would raise"},
+    {"keygen", newswatch::cli::cmd_keygen, "write a CURVE key pair"},
+};
+
+const Subcommand* find(const std::string& name) {
+  for (const auto& s : kSubcommands) {
+    if (name == s.name) return &s;
+  }
+  return nullptr;
+}
+
 int usage(std::FILE* out, int code) {
   std::fputs(
-      "usage: newswatch <command> [options]\n"
-      "  tail [TOPIC...] [--since N|last] [--state-file F] [--json] [--seconds S] [--config FILE]\n"
-      "       [--endpoint ADDR] [--replay ADDR] [--curve-server-key FILE --curve-secret-key FILE]\n"
-      "  parse FILE|URL            print the parsed items as JSON Lines\n"
-      "  match [--config FILE] FILE|URL   print the alerts the config would publish\n"
-      "  import-opml FILE [--config FILE]  print [[feed]] tables for an OPML export\n"
-      "  export-opml [--config FILE]       print the configured feeds as OPML\n"
-      "  bursts [--config FILE] [--input FILE.jsonl]   print the bursts a history of alerts would raise\n"
-      "  keygen [--out DIR] [--name NAME] [--force]   write a CURVE key pair NAME.key/NAME.pub\n",
+      "newswatch: the client of newswatchd (alerts, dry runs, feeds, keys).\n"
+      "Usage: newswatch SUBCOMMAND [OPTIONS]\n"
+      "       newswatch help SUBCOMMAND     (or SUBCOMMAND --help): its options and defaults\n"
+      "       newswatch --version\n\nSubcommands:\n",
       out);
+  for (const auto& s : kSubcommands)
+    std::fprintf(out, "  %-13s %s\n", s.name, s.summary);
+  std::fputs("\nExit codes: 0 ok, 1 invalid input or config, 2 usage error, 3 internal error.\n", out);
   return code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace newswatch::cli;
-  if (argc < 2) return usage(stderr, 2);
+  if (argc < 2) return usage(stderr, newswatch::kExitUsage);
   const std::string cmd = argv[1];
-  const std::vector<std::string> args(argv + 2, argv + argc);
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout, 0);
-  if (cmd == "tail") return cmd_tail(args);
-  if (cmd == "parse") return cmd_parse(args);
-  if (cmd == "match") return cmd_match(args);
-  if (cmd == "import-opml") return cmd_import_opml(args);
-  if (cmd == "export-opml") return cmd_export_opml(args);
-  if (cmd == "keygen") return cmd_keygen(args);
-  if (cmd == "bursts") return cmd_bursts(args);
-  std::fprintf(stderr, "newswatch: unknown command '%s'\n", cmd.c_str());
-  return usage(stderr, 2);
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "-h" || cmd == "--help") return usage(stdout, newswatch::kExitOk);
+  if (cmd == "--version") {
+    std::printf("newswatch %.*s\n", static_cast<int>(newswatch::version().size()), newswatch::version().data());
+    return newswatch::kExitOk;
+  }
+  if (cmd == "help") {
+    if (args.empty()) return usage(stdout, newswatch::kExitOk);
+    const Subcommand* sub = find(args[0]);
+    if (sub == nullptr || args.size() > 1) {
+      std::fprintf(stderr, "newswatch help: %s '%s'\n", sub == nullptr ? "unknown subcommand" : "unexpected argument",
+                   (sub == nullptr ? args[0] : args[1]).c_str());
+      return usage(stderr, newswatch::kExitUsage);
+    }
+    return sub->run({"--help"});
+  }
+  if (const Subcommand* sub = find(cmd)) return sub->run(args);
+  std::fprintf(stderr, "newswatch: unknown subcommand '%s'\n", cmd.c_str());
+  return usage(stderr, newswatch::kExitUsage);
 }

@@ -5,19 +5,13 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
+#include "common/command_line.hpp"
+#include "common/version.hpp"
 #include "daemon/app.hpp"
 #include "daemon/compiled_config.hpp"
 #include "daemon/logging.hpp"
-
-namespace {
-
-int usage(std::FILE* out, int code) {
-  std::fputs("usage: newswatchd [--config FILE] [--check] [--once] [--log-level LEVEL]\n", out);
-  return code;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace newswatch;
@@ -25,25 +19,18 @@ int main(int argc, char** argv) {
   std::string log_level;
   bool check = false;
   bool once = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (a.rfind("--config=", 0) == 0) {
-      config_path = a.substr(9);
-    } else if (a == "--log-level" && i + 1 < argc) {
-      log_level = argv[++i];
-    } else if (a == "--check") {
-      check = true;
-    } else if (a == "--once") {
-      once = true;
-    } else if (a == "-h" || a == "--help") {
-      return usage(stdout, 0);
-    } else {
-      std::fprintf(stderr, "newswatchd: unknown argument '%s'\n", a.c_str());
-      return usage(stderr, 2);
-    }
-  }
+  CLI::App app{"newswatchd: polls RSS/Atom feeds, matches items against watchlists and publishes alerts on ZeroMQ.",
+               "newswatchd"};
+  apply_conventions(app);
+  app.set_version_flag("--version", "newswatchd " + std::string(version()), "Print the version and exit");
+  app.add_option("--config", config_path, "The config file (drop-ins: FILE.d/*.toml)")->type_name("FILE");
+  app.add_flag("--check", check, "Validate the config, print a summary and exit (0 valid, 1 invalid)");
+  app.add_flag("--once", once, "Run one poll cycle, publish, and exit");
+  app.add_option("--log-level", log_level, "Log level, overriding [daemon] log_level")
+      ->type_name("LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}))
+      ->default_str("from the config");
+  if (auto code = parse_command_line(app, std::vector<std::string>(argv + 1, argv + argc))) return *code;
 
   auto loaded = daemon::load_compiled_config(config_path);
   if (!loaded) {
@@ -59,10 +46,7 @@ int main(int argc, char** argv) {
   }
 
   daemon::setup_logging("newswatchd", log_level.empty() ? config.daemon.log_level : log_level);
-  if (!log_level.empty() && !daemon::set_log_level(log_level)) {
-    std::fprintf(stderr, "newswatchd: unknown log level '%s'\n", log_level.c_str());
-    return 2;
-  }
+  spdlog::info("newswatchd {} starting with {}", version(), config_path);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int code = 0;
   {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/version.hpp"
 #include "feeds/http_fetcher.hpp"
 
 namespace newswatch::daemon {
@@ -88,6 +89,8 @@ std::string Metrics::render(const feeds::FeedStats& totals,
                             const LiveGauges& live) const {
   std::string out;
   out.reserve(4096);
+  header(out, "newswatch_build_info", "gauge", "Always 1; the label says which version of newswatchd is running.");
+  sample(out, "newswatch_build_info", "version=\"" + label(version()) + "\"", 1);
   header(out, "newswatch_fetches_total", "counter", "Feed fetches by outcome.");
   for (std::size_t i = 0; i < feeds::kFetchOutcomeCount; ++i) {
     const auto o = static_cast<feeds::FetchOutcome>(i);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "feeds/html_entities.hpp"
 
 namespace newswatch::feeds {
@@ -17,42 +18,6 @@ std::string_view trim_quotes(std::string_view v) {
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '"' || v.back() == '\''))
     v.remove_suffix(1);
   return v;
-}
-
-// Length of the well-formed UTF-8 sequence at s[i], or 0 if it is ill-formed (RFC 3629
-// table). prefix receives how many bytes form a valid start of a sequence (the "maximal
-// subpart" that one U+FFFD replaces, as the Unicode standard recommends).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i, std::size_t* prefix = nullptr) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  std::size_t need = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    if (prefix) *prefix = 1;
-    return 0;
-  }
-  std::size_t k = 1;
-  for (; k <= need; ++k) {
-    if (i + k >= s.size()) break;
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    const unsigned char l = k == 1 ? lo : 0x80;
-    const unsigned char h = k == 1 ? hi : 0xBF;
-    if (b < l || b > h) break;
-  }
-  if (k == need + 1) return need + 1;
-  if (prefix) *prefix = k;
-  return 0;
 }
 
 struct IconvCloser {
@@ -157,8 +122,9 @@ std::string canonical_charset(std::string_view label) {
 bool repair_utf8(std::string& text) {
   std::size_t i = 0;
   // Fast scan: nothing to do for the common valid case.
+  char32_t cp = 0;
   while (i < text.size()) {
-    const std::size_t n = utf8_sequence_length(text, i);
+    const std::size_t n = utf8_decode(text, i, cp);
     if (n == 0) break;
     i += n;
   }
@@ -166,11 +132,10 @@ bool repair_utf8(std::string& text) {
   std::string out(text.substr(0, i));
   out.reserve(text.size() + 16);
   while (i < text.size()) {
-    std::size_t prefix = 1;
-    const std::size_t n = utf8_sequence_length(text, i, &prefix);
+    const std::size_t n = utf8_decode(text, i, cp);
     if (n == 0) {
-      append_utf8(out, 0xFFFD);
-      i += prefix;
+      utf8_append(out, 0xFFFD);
+      i += utf8_maximal_subpart(text, i);
     } else {
       out.append(text, i, n);
       i += n;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "feeds/charset.hpp"
 #include "feeds/feed_dates.hpp"
 #include "feeds/feed_json.hpp"
@@ -761,11 +762,9 @@ bool rewrite_references(std::string_view text, std::string& out) {
     // The value is UTF-8 text of one or two code points: emit it as character references.
     std::size_t i = 0;
     while (i < value.size()) {
-      const auto b = static_cast<unsigned char>(value[i]);
-      const std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-      char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-      for (std::size_t k = 1; k < len && i + k < value.size(); ++k)
-        cp = (cp << 6) | (static_cast<unsigned char>(value[i + k]) & 0x3F);
+      char32_t cp = 0;
+      const std::size_t len = utf8_decode(value, i, cp);  // the table holds valid UTF-8 only
+      if (len == 0) break;
       out += "&#" + std::to_string(static_cast<unsigned long>(cp)) + ";";
       i += len;
     }

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 namespace newswatch::feeds {
 namespace {
@@ -67,7 +68,7 @@ std::size_t decode_one(std::string_view s, std::string& out) {
     if (i == digits_start) return 0;
     // The ';' is optional for numeric references, as in HTML.
     const std::size_t consumed = (i < s.size() && s[i] == ';') ? i + 1 : i;
-    append_utf8(out, overflow ? char32_t{0xFFFD} : sanitize_code_point(value));
+    utf8_append(out, overflow ? char32_t{0xFFFD} : sanitize_code_point(value));
     return consumed;
   }
   std::size_t i = 1;
@@ -106,24 +107,6 @@ std::string_view lookup_entity(std::string_view name) {
                                     [](const Entity& e, std::string_view n) { return e.name < n; });
   if (it != end && it->name == name) return it->value;
   return {};
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 std::string decode_entities(std::string_view text) {

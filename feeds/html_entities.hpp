@@ -17,9 +17,6 @@ std::string decode_entities(std::string_view text);
 // entities: the plain-text reading of an HTML fragment.
 std::string html_to_text(std::string_view html);
 
-// Appends code point cp as UTF-8.
-void append_utf8(std::string& out, char32_t cp);
-
 // The value of a hex digit (either case), or -1.
 int hex_value(char c);
 

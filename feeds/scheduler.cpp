@@ -52,6 +52,12 @@ std::optional<FeedRuntime> Scheduler::runtime(const std::string& id) const {
   return it->second->runtime;
 }
 
+std::optional<Scheduler::Schedule> Scheduler::schedule_of(const std::string& id) const {
+  auto it = feeds_.find(id);
+  if (it == feeds_.end() || it->second->removed) return std::nullopt;
+  return Schedule{it->second->delay, it->second->due};
+}
+
 std::string Scheduler::host_of(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return {};
@@ -195,6 +201,7 @@ void Scheduler::schedule(FeedState& f, Clock::duration delay) {
   if (stopped_) return;                        // results still arriving in the shutdown grace start nothing new
   f.schedule_generation = next_generation_++;  // earlier due and ready entries go stale
   f.due = Clock::now() + delay;
+  f.delay = delay;
   due_.push(Due{f.due, Entry{f.spec.id, f.schedule_generation}});
 }
 

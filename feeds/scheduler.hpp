@@ -97,6 +97,7 @@ class VerdictSink {
 
 class Scheduler {
  public:
+  using Clock = std::chrono::steady_clock;
   // Receives every completed fetch (cancelled ones aside); the body may be moved out.
   using ResultHandler = std::function<void(const FeedSpec&, FetchResult&, VerdictSink)>;
   // Called when a feed's persistent state changed (URL, validators, failures, gone), to
@@ -133,10 +134,15 @@ class Scheduler {
   const FeedStats& totals() const { return totals_; }
   // The runtime state of one feed (for tests and diagnostics); nullopt when unknown.
   std::optional<FeedRuntime> runtime(const std::string& id) const;
+  // The delay the scheduler chose when it last (re)scheduled the feed, and when that falls
+  // due: what the scheduler decided, read without waiting for the wall clock to show it.
+  struct Schedule {
+    Clock::duration delay{};
+    Clock::time_point due{};
+  };
+  std::optional<Schedule> schedule_of(const std::string& id) const;
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   struct FeedState {
     FeedSpec spec;
     FeedRuntime runtime;
@@ -145,6 +151,7 @@ class Scheduler {
     // RSS <ttl> of the last parsed body: a 304 has no body but the ttl still holds.
     std::optional<std::chrono::seconds> ttl;
     Clock::time_point due{};  // of the latest schedule()
+    Clock::duration delay{};  // the delay that schedule() was given
     // Bumps when the URL changes: a result fetched under an older one is dropped.
     std::uint64_t config_generation = 0;
     // Bumps on every (re)schedule: due and ready entries of an older one are stale.

@@ -21,6 +21,7 @@
 #endif
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "filters/html_entities.hpp"
 
 namespace newswatch::filters {
@@ -55,8 +56,6 @@ constexpr auto kAsciiLower = make_ascii_lower();
 
 bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
-std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp);
-
 // Code points in skipped markup, counted as the writer counts them elsewhere (an invalid byte
 // is one). Markup is long (attributes, URLs, scripts) and nearly always ASCII: 16 bytes at a
 // time until the first non-ASCII byte, then one sequence at a time.
@@ -71,7 +70,7 @@ std::uint32_t count_code_points(std::string_view s) {
   auto n = static_cast<std::uint32_t>(i);
   while (i < s.size()) {
     char32_t cp = 0;
-    const std::size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : decode_utf8(s, i, cp);
+    const std::size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_decode(s, i, cp);
     i += len == 0 ? 1 : len;
     ++n;
   }
@@ -96,60 +95,6 @@ std::size_t find_any_of(std::string_view s, std::size_t from, char a, char b, ch
     if (s[i] == a || s[i] == b || s[i] == c) return i;
   }
   return std::string_view::npos;
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid (the caller
-// then treats the single byte as a replacement character).
-std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  char32_t min = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-    min = 0x80;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    min = 0x800;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (!is_continuation(b)) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-std::size_t encode_utf8(char32_t cp, char* out) {
-  if (cp < 0x80) {
-    out[0] = static_cast<char>(cp);
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = static_cast<char>(0xC0 | (cp >> 6));
-    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = static_cast<char>(0xE0 | (cp >> 12));
-    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = static_cast<char>(0xF0 | (cp >> 18));
-  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
-  return 4;
 }
 
 // Letters, marks and digits make words (DESIGN.md "Words"). U+02BC is a letter to Unicode
@@ -182,7 +127,7 @@ std::size_t fold_code_point(char32_t cp, bool casefold, char* out) {
   std::size_t len = 0;
   for (utf8proc_ssize_t k = 0; k < n; ++k) {
     const auto c = buf[static_cast<std::size_t>(k)];
-    if (keeps_after_fold(c)) len += encode_utf8(static_cast<char32_t>(c), out + len);
+    if (keeps_after_fold(c)) len += utf8_encode(static_cast<char32_t>(c), out + len);
   }
   return len;
 }
@@ -468,7 +413,7 @@ class ScanTextWriter {
         continue;
       }
       char32_t cp = 0;
-      const std::size_t len = decode_utf8(text_, i, cp);
+      const std::size_t len = utf8_decode(text_, i, cp);
       if (len == 0) {
         separator();
         ++i;
@@ -803,7 +748,7 @@ class ScanTextWriter {
           }
           if (len == 2) {
             cp = (static_cast<char32_t>(b & 0x1F) << 6) | (p[i + a + 1] & 0x3F);
-          } else if (decode_utf8(text_, i + a, cp) != len) {
+          } else if (utf8_decode(text_, i + a, cp) != len) {
             limit = a;
             break;
           }
@@ -963,7 +908,7 @@ class ScanTextWriter {
       if (b >= 0xC2 && b <= 0xDF && i + 1 < text_.size() && is_continuation(static_cast<unsigned char>(text_[i + 1]))) {
         cp = (static_cast<char32_t>(b & 0x1F) << 6) | (static_cast<unsigned char>(text_[i + 1]) & 0x3F);
       } else {
-        len = decode_utf8(text_, i, cp);
+        len = utf8_decode(text_, i, cp);
       }
       if (len == 0 || !one_byte_fold(cp, fb, eb)) return 0;
       put(fb, eb, f, e, c);  // one code point, one byte: the run goes on

@@ -6,7 +6,7 @@ set -eu
 PACKAGES="build-essential cmake ninja-build pkg-config git
 libboost-dev libcurl4-openssl-dev libpugixml-dev libzmq3-dev cppzmq-dev
 libspdlog-dev libgtest-dev libgmock-dev libvectorscan-dev libtomlplusplus-dev
-nlohmann-json3-dev libsqlite3-dev sqlite3 libsystemd-dev libutf8proc-dev
+nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libsystemd-dev libutf8proc-dev
 python3 python3-zmq python3-brotli clang-format curl systemd openssl
 clang-14 libclang-rt-14-dev"
 

@@ -121,7 +121,10 @@ class CrashSafety(unittest.TestCase):
         self.assertEqual(set(keys), expected, "%s: unexpected alerts" % who)
 
     def test_sigkill_loses_nothing_and_repeats_nothing(self):
-        rng = random.Random(int(os.environ.get("NEWSWATCH_CRASH_SEED", str(time.time_ns()))))
+        seed = int(os.environ.get("NEWSWATCH_CRASH_SEED", str(time.time_ns())))
+        # Printed first, so a failing run can be replayed: NEWSWATCH_CRASH_SEED=<seed>.
+        print("\ncrash test seed: %d (replay with NEWSWATCH_CRASH_SEED=%d)" % (seed, seed), flush=True)
+        rng = random.Random(seed)
         long_tail = subprocess.Popen(
             [harness.NEWSWATCH, "tail", "--since", "0", "--json", "--config", self.config],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -122,10 +122,14 @@ class ServiceTest(unittest.TestCase):
             daemon.proc.send_signal(signal.SIGHUP)
             reload, _ = self.wait_reload()
             self.assertTrue(reload["ok"], reload)
+            # The reload is live once sys.reload is out; a fetch already in flight may still land.
             time.sleep(0.5)
             before = self.server.requests().get("culture-desk.xml", 0)
             late_before = self.server.requests().get("late.xml", 0)
-            time.sleep(3)
+            # Two more polls of another feed: the removed one had every chance to be polled too.
+            deadline = time.monotonic() + 20
+            while self.server.requests().get("late.xml", 0) < late_before + 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
             counts = self.server.requests()
             self.assertEqual(counts.get("culture-desk.xml", 0), before, counts)
             self.assertGreater(counts.get("late.xml", 0), late_before, "other feeds keep polling")

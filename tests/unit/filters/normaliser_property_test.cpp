@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "feeds/html_entities.hpp"
 #include "filters/normaliser.hpp"
 #include "tests/unit/filters/code_points.hpp"
@@ -486,7 +487,7 @@ std::string check_paths(char32_t cp, TextKind kind) {
   if (kind == TextKind::html) {
     x = "&#" + std::to_string(static_cast<std::uint32_t>(cp)) + ";";
   } else {
-    feeds::append_utf8(x, cp);
+    utf8_append(x, cp);
   }
   std::string marked = "\xCC\x81";
   marked.append(x);
