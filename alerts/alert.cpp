@@ -1,9 +1,17 @@
 #include "alerts/alert.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace newswatch::alerts {
 namespace {
+
+// 4 rather than 4.0 when a weight or score is whole, as the analyst wrote it.
+nlohmann::json number(double v) {
+  if (std::abs(v) < 1e15 && v == std::floor(v)) return nlohmann::json(static_cast<std::int64_t>(v));
+  return nlohmann::json(v);
+}
 
 nlohmann::json optional_time(const std::optional<feeds::TimePoint>& t) {
   return t ? nlohmann::json(feeds::format_rfc3339(*t)) : nlohmann::json(nullptr);
@@ -21,8 +29,10 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
                        {"field", m.field},
                        {"offset", m.offset},
                        {"length", m.length}});
+    // A filter with a rank: every match says what it weighed (null: a query term outside the rank).
+    if (match.score) matches.back()["weight"] = m.weight ? number(*m.weight) : nlohmann::json(nullptr);
   }
-  const nlohmann::json payload = {
+  nlohmann::json payload = {
       {"seq", seq},
       {"filter", filter_id},
       {"topic", topic},
@@ -37,10 +47,12 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
         {"author", item.author},
         {"summary", item.summary},
         {"content", item.content},
-        {"categories", item.categories}}},
+        {"categories", item.categories},
+        {"language", item.language.empty() ? std::string("und") : item.language}}},
       {"matches", std::move(matches)},
       {"entities", entities},
   };
+  if (match.score) payload["score"] = number(*match.score);
   // Invalid UTF-8 must never reach subscribers: replace it rather than throw.
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

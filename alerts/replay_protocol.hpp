@@ -1,5 +1,5 @@
 #pragma once
-// The replay wire protocol of DESIGN.md ("Precise semantics"), as pure functions: parse a
+// The replay wire protocol of docs/protocol.md ("Replay"), as pure functions: parse a
 // request frame, decide the horizon, build the reply frames. No sockets, no database.
 //
 // Request: one frame, a JSON object {"since": N, "limit": L, "topics": ["alert.", ...]}.

@@ -1,6 +1,6 @@
 #pragma once
 // ReplayServer: the ROUTER socket at replay_endpoint answering "every alert after seq N"
-// from the journal (protocol: alerts/replay_protocol.hpp and DESIGN.md). Driven by the
+// from the journal (protocol: alerts/replay_protocol.hpp and docs/protocol.md). Driven by the
 // Asio loop through ZMQ_FD; each request is answered at once, in bounded pages, so a
 // replay never holds the loop longer than one page's SQLite read.
 //

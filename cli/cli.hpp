@@ -42,6 +42,7 @@ CLI::Option* add_config_option(CLI::App& app, std::string& path);
 struct FeedSource {
   std::string body;
   std::string content_type;
+  std::string content_language;  // the HTTP Content-Language header, for items' language
   std::string base_url;
 };
 Result<FeedSource> read_feed_source(const std::string& file_or_url);

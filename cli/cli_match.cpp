@@ -1,15 +1,18 @@
-// `newswatch match [--config FILE] [--feed ID] FILE|URL`: a dry run of the matcher on one
-// feed, printing the alerts the config would publish, one payload per line.
+// `newswatch match [--config FILE] [--feed ID] [--explain] FILE|URL`: a dry run of the matcher
+// on one feed, printing the alerts the config would publish, one payload per line; --explain
+// says on stderr, per item and filter, why each filter fired or did not.
 
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <sstream>
 #include <string>
 
 #include "cli/cli.hpp"
 #include "daemon/compiled_config.hpp"
 #include "daemon/ingest.hpp"
 #include "feeds/feed_parser.hpp"
+#include "filters/language_id.hpp"
 #include "filters/matcher.hpp"
 
 namespace newswatch::cli {
@@ -23,10 +26,14 @@ int cmd_match(const std::vector<std::string>& args) {
   std::string config_path = daemon::kDefaultConfigPath;
   std::string feed_id;
   std::string source;
+  bool explain = false;
   add_config_option(app, config_path);
   app.add_option("--feed", feed_id,
                  "The configured feed id the feed stands for, which matters for filters with `feeds = [...]`")
       ->default_str("the feed whose url is FILE|URL, else FILE|URL itself");
+  app.add_flag("--explain", explain,
+               "Also write to stderr, for every item and filter, why the filter fired or not: the terms found, "
+               "the score and threshold, the clause of the query that failed");
   app.add_option("FILE|URL", source, "The feed: a file or an http(s) URL")->required()->type_name("");
   if (auto code = parse_command_line(app, args)) return *code;
 
@@ -49,7 +56,7 @@ int cmd_match(const std::vector<std::string>& args) {
     std::fprintf(stderr, "newswatch match: %s\n", body.error().message.c_str());
     return 1;
   }
-  auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type});
+  auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type, body->content_language});
   if (!feed) {
     std::fprintf(stderr, "newswatch match: %s: %s\n", source.c_str(), feed.error().message.c_str());
     return 1;
@@ -61,10 +68,42 @@ int cmd_match(const std::vector<std::string>& args) {
   std::uint64_t seq = 0;
   const std::function<std::uint64_t()> next_seq = [&seq] { return ++seq; };
   const filters::Matcher& m = *loaded->matcher;
-  for (const auto& item : feed->items) {
+  std::string configured_language;
+  for (const auto& f : config.feeds) {
+    if (f.id == feed_id) configured_language = f.language;
+  }
+  const auto& languages = filters::LanguageIdentifier::standard();
+  if (!languages.load_error().empty()) {
+    std::fprintf(stderr, "newswatch match: %s: languages from declarations only\n", languages.load_error().c_str());
+  }
+  for (auto& item : feed->items) {
     const auto tell = [&](const std::string& what) {
       std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(), what.c_str());
     };
+    item.language = filters::item_language(languages, item, configured_language);
+    if (explain) {
+      const auto why = m.explain({item.title, item.summary, item.content, item.language}, feed_id);
+      if (!why) {
+        tell(why.error().message);
+        return 1;
+      }
+      std::fprintf(stderr, "item %s (language %s): %s\n", item.id.c_str(), item.language.c_str(), item.title.c_str());
+      for (const auto& e : *why) {
+        const auto& def = m.filters()[e.filter_index];
+        std::string line = "  " + def.id + ": " + e.reason;
+        if (e.score && e.fired) {
+          std::ostringstream os;
+          os << "; score " << *e.score << " of " << def.threshold;
+          line += os.str();
+        }
+        if (!e.found.empty()) {
+          line += "; found";
+          for (const auto& t : e.found)
+            line += " " + t;
+        }
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+    }
     const auto raised = daemon::alerts_for_item(m, item, feed_id, now, next_seq);
     if (!raised) {
       tell(raised.error().message);

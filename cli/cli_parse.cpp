@@ -1,10 +1,12 @@
-// `newswatch parse FILE|URL`: the parser's view of a feed, one JSON object per item.
+// `newswatch parse FILE|URL`: the parser's view of a feed, one JSON object per item, with each
+// item's language as the daemon would give it (docs/languages.md).
 #include <cstdio>
 #include <string>
 
 #include "cli/cli.hpp"
 #include "feeds/feed_json.hpp"
 #include "feeds/feed_parser.hpp"
+#include "filters/language_id.hpp"
 
 namespace newswatch::cli {
 
@@ -25,13 +27,19 @@ int cmd_parse(const std::vector<std::string>& args) {
   feeds::ParseOptions options;
   options.base_url = src->base_url;
   options.content_type = src->content_type;
-  const auto feed = feeds::parse_feed(src->body, options);
+  options.content_language = src->content_language;
+  auto feed = feeds::parse_feed(src->body, options);
   if (!feed) {
     std::fprintf(stderr, "newswatch parse: %s: %s\n", source.c_str(), feed.error().message.c_str());
     return 1;
   }
+  const auto& languages = filters::LanguageIdentifier::standard();
+  if (!languages.load_error().empty()) {
+    std::fprintf(stderr, "newswatch parse: %s: languages from declarations only\n", languages.load_error().c_str());
+  }
   std::string out;
-  for (const auto& item : feed->items) {
+  for (auto& item : feed->items) {
+    item.language = filters::item_language(languages, item, "");
     out += feeds::item_to_json(item);
     out += '\n';
   }

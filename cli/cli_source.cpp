@@ -18,6 +18,7 @@ Result<FeedSource> read_feed_source(const std::string& file_or_url) {
     }
     src.body = std::move(r.body);
     src.content_type = std::move(r.content_type);
+    src.content_language = std::move(r.content_language);
     src.base_url = r.effective_url.empty() ? file_or_url : r.effective_url;
     return src;
   }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "daemon/metrics_server.hpp"
+#include "feeds/language_tag.hpp"
 #include "filters/matcher.hpp"
 
 namespace newswatch::daemon {
@@ -297,8 +298,21 @@ class ConfigReader {
 
   void check_endpoint(const toml::table& t, std::string_view key, const std::string& value, bool allow_empty) {
     if (value.empty() && allow_empty) return;
-    const bool ok = value.rfind("tcp://", 0) == 0 || value.rfind("ipc://", 0) == 0 || value.rfind("inproc://", 0) == 0;
-    if (!ok) error(*t.get(key), "'" + std::string(key) + "' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)");
+    bool ok = value.rfind("ipc://", 0) == 0 || value.rfind("inproc://", 0) == 0;
+    if (value.rfind("tcp://", 0) == 0) {
+      // What bind() would refuse at startup, said now: tcp://HOST:PORT, PORT 1..65535 or '*'.
+      const std::string rest = value.substr(6);
+      const auto colon = rest.rfind(':');
+      const std::string port = colon == std::string::npos ? "" : rest.substr(colon + 1);
+      const bool digits = !port.empty() && port.size() <= 5 &&
+                          std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+      ok = colon != std::string::npos && colon > 0 &&
+           (port == "*" || (digits && std::stoi(port) >= 1 && std::stoi(port) <= 65535));
+    }
+    if (!ok) {
+      error(*t.get(key), "'" + std::string(key) + "' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not '" +
+                             value + "'");
+    }
   }
 
   void read_publish(const toml::table& t) {
@@ -420,7 +434,7 @@ class ConfigReader {
   }
 
   void read_feed(const toml::table& t) {
-    check_keys(t, {"id", "url", "interval", "title"}, "feed");
+    check_keys(t, {"id", "url", "interval", "title", "language"}, "feed");
     FeedDef f;
     f.pos = pos_of(t);
     require_id(t, "feed", f.id);
@@ -438,6 +452,10 @@ class ConfigReader {
       Seconds s{0};
       get_duration(t, "interval", s, kSecond);
       f.interval = s;
+    }
+    get_string(t, "language", f.language);
+    if (const auto* n = t.get("language"); n != nullptr && n->is_string() && !feeds::is_language_code(f.language)) {
+      error(*n, "feed '" + f.id + "': " + feeds::language_code_problem(f.language));
     }
     config_.feeds.push_back(std::move(f));
   }
@@ -457,18 +475,52 @@ class ConfigReader {
   }
 
   void read_filter(const toml::table& t) {
-    check_keys(t, {"id", "query", "topic", "min_hits", "feeds", "description", "expected_per_day"}, "filter");
+    check_keys(t,
+               {"id", "query", "topic", "min_hits", "feeds", "description", "languages", "rank", "threshold",
+                "expected_per_day"},
+               "filter");
     filters::FilterDef f;
     f.pos = pos_of(t);
     require_id(t, "filter", f.id);
-    if (const auto* q = t.get("query"); q == nullptr) {
-      error(t, "filter '" + f.id + "' has no 'query'");
-    } else {
+    if (const auto* q = t.get("query"); q != nullptr) {
       get_string(t, "query", f.query);
       f.query_pos = pos_of(*q);
+      if (q->is_string() && f.query.empty()) error(*q, "filter '" + f.id + "': 'query' is empty");
+    }
+    if (const auto* r = t.get("rank"); r != nullptr) {
+      get_string(t, "rank", f.rank);
+      f.rank_pos = pos_of(*r);
+      if (r->is_string() && f.rank.empty()) error(*r, "filter '" + f.id + "': 'rank' is empty");
+    }
+    if (t.get("query") == nullptr && t.get("rank") == nullptr) {
+      error(t, "filter '" + f.id + "' has no 'query' (or 'rank')");
+    }
+    if (const auto* n = t.get("threshold"); n != nullptr) {
+      f.threshold_pos = pos_of(*n);
+      if (auto v = n->value<double>(); v && (n->is_integer() || n->is_floating_point()) && std::isfinite(*v)) {
+        f.threshold = *v;
+      } else {
+        error(*n, "'threshold' must be a number");
+      }
+      if (t.get("rank") == nullptr) error(*n, "filter '" + f.id + "': 'threshold' needs a 'rank' to weigh");
+    } else if (t.get("rank") != nullptr) {
+      f.threshold_pos = f.rank_pos;
+    }
+    f.languages = get_string_list(t, "languages");
+    if (const auto* n = t.get("languages"); n != nullptr) {
+      for (const auto& code : f.languages) {
+        if (!feeds::is_language_code(code)) error(*n, "filter '" + f.id + "': " + feeds::language_code_problem(code));
+      }
     }
     f.topic = "alert." + f.id;
     get_string(t, "topic", f.topic);
+    // sys.* is the daemon's own voice (reloads, feed errors, heartbeats): a filter there
+    // could pass for it.
+    if (const auto* n = t.get("topic"); n != nullptr && f.topic.rfind("sys.", 0) == 0) {
+      error(*n, "filter topic '" + f.topic + "' is reserved: topics starting with 'sys.' are the daemon's own");
+    } else if (n != nullptr && f.topic.empty()) {
+      error(*n, "filter topic must not be empty");
+    }
     // Beyond a term's counted occurrences a single-term filter could never match.
     get_int(t, "min_hits", f.min_hits, 1, static_cast<int>(filters::kMaxOccurrencesPerTerm));
     f.feeds = get_string_list(t, "feeds");

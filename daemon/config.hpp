@@ -23,6 +23,9 @@ struct FeedDef {
   std::string url;
   std::string title;  // optional, for people and OPML export
   std::optional<Seconds> interval;
+  // The feed's language as the operator knows it: outranks what the documents declare, and
+  // gives way only to long texts clearly in another language (docs/languages.md). "" if unset.
+  std::string language;
   filters::SourcePos pos;
 };
 

@@ -9,6 +9,7 @@
 
 #include "alerts/system_messages.hpp"
 #include "feeds/feed_parser.hpp"
+#include "filters/language_id.hpp"
 
 namespace newswatch::daemon {
 namespace {
@@ -21,7 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Result<ItemAlerts> alerts_for_item(const filters::Matcher& matcher, const feeds::Item& item, std::string_view feed_id,
                                    feeds::TimePoint detected_at, const std::function<std::uint64_t()>& next_seq) {
-  auto result = matcher.match({item.title, item.summary, item.content}, feed_id);
+  auto result = matcher.match({item.title, item.summary, item.content, item.language}, feed_id);  // LANGUAGES
   if (!result) return result.error();
   ItemAlerts out;
   out.truncated = result->truncated;
@@ -68,7 +69,9 @@ void Ingest::on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::F
       return;
   }
   const auto parse_start = std::chrono::steady_clock::now();
-  auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type});
+  // LANGUAGES (issue 18): Content-Language is the last declared fallback; then every item gets
+  // its final language (feed's `language` in the config first) before dedup, match and encode.
+  auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type, r.content_language});
   metrics_.parse_seconds.observe(seconds_since(parse_start));
   if (!parsed) {
     spdlog::warn("feed {}: parse error: {}", spec.id, parsed.error().message);
@@ -79,6 +82,14 @@ void Ingest::on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::F
     return;
   }
   metrics_.items_parsed += parsed->items.size();
+  if (parsed) {  // LANGUAGES
+    std::string configured;
+    for (const auto& f : snapshot->config.feeds) {
+      if (f.id == spec.id) configured = f.language;
+    }
+    for (auto& item : parsed->items)
+      item.language = filters::item_language(filters::LanguageIdentifier::standard(), item, configured);
+  }
   for (const auto& problem : parsed->problems)
     spdlog::warn("feed {}: {}", spec.id, problem);
   if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);

@@ -12,6 +12,7 @@
 #include "daemon/app.hpp"
 #include "daemon/compiled_config.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/preflight.hpp"
 
 int main(int argc, char** argv) {
   using namespace newswatch;
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
                "newswatchd"};
   apply_conventions(app);
   app.set_version_flag("--version", "newswatchd " + std::string(version()), "Print the version and exit");
-  app.add_option("--config", config_path, "The config file (drop-ins: FILE.d/*.toml)")->type_name("FILE");
+  app.add_option("--config", config_path, "The config file (drop-ins: conf.d/*.toml beside it)")->type_name("FILE");
   app.add_flag("--check", check, "Validate the config, print a summary and exit (0 valid, 1 invalid)");
   app.add_flag("--once", once, "Run one poll cycle, publish, and exit");
   app.add_option("--log-level", log_level, "Log level, overriding [daemon] log_level")
@@ -40,6 +41,11 @@ int main(int argc, char** argv) {
   }
   const daemon::Config& config = loaded->config;
   if (check) {
+    // What the daemon would refuse at startup, found now: --check is the unit's ExecStartPre.
+    const auto problems = daemon::preflight_problems(config);
+    for (const auto& p : problems)
+      std::fprintf(stderr, "%s: %s\n", config_path.c_str(), p.c_str());
+    if (!problems.empty()) return 1;
     std::printf("%s: ok: %zu feeds, %zu filters, %zu entities, %zu terms\n", config_path.c_str(), config.feeds.size(),
                 config.filters.size(), config.entities.size(), loaded->matcher->term_count());
     return 0;

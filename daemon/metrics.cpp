@@ -1,7 +1,9 @@
 #include "daemon/metrics.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/version.hpp"
 #include "feeds/http_fetcher.hpp"
@@ -9,9 +11,19 @@
 namespace newswatch::daemon {
 namespace {
 
+// Exact for whole numbers (counters, seconds since the epoch) up to 2^53, and otherwise the
+// shortest "%g" text that reads back as the same double (so bucket bounds stay "0.0001"):
+// "%.9g" rounded a timestamp to tens of seconds and a counter past 10^9 to its ninth digit.
 std::string number(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
   return buf;
 }
 

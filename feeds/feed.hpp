@@ -23,6 +23,10 @@ struct Item {
   std::string content;  // HTML as found
   // Distinct, in document order, at most kMaxCategories.
   std::vector<std::string> categories;
+  // The parser leaves here the language the document declares for the item (its own xml:lang
+  // or dc:language, else the feed's, else HTTP Content-Language), normalised ("en-US" -> "en"),
+  // or "" when none; filters::item_language() then sets the final one (docs/languages.md).
+  std::string language;
 };
 
 // Categories kept per item: real feeds tag an item with a few dozen at most; the cap bounds
@@ -37,6 +41,9 @@ struct Feed {
   std::string title;
   std::string link;
   std::optional<int> ttl_minutes;  // RSS <ttl>
+  // The language the document declares for itself (RSS <language>, dc:language, xml:lang on
+  // the channel or root), normalised; "" when none. Items without their own inherit it.
+  std::string language;
   std::vector<Item> items;
   std::vector<std::string> problems;  // recoverable issues met while parsing
   // The XML was malformed or cut short and items were recovered from it: some may be missing

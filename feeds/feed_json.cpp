@@ -6,6 +6,7 @@
 #include "feeds/feed_dates.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/item_identity.hpp"
+#include "feeds/language_tag.hpp"
 #include "feeds/url_resolve.hpp"
 
 namespace newswatch::feeds {
@@ -61,6 +62,7 @@ Item read_item(const json& j, std::string_view base, std::string_view doc_base, 
   item.published = parse_date(string_field(j, "date_published"));
   item.updated = parse_date(string_field(j, "date_modified"));
   if (!item.updated) item.updated = item.published;
+  item.language = normalise_language_tag(string_field(j, "language"));  // JSON Feed 1.1
   item.author = trim(decode_entities(trim(author_name(j))));
   if (auto it = j.find("tags"); it != j.end() && it->is_array()) {
     for (const auto& t : *it) {
@@ -87,6 +89,7 @@ std::string item_to_json(const Item& item) {
   j["summary"] = item.summary;
   j["content"] = item.content;
   j["categories"] = item.categories;
+  j["language"] = item.language;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
@@ -101,6 +104,7 @@ Result<Feed> parse_json_feed(std::string_view text, std::string_view base_url) {
       return make_error("not a feed: JSON without a jsonfeed.org version or an items array");
     Feed feed;
     feed.title = trim(decode_entities(trim(string_field(doc, "title"))));
+    feed.language = normalise_language_tag(string_field(doc, "language"));
     const std::string home = trim(string_field(doc, "home_page_url"));
     if (!home.empty()) feed.link = resolve_url(base_url, home);
     const std::string base = feed.link.empty() ? std::string(base_url) : feed.link;

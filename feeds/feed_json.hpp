@@ -1,6 +1,7 @@
 #pragma once
 // JSON for parsed items: the one-object-per-line shape of `newswatch parse` and of an
-// alert's "item" (keys id, title, link, published, updated, author, summary, content, categories).
+// alert's "item" (keys id, title, link, published, updated, author, summary, content, categories,
+// language).
 
 #include <string>
 #include <string_view>

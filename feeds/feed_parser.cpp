@@ -17,6 +17,7 @@
 #include "feeds/feed_json.hpp"
 #include "feeds/html_entities.hpp"
 #include "feeds/item_identity.hpp"
+#include "feeds/language_tag.hpp"
 #include "feeds/url_resolve.hpp"
 
 namespace newswatch::feeds {
@@ -325,6 +326,7 @@ struct Draft {
   bool have_pubdate = false, have_updated = false;
   std::string author_main, author_dc, author_itunes;
   std::vector<std::string> categories;
+  std::string language_dc, language_xml;  // declared, normalised
 };
 
 std::string atom_person(const pugi::xml_node& n, const NsScope& scope) {
@@ -359,6 +361,7 @@ class Reader {
       // RSS 1.0 names each item by its rdf:about; a guid, if any, still wins.
       d.about = trim(about.value());
     }
+    d.language_xml = normalise_language_tag(node.attribute("xml:lang").as_string());
     for (auto c = node.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       ScopeGuard child_guard(scope_, c);
@@ -385,11 +388,19 @@ class Reader {
         if (rel == "alternate" && href && feed_.link.empty()) feed_.link = resolve_url(base.url, href.value());
       } else if (name.local == "ttl" && name.ns == Ns::Rss) {
         read_ttl(c);
+      } else if (name.local == "language" && (name.ns == Ns::Rss || name.ns == Ns::Dc)) {
+        // RSS <language> first, then dc:language, whichever order they come in.
+        std::string lang = normalise_language_tag(direct_text(c));
+        if (!lang.empty() && (channel_language_.empty() || name.ns == Ns::Rss)) {
+          if (name.ns == Ns::Rss || !channel_language_from_rss_) channel_language_ = std::move(lang);
+          channel_language_from_rss_ = channel_language_from_rss_ || name.ns == Ns::Rss;
+        }
       }
     }
   }
 
   NsScope& scope() { return scope_; }
+  const std::string& channel_language() const { return channel_language_; }
 
  private:
   void read_ttl(const pugi::xml_node& c) {
@@ -449,6 +460,8 @@ class Reader {
           if (!d.updated_dc) d.updated_dc = parse_date(direct_text(c));
         } else if (eq(local, "description")) {
           set_once(d.summary_dc, html_of(c));
+        } else if (eq(local, "language")) {
+          if (d.language_dc.empty()) d.language_dc = normalise_language_tag(direct_text(c));
         }
         break;
       case Ns::DcTerms:
@@ -591,6 +604,7 @@ class Reader {
                   : !d.author_dc.empty() ? std::move(d.author_dc)
                                          : std::move(d.author_itunes);
     item.categories = std::move(d.categories);
+    item.language = !d.language_dc.empty() ? std::move(d.language_dc) : std::move(d.language_xml);
     if (tidy_categories(item.categories) && !categories_capped_) {
       categories_capped_ = true;
       feed_.problems.push_back("categories past the first " + std::to_string(kMaxCategories) + " of an item dropped");
@@ -602,6 +616,8 @@ class Reader {
   Feed& feed_;
   NsScope scope_;
   bool categories_capped_ = false;  // said once per feed
+  std::string channel_language_;
+  bool channel_language_from_rss_ = false;
 };
 
 // Where the document starts: junk before the prolog (PHP warnings, stray bytes) is skipped.
@@ -826,6 +842,11 @@ class FeedBuilder {
     }
     if (failed_ && feed_.items.empty() && feed_.title.empty())
       return make_error(std::string("not a feed: XML error: ") + xml_.result.description());
+    // The feed's own declaration: its elements, then xml:lang on the channel, then on the root.
+    feed_.language = reader.channel_language();
+    if (feed_.language.empty()) feed_.language = channel_lang_;
+    if (feed_.language.empty()) feed_.language = normalise_language_tag(root.attribute("xml:lang").as_string());
+    inherit_language(feed_, options_);
     return std::move(feed_);
   }
 
@@ -919,6 +940,7 @@ class FeedBuilder {
       if (reader.scope().classify(c).local == "channel") channel = c;
     }
     Ref channel_base = base;
+    if (channel) channel_lang_ = normalise_language_tag(channel.attribute("xml:lang").as_string());
     if (channel && channel != root) {
       ScopeGuard g(reader.scope(), channel);
       Ref own_base;
@@ -963,7 +985,23 @@ class FeedBuilder {
   std::size_t error_offset_ = 0;
   std::string item_tag_;
   bool root_is_rss_ = false;
+  std::string channel_lang_;  // xml:lang on the RSS channel
 };
+
+}  // namespace
+
+void inherit_language(Feed& feed, const ParseOptions& options) {
+  std::string fallback = feed.language;
+  if (fallback.empty() && options.content_language.find(',') == std::string::npos) {
+    fallback = normalise_language_tag(options.content_language);
+  }
+  if (fallback.empty()) return;
+  for (auto& item : feed.items) {
+    if (item.language.empty()) item.language = fallback;
+  }
+}
+
+namespace {
 
 bool starts_like_json(std::string_view s) {
   for (char c : s) {
@@ -980,6 +1018,7 @@ Result<Feed> parse_feed(std::string_view body, const ParseOptions& options) {
     DecodedText decoded = decode_to_utf8(body, options.content_type);
     if (starts_like_json(decoded.utf8)) {
       auto r = parse_json_feed(decoded.utf8, options.base_url);
+      if (r) inherit_language(*r, options);
       if (r && !decoded.problem.empty()) r->problems.push_back(decoded.problem);
       return r;
     }

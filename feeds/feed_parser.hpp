@@ -16,8 +16,15 @@ namespace newswatch::feeds {
 struct ParseOptions {
   std::string base_url;      // the feed's URL, to resolve relative links
   std::string content_type;  // the HTTP Content-Type header, for its charset
+  // The HTTP Content-Language header: the language of items that declare none, when the
+  // document does not declare one for itself either. A list of several is ignored.
+  std::string content_language;
 };
 
 Result<Feed> parse_feed(std::string_view body, const ParseOptions& options = {});
+
+// Gives items that declare no language the feed's, else the Content-Language of `options`
+// (parse_feed does this; exposed for the JSON Feed reader and tests).
+void inherit_language(Feed& feed, const ParseOptions& options);
 
 }  // namespace newswatch::feeds

@@ -301,6 +301,8 @@ class HttpFetcher::Impl {
       t->response.last_modified = value("last-modified");
     else if (iequals_prefix(line, "content-type"))
       t->response.content_type = value("content-type");
+    else if (iequals_prefix(line, "content-language"))
+      t->response.content_language = value("content-language");
     else if (iequals_prefix(line, "cache-control"))
       t->response.cache_control = value("cache-control");
     else if (iequals_prefix(line, "expires"))

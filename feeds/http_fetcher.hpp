@@ -59,6 +59,7 @@ struct FetchResult {
   std::string etag;
   std::string last_modified;
   std::string content_type;
+  std::string content_language;
   std::string cache_control;
   std::string expires;
   std::string retry_after;

@@ -28,14 +28,21 @@ struct EntityDef {
 
 struct FilterDef {
   std::string id;
-  std::string query;
+  std::string query;  // empty when the filter has only a rank
   std::string topic;  // "alert.<id>" unless overridden
   int min_hits = 1;
-  std::vector<std::string> feeds;  // empty: every feed
+  std::vector<std::string> feeds;      // empty: every feed
+  std::vector<std::string> languages;  // empty: every language (codes as docs/languages.md has them)
+  // Weighted watchlist (docs/query-language.md, "Languages and weights"): fires when the query
+  // (if any) holds and the distinct rank terms found weigh at least `threshold` together.
+  std::string rank;  // empty: no rank
+  double threshold = 1;
   // Stories a day the burst detector expects until it has learnt from two weeks of history.
   std::optional<double> expected_per_day;
   SourcePos pos;        // of the filter table
   SourcePos query_pos;  // of the query string's opening quote
+  SourcePos rank_pos;   // of the rank string's opening quote
+  SourcePos threshold_pos;
 };
 
 struct CompileError {

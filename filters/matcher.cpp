@@ -4,9 +4,11 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <sstream>
 #include <unordered_map>
 
 #include "common/text.hpp"
+#include "feeds/language_tag.hpp"
 #include "filters/hs_handles.hpp"
 #include "filters/normaliser.hpp"
 #include "filters/query.hpp"
@@ -45,7 +47,7 @@ struct LeafPattern {
   std::int32_t entity = -1;  // entity index, or -1
 };
 
-enum class Kind : std::uint8_t { leaf, all, any, negate, near };
+enum class Kind : std::uint8_t { leaf, all, any, negate, near, lang };
 
 // A query node. Every filter's nodes, kids and leaf patterns sit next to each other in three
 // shared arrays, so evaluating a filter touches a few cache lines rather than a vector per
@@ -54,7 +56,7 @@ struct FlatNode {
   Kind kind = Kind::leaf;
   std::uint8_t fields = query::kAllFields;  // leaf: the fields its term may match in
   std::int32_t distance = 0;                // near
-  std::uint32_t first = 0;                  // leaf: into leaf_patterns; otherwise into kids
+  std::uint32_t first = 0;                  // leaf: into leaf_patterns; lang: into languages; else kids
   std::uint32_t count = 0;
 };
 
@@ -63,7 +65,19 @@ struct FlatNode {
 struct FilterInfo {
   std::uint32_t root = 0;
   std::uint32_t min_hits = 1;
-  bool feed_restricted = false;  // has a `feeds` list
+  bool feed_restricted = false;      // has a `feeds` list
+  bool language_restricted = false;  // has a `languages` list
+  bool has_query = true;
+  std::uint32_t rank_first = 0;  // into Compiled::rank_terms
+  std::uint32_t rank_count = 0;
+  double threshold = 0;
+};
+
+// One term of a filter's rank: its evaluation node and weight.
+struct RankTerm {
+  std::uint32_t node = 0;
+  double weight = 0;
+  std::uint32_t term = 0;  // into Compiled::terms: as written, for --explain
 };
 
 // A disjunction (a term, or terms joined by OR, in any scopes) is decided by its hits alone:
@@ -91,9 +105,16 @@ struct Span {
   std::uint32_t end;
   std::uint32_t term;
   std::int32_t entity;
+  // A rank term's weight; not part of the identity: the same occurrence found by the query and
+  // by the rank is one match, reported with the rank's weight (sorted first, so unique keeps it).
+  bool weighted = false;
+  double weight = 0;
 
   auto key() const { return std::tie(field, begin, end, term, entity); }
-  bool operator<(const Span& o) const { return key() < o.key(); }
+  bool operator<(const Span& o) const {
+    return std::tie(field, begin, end, term, entity, o.weighted) <
+           std::tie(o.field, o.begin, o.end, o.term, o.entity, weighted);
+  }
   bool operator==(const Span& o) const { return key() == o.key(); }
 };
 
@@ -126,8 +147,9 @@ struct MatchState {
   struct DirectSpan {
     std::uint32_t filter;
     Span span;
-    bool operator<(const DirectSpan& o) const { return std::tie(filter, span) < std::tie(o.filter, o.span); }
+    bool operator<(const DirectSpan& o) const { return filter != o.filter ? filter < o.filter : span < o.span; }
   };
+  std::string_view language;  // the item's, for lang: terms
   std::vector<DirectSpan> direct_spans;
   std::vector<WordSpan> words_a, words_b;
   std::vector<char> used_a, used_b;
@@ -157,6 +179,9 @@ struct Matcher::Compiled {
   std::vector<FlatNode> nodes;
   std::vector<std::uint32_t> kids;  // node indices
   std::vector<LeafPattern> leaf_patterns;
+  std::vector<std::string> languages;  // of lang: terms
+  std::vector<RankTerm> rank_terms;
+  std::vector<query::Node> queries;  // per filter, as parsed: --explain names the clause that failed
   HsDatabase folded_db;
   HsDatabase exact_db;
   mutable HsScratch scratch;
@@ -166,6 +191,13 @@ struct Matcher::Compiled {
 namespace {
 
 using Compiled = Matcher::Compiled;
+
+// 4, -10, 2.5: as an analyst wrote it.
+std::string format_weight(double w) {
+  std::ostringstream os;
+  os << w;
+  return os.str();
+}
 
 // Words joined by single spaces: a pattern's identity.
 std::string join_literal(const std::vector<std::string>& words) {
@@ -263,8 +295,8 @@ class Builder {
     }
   }
 
-  SourcePos at_column(const FilterDef& f, std::size_t column) const {
-    SourcePos p = f.query_pos;
+  static SourcePos at_column(const SourcePos& string_pos, std::size_t column) {
+    SourcePos p = string_pos;
     // The value starts one character after the opening quote (exact for one-line strings).
     p.column += 1 + static_cast<int>(column);
     return p;
@@ -272,26 +304,97 @@ class Builder {
 
   void add_filter(std::uint32_t f) {
     const auto& def = filters_[f];
-    auto parsed = query::parse(def.query);
-    FilterInfo& info = out_.filter_info.emplace_back();
-    info.min_hits = static_cast<std::uint32_t>(std::max(1, def.min_hits));
-    info.feed_restricted = !def.feeds.empty();
-    if (!parsed) {  // never evaluated: the snapshot fails to compile
-      errors_.push_back({at_column(def, parsed.error().column), "filter '" + def.id + "': " + parsed.error().message});
+    out_.filter_info.emplace_back();
+    out_.queries.emplace_back();
+    out_.filter_info[f].min_hits = static_cast<std::uint32_t>(std::max(1, def.min_hits));
+    out_.filter_info[f].feed_restricted = !def.feeds.empty();
+    out_.filter_info[f].language_restricted = !def.languages.empty();
+    // A filter without a rank must have a query: an empty one is reported as such.
+    const bool has_query = !def.query.empty() || def.rank.empty();
+    out_.filter_info[f].has_query = has_query;
+    out_.filter_info[f].threshold = def.threshold;
+    for (const auto& code : def.languages) {
+      if (!feeds::is_language_code(code)) {
+        errors_.push_back({def.pos, "filter '" + def.id + "': languages: " + feeds::language_code_problem(code)});
+      }
+    }
+    if (has_query) {
+      auto parsed = query::parse(def.query);
+      if (!parsed) {  // never evaluated: the snapshot fails to compile
+        errors_.push_back(
+            {at_column(def.query_pos, parsed.error().column), "filter '" + def.id + "': " + parsed.error().message});
+        return;
+      }
+      positive_ = 0;
+      const std::uint32_t root = lower(*parsed, f, false);
+      out_.filter_info[f].root = root;
+      out_.queries[f] = std::move(*parsed);
+      if (positive_ == 0 && errors_.empty()) {
+        errors_.push_back(
+            {at_column(def.query_pos, 0),
+             "filter '" + def.id + "': the query has no word, phrase or entity outside NOT, so it could never match"});
+      }
+      if (def.rank.empty() && is_disjunction(root)) list_direct(root, f);
+    }
+    if (!def.rank.empty()) add_rank(f);
+  }
+
+  void add_rank(std::uint32_t f) {
+    const auto& def = filters_[f];
+    auto parsed = query::parse_rank(def.rank);
+    if (!parsed) {
+      errors_.push_back(
+          {at_column(def.rank_pos, parsed.error().column), "filter '" + def.id + "': rank: " + parsed.error().message});
       return;
     }
-    positive_ = 0;
-    info.root = lower(*parsed, f, false);
-    if (positive_ == 0 && errors_.empty()) {
-      errors_.push_back(
-          {at_column(def, 0), "filter '" + def.id + "': the query has no term outside NOT, so it could never match"});
+    const bool has_query = !def.query.empty();
+    out_.filter_info[f].rank_first = static_cast<std::uint32_t>(out_.rank_terms.size());
+    // What the best combination of terms can reach: every positive weight, but of lang: terms
+    // only one (an item has one language).
+    double reachable = 0;
+    double best_lang = 0;
+    std::size_t scanned_positive = 0;
+    std::unordered_map<std::string, std::size_t> seen;
+    for (const auto& wt : *parsed) {
+      const std::string shown = query::to_string(query::Node{wt.term});
+      if (!seen.emplace(shown, wt.term.column).second) {
+        errors_.push_back(
+            {at_column(def.rank_pos, wt.term.column),
+             "filter '" + def.id + "': rank: '" + wt.term.written + "' is listed twice; give it one weight"});
+        continue;
+      }
+      if (!wt.term.language.empty()) {
+        best_lang = std::max(best_lang, wt.weight);
+      } else if (wt.weight > 0) {
+        reachable += wt.weight;
+        ++scanned_positive;
+      }
+      // Without a query, a rank term of positive weight makes the filter a candidate.
+      const std::uint32_t node = lower(query::Node{wt.term}, f, has_query || wt.weight <= 0);
+      out_.rank_terms.push_back({node, wt.weight, term_text(wt.term.written)});
     }
-    if (is_disjunction(info.root)) list_direct(info.root, f);
+    out_.filter_info[f].rank_count =
+        static_cast<std::uint32_t>(out_.rank_terms.size()) - out_.filter_info[f].rank_first;
+    reachable += best_lang;
+    if (!has_query && scanned_positive == 0) {
+      errors_.push_back({at_column(def.rank_pos, 0), "filter '" + def.id +
+                                                         "': the rank has no word, phrase or entity of positive "
+                                                         "weight and there is no query, so it could never fire"});
+    } else if (!has_query && !(def.threshold > 0)) {
+      errors_.push_back({def.threshold_pos, "filter '" + def.id + "': threshold " + format_weight(def.threshold) +
+                                                " would fire on items that match nothing; without a query it must "
+                                                "be above 0"});
+    } else if (reachable < def.threshold) {
+      errors_.push_back({def.threshold_pos, "filter '" + def.id + "': threshold " + format_weight(def.threshold) +
+                                                " cannot be reached: the rank's positive weights add up to " +
+                                                format_weight(reachable)});
+    }
   }
 
   bool is_disjunction(std::uint32_t index) const {
     const FlatNode& n = out_.nodes[index];
     if (n.kind == Kind::leaf) return true;
+    if (n.kind == Kind::lang) return false;
     if (n.kind != Kind::any) return false;
     for (std::uint32_t k = 0; k < n.count; ++k) {
       if (!is_disjunction(out_.kids[n.first + k])) return false;
@@ -326,6 +429,13 @@ class Builder {
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<V, query::Term>) {
+            if (!v.language.empty()) {
+              node.kind = Kind::lang;
+              const auto at = std::find(out_.languages.begin(), out_.languages.end(), v.language);
+              node.first = static_cast<std::uint32_t>(at - out_.languages.begin());
+              if (at == out_.languages.end()) out_.languages.push_back(v.language);
+              return;
+            }
             node.kind = Kind::leaf;
             node.fields = v.fields;
             node.first = static_cast<std::uint32_t>(out_.leaf_patterns.size());
@@ -346,7 +456,7 @@ class Builder {
           }
         },
         n.v);
-    if (node.kind != Kind::leaf) {
+    if (node.kind != Kind::leaf && node.kind != Kind::lang) {
       node.first = static_cast<std::uint32_t>(out_.kids.size());
       node.count = static_cast<std::uint32_t>(kids.size());
       out_.kids.insert(out_.kids.end(), kids.begin(), kids.end());
@@ -369,7 +479,8 @@ class Builder {
           }
         }
         if (entities_.empty()) message += " (no [[entity]] is defined)";
-        errors_.push_back({at_column(filters_[f], t.column), std::move(message)});
+        const auto& def = filters_[f];
+        errors_.push_back({at_column(def.query.empty() ? def.rank_pos : def.query_pos, t.column), std::move(message)});
         return;
       }
       const auto& aliases = entity_patterns_[it->second];
@@ -650,6 +761,8 @@ class Evaluator {
       }
       case Kind::near:
         return near(n, out);
+      case Kind::lang:
+        return st_.language == c_.languages[n.first];
     }
     return false;
   }
@@ -741,6 +854,58 @@ class Evaluator {
   const Compiled& c_;
 };
 
+// The rank's score: the weights of its terms found, each once. Their spans are appended to
+// `spans` marked with the weight; `found` (for --explain) gets "term^weight" for each.
+double rank_score(Evaluator& evaluator, const Compiled& c, const FilterInfo& info, std::vector<Span>& spans,
+                  std::vector<std::string>* found) {
+  double score = 0;
+  for (std::uint32_t k = info.rank_first; k < info.rank_first + info.rank_count; ++k) {
+    const RankTerm& rt = c.rank_terms[k];
+    const std::size_t mark = spans.size();
+    if (!evaluator.eval(rt.node, spans)) continue;
+    score += rt.weight;
+    for (std::size_t j = mark; j < spans.size(); ++j) {
+      spans[j].weighted = true;
+      spans[j].weight = rt.weight;
+    }
+    if (found != nullptr) found->push_back(c.terms[rt.term] + "^" + format_weight(rt.weight));
+  }
+  return score;
+}
+
+// Occurrences min_hits counts: all but those of rank terms that weigh against the filter.
+std::size_t counted_hits(const std::vector<Span>& spans) {
+  return static_cast<std::size_t>(
+      std::count_if(spans.begin(), spans.end(), [](const Span& s) { return !s.weighted || s.weight > 0; }));
+}
+
+// Every leaf of the query that has hits, whether or not its clause held.
+void collect_leaves(Evaluator& evaluator, const Compiled& c, std::uint32_t index, std::vector<Span>& out) {
+  const FlatNode& n = c.nodes[index];
+  if (n.kind == Kind::leaf) {
+    evaluator.eval(index, out);
+    return;
+  }
+  if (n.kind == Kind::lang) return;
+  for (std::uint32_t k = 0; k < n.count; ++k)
+    collect_leaves(evaluator, c, c.kids[n.first + k], out);
+}
+
+// The query's first top-level clause (of an AND) that does not hold, as the parser reads it;
+// the whole query when it is not an AND.
+std::string failed_clause(Evaluator& evaluator, const Compiled& c, std::uint32_t root, const query::Node& ast) {
+  const FlatNode& n = c.nodes[root];
+  const auto* all = std::get_if<query::And>(&ast.v);
+  if (n.kind == Kind::all && all != nullptr && all->children.size() == n.count) {
+    std::vector<Span> scratch;
+    for (std::uint32_t k = 0; k < n.count; ++k) {
+      scratch.clear();
+      if (!evaluator.eval(c.kids[n.first + k], scratch)) return query::to_string(all->children[k]);
+    }
+  }
+  return query::to_string(ast);
+}
+
 // "République du Mali" also contains the alias "Mali": one mention, reported once, as the
 // longest alias of that entity covering it. Quadratic, so only for the usual few spans.
 void drop_nested_aliases(std::vector<Span>& spans, std::vector<char>& drop) {
@@ -802,6 +967,7 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
   const Compiled& c = *compiled_;
   MatchState& st = c.state;
   MatchResult result;
+  st.language = item.language;
   if (++st.generation == 0) {  // wrapped: old stamps could collide with new generations
     std::fill(st.pattern_slots.begin(), st.pattern_slots.end(), MatchState::PatternSlot{});
     std::fill(st.filter_stamp.begin(), st.filter_stamp.end(), 0);
@@ -919,14 +1085,24 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
       const auto& feeds = filters_[fi].feeds;
       if (std::find(feeds.begin(), feeds.end(), feed_id) == feeds.end()) continue;
     }
+    if (info.language_restricted) {
+      const auto& languages = filters_[fi].languages;
+      if (std::find(languages.begin(), languages.end(), st.language) == languages.end()) continue;
+    }
+    std::optional<double> score;
     if (!direct) {
-      if (!Evaluator(st, c).eval(info.root, st.spans)) continue;
+      Evaluator evaluator(st, c);
+      if (info.has_query && !evaluator.eval(info.root, st.spans)) continue;
+      if (info.rank_count > 0) {
+        score = rank_score(evaluator, c, info, st.spans, nullptr);
+        if (*score < info.threshold) continue;
+      }
       std::sort(st.spans.begin(), st.spans.end());
     }
     st.spans.erase(std::unique(st.spans.begin(), st.spans.end()), st.spans.end());
     drop_nested_aliases(st.spans, st.used_a);
-    if (st.spans.size() < info.min_hits) continue;
-    FilterMatch fm{fi, {}};
+    if (counted_hits(st.spans) < info.min_hits) continue;
+    FilterMatch fm{fi, {}, score};
     fm.matches.reserve(st.spans.size());
     for (const Span& s : st.spans) {
       const ScanText& text = st.fields[s.field];
@@ -935,11 +1111,60 @@ Result<MatchResult> Matcher::match(const ItemText& item, std::string_view feed_i
       fm.matches.push_back(
           {c.terms[s.term],
            s.entity >= 0 ? std::optional<std::string>(entities_[static_cast<std::size_t>(s.entity)].id) : std::nullopt,
-           kFieldNames[s.field], begin, end - begin});
+           kFieldNames[s.field], begin, end - begin, s.weighted ? std::optional<double>(s.weight) : std::nullopt});
     }
     result.filters.push_back(std::move(fm));
   }
   return result;
+}
+
+Result<std::vector<FilterExplanation>> Matcher::explain(const ItemText& item, std::string_view feed_id) const {
+  auto matched = match(item, feed_id);
+  if (!matched) return matched.error();
+  const Compiled& c = *compiled_;
+  MatchState& st = c.state;  // as match() left it: this item's hits
+  std::vector<FilterExplanation> out;
+  for (std::uint32_t fi = 0; fi < filters_.size(); ++fi) {
+    const FilterInfo& info = c.filter_info[fi];
+    const FilterDef& def = filters_[fi];
+    FilterExplanation e;
+    e.filter_index = fi;
+    for (const auto& fm : matched->filters)
+      e.fired = e.fired || fm.filter_index == fi;
+    Evaluator evaluator(st, c);
+    std::vector<Span> spans;
+    const bool query_holds = !info.has_query || evaluator.eval(info.root, spans);
+    std::vector<std::string> found;
+    if (info.has_query) {
+      // The terms found anywhere in the query, held or not: what the analyst wants to see.
+      std::vector<Span> any;
+      collect_leaves(evaluator, c, info.root, any);
+      for (const Span& s : any)
+        found.push_back(c.terms[s.term]);
+    }
+    if (info.rank_count > 0) e.score = rank_score(evaluator, c, info, spans, &found);
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    e.found = std::move(found);
+    if (e.fired) {
+      e.reason = "fired";
+    } else if (info.feed_restricted && std::find(def.feeds.begin(), def.feeds.end(), feed_id) == def.feeds.end()) {
+      e.reason = "feed '" + std::string(feed_id) + "' is not in its feeds";
+    } else if (info.language_restricted &&
+               std::find(def.languages.begin(), def.languages.end(), st.language) == def.languages.end()) {
+      e.reason = "language '" + std::string(st.language) + "' is not in its languages";
+    } else if (!query_holds) {
+      e.reason = "query failed: " + failed_clause(evaluator, c, info.root, c.queries[fi]);
+    } else if (e.score && *e.score < info.threshold) {
+      e.reason = "score " + format_weight(*e.score) + " is below the threshold " + format_weight(info.threshold);
+    } else if (e.found.empty()) {
+      e.reason = "no term of the filter was found";
+    } else {
+      e.reason = "fewer than min_hits = " + std::to_string(info.min_hits) + " occurrences";
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace newswatch::filters

@@ -19,6 +19,7 @@ struct ItemText {
   std::string_view title;
   std::string_view summary;
   std::string_view content;
+  std::string_view language = {};  // the item's final language (filters::item_language), for lang: and `languages`
 };
 
 // offset/length count Unicode code points in the named field as given in ItemText.
@@ -28,11 +29,24 @@ struct TermMatch {
   std::string field;                  // "title", "summary" or "content"
   std::size_t offset = 0;
   std::size_t length = 0;
+  // Filters with a rank: the weight of the rank term that matched; none for a query term
+  // that is not in the rank (and for every match of a filter without a rank).
+  std::optional<double> weight;
 };
 
 struct FilterMatch {
   std::size_t filter_index = 0;  // into Matcher::filters()
   std::vector<TermMatch> matches;
+  std::optional<double> score;  // filters with a rank: the weight of the distinct rank terms found
+};
+
+// Why a filter fired or not on one item, for `newswatch match --explain`.
+struct FilterExplanation {
+  std::size_t filter_index = 0;
+  bool fired = false;
+  std::string reason;              // "fired", or the first thing that stopped it
+  std::vector<std::string> found;  // the query's and rank's terms found, as written ("coup^4")
+  std::optional<double> score;     // filters with a rank
 };
 
 struct MatchResult {
@@ -55,7 +69,7 @@ std::size_t phrase_anchor(const std::vector<std::string>& words);
 // What to tell the user about an item whose MatchResult is truncated.
 std::string truncation_note();
 
-// Semantics chosen where DESIGN.md leaves room (tests in tests/unit/filters pin them):
+// Semantics chosen where docs/query-language.md leaves room (tests in tests/unit/filters pin them):
 // - title is plain text; summary/content are HTML. Inline tags (<b>, <a>, <span>, …) do not
 //   split a word, other tags do. Offsets always count code points of the field as given.
 // - `=Term` and exact_case aliases are case-sensitive but still diacritic-insensitive
@@ -69,6 +83,13 @@ std::string truncation_note();
 //   the query that were satisfied: `(a AND b) OR c` with only a and c present reports c.
 //   The same mention found by a longer and a shorter alias of one entity counts once.
 // - `entities` lists entity ids in gazetteer order.
+// - `lang:xx` holds when ItemText::language is xx; like NOT, it finds nothing by itself, so a
+//   query needs a word, phrase or entity besides it. `languages` restricts a filter as `feeds` does.
+// - A rank (FilterDef::rank) is scored on every item where the filter is considered: each rank
+//   term found (once however often it occurs; an entity whichever alias) adds its weight. A filter
+//   with a query is considered when a query term is found, one without when a rank term of
+//   positive weight is. Rank matches are reported with their weights; min_hits counts the
+//   query's and the rank's positive occurrences alike.
 class Matcher {
  public:
   static Result<std::shared_ptr<const Matcher>, std::vector<CompileError>> compile(std::vector<FilterDef> filters,
@@ -81,6 +102,8 @@ class Matcher {
   // scratch used by two threads at once). The item is then not matched at all, so the caller
   // must not mark it seen.
   Result<MatchResult> match(const ItemText& item, std::string_view feed_id) const;
+  // match(), then every filter judged again on the item: one explanation per filter, in order.
+  Result<std::vector<FilterExplanation>> explain(const ItemText& item, std::string_view feed_id) const;
   const std::vector<FilterDef>& filters() const { return filters_; }
   const std::vector<EntityDef>& entities() const { return entities_; }
   std::size_t term_count() const;  // distinct terms (words, phrases, prefixes, aliases) compiled

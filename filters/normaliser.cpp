@@ -97,7 +97,7 @@ std::size_t find_any_of(std::string_view s, std::size_t from, char a, char b, ch
   return std::string_view::npos;
 }
 
-// Letters, marks and digits make words (DESIGN.md "Words"). U+02BC is a letter to Unicode
+// Letters, marks and digits make words (docs/query-language.md "Words"). U+02BC is a letter to Unicode
 // but the usual apostrophe in some typesetting, so it separates like ' and ’.
 bool is_word_code_point(char32_t cp) {
   if (cp == 0x02BC) return false;

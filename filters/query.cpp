@@ -1,14 +1,17 @@
 #include "filters/query.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <optional>
 
+#include "feeds/language_tag.hpp"
 #include "filters/normaliser.hpp"
 
 namespace newswatch::filters::query {
 namespace {
 
-enum class Tok { end, lparen, rparen, comma, colon, star, eq, at, word, phrase, op_and, op_or, op_not, near };
+enum class Tok { end, lparen, rparen, comma, colon, star, caret, eq, at, word, phrase, op_and, op_or, op_not, near };
 
 struct Token {
   Tok kind = Tok::end;
@@ -18,7 +21,7 @@ struct Token {
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool is_punct(char c) { return c == '(' || c == ')' || c == '"' || c == ',' || c == ':' || c == '*'; }
+bool is_punct(char c) { return c == '(' || c == ')' || c == '"' || c == ',' || c == ':' || c == '*' || c == '^'; }
 bool is_id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
@@ -37,6 +40,8 @@ std::string describe(const Token& t) {
       return "':'";
     case Tok::star:
       return "'*'";
+    case Tok::caret:
+      return "'^'";
     case Tok::eq:
       return "'='";
     case Tok::at:
@@ -88,6 +93,7 @@ class Lexer {
                  : c == ')' ? Tok::rparen
                  : c == ',' ? Tok::comma
                  : c == ':' ? Tok::colon
+                 : c == '^' ? Tok::caret
                             : Tok::star;
         t.text = s_.substr(i_, 1);
         advance(1);
@@ -133,6 +139,50 @@ class Lexer {
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+
+  Result<std::vector<WeightedTerm>, ParseError> run_rank() {
+    std::vector<WeightedTerm> out;
+    if (peek().kind == Tok::end) return fail(peek(), "empty rank: expected weighted terms such as coup^4");
+    while (peek().kind != Tok::end && !error_) {
+      const Token& start = peek();
+      if (start.kind == Tok::op_and || start.kind == Tok::op_or || start.kind == Tok::op_not ||
+          start.kind == Tok::near || start.kind == Tok::lparen) {
+        return fail(start,
+                    "a rank lists terms with weights (coup^4 junta^4); " + describe(start) + " belongs in the query");
+      }
+      Node n = parse_scoped();
+      if (error_) return *error_;
+      auto* term = std::get_if<Term>(&n.v);
+      if (term == nullptr) return fail(start, "expected a term in the rank, found " + describe(start));
+      WeightedTerm wt{std::move(*term), 1};
+      if (peek().kind == Tok::caret) {
+        const Token& caret = next();
+        if (!caret.glued) return fail(caret, "expected '^' right after the term, found a space");
+        const Token& num = peek();
+        if (num.kind != Tok::word || !num.glued) {
+          return fail(num, "expected a weight right after '^', found " +
+                               (num.glued || num.kind == Tok::end ? describe(num) : std::string("a space")));
+        }
+        next();
+        const std::string digits(num.text);
+        char* end = nullptr;
+        const double w = std::strtod(digits.c_str(), &end);
+        if (end != digits.c_str() + digits.size() || !(std::abs(w) <= kMaxWeight) || digits.empty() ||
+            !(std::isdigit(static_cast<unsigned char>(digits.back())) != 0)) {
+          return fail(num, "expected a number as the weight (4, -10, 2.5), found '" + digits + "'");
+        }
+        wt.weight = w;
+      } else if (peek().kind != Tok::end && peek().glued) {
+        return fail(peek(), "expected a space or '^' after the term, found " + describe(peek()));
+      }
+      if (out.size() >= kMaxRankTerms) {
+        return fail(start, "a rank holds at most " + std::to_string(kMaxRankTerms) + " terms");
+      }
+      out.push_back(std::move(wt));
+    }
+    if (error_) return *error_;
+    return out;
+  }
 
   Result<Node, ParseError> run() {
     if (peek().kind == Tok::end) return fail(peek(), "empty query: expected a term");
@@ -231,6 +281,7 @@ class Parser {
 
   // field:primary. A scope applies to every term inside it that has none of its own.
   Node parse_scoped() {
+    if (peek().kind == Tok::word && peek(1).kind == Tok::colon && peek().text == "lang") return parse_lang();
     if (peek().kind == Tok::word && peek(1).kind == Tok::colon) {
       const Token& name = next();
       next();
@@ -242,11 +293,15 @@ class Parser {
       } else if (name.text == "content") {
         bits = kContent;
       } else {
-        fail(name, "unknown field '" + std::string(name.text) + "': expected title, summary or content");
+        fail(name, "unknown field '" + std::string(name.text) + "': expected title, summary, content or lang");
         return {};
       }
       if (!starts_term(peek()) || peek().kind == Tok::op_not) {
         fail(peek(), "expected a term after '" + std::string(name.text) + ":', found " + describe(peek()));
+        return {};
+      }
+      if (peek().kind == Tok::word && peek(1).kind == Tok::colon && peek().text == "lang") {
+        fail(peek(), "lang: is about the whole item; it takes no field scope");
         return {};
       }
       Node inner = parse_primary();
@@ -254,6 +309,28 @@ class Parser {
       return inner;
     }
     return parse_primary();
+  }
+
+  // lang:xx, a language code as docs/languages.md lists them.
+  Node parse_lang() {
+    const Token& name = next();
+    next();  // ':'
+    const Token& code = peek();
+    if (code.kind != Tok::word || !code.glued) {
+      fail(code.glued ? code : name, "expected a language code right after 'lang:', as in lang:fr, found " +
+                                         (code.glued || code.kind == Tok::end ? describe(code) : "a space"));
+      return {};
+    }
+    next();
+    if (!feeds::is_language_code(code.text)) {
+      fail(code, feeds::language_code_problem(code.text));
+      return {};
+    }
+    Term term;
+    term.language = std::string(code.text);
+    term.written = "lang:" + term.language;
+    term.column = name.column;
+    return Node{std::move(term)};
   }
 
   static void apply_scope(Node& n, std::uint8_t bits) {
@@ -440,6 +517,10 @@ void render(const Node& n, std::string& out) {
             out += "@" + v.entity;
             return;
           }
+          if (!v.language.empty()) {
+            out += "lang:" + v.language;
+            return;
+          }
           if (v.exact) out += "=";
           const bool phrase = v.words.size() > 1;
           if (phrase) out += "\"";
@@ -475,6 +556,12 @@ Result<Node, ParseError> parse(std::string_view text) {
   auto tokens = Lexer(text).run();
   if (!tokens) return tokens.error();
   return Parser(std::move(tokens.value())).run();
+}
+
+Result<std::vector<WeightedTerm>, ParseError> parse_rank(std::string_view text) {
+  auto tokens = Lexer(text).run();
+  if (!tokens) return tokens.error();
+  return Parser(std::move(tokens.value())).run_rank();
 }
 
 std::string to_string(const Node& node) {

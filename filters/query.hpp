@@ -1,5 +1,5 @@
 #pragma once
-// The query language (DESIGN.md "Query language") as a sum-type AST, and its parser.
+// The query language (docs/query-language.md) as a sum-type AST, and its parser.
 // Pure: a parse error carries the code-point column in the query and "expected X, found Y".
 
 #include <cstdint>
@@ -22,7 +22,8 @@ struct Node;
 struct Term {
   std::string written;  // as the analyst wrote it, without quotes or '=': reported in matches
   std::vector<std::string> words;
-  std::string entity;  // non-empty for @entity
+  std::string entity;    // non-empty for @entity
+  std::string language;  // non-empty for lang:xx, which holds when the item's language is xx
   bool exact = false;
   bool prefix = false;
   std::uint8_t fields = kAllFields;
@@ -56,6 +57,18 @@ inline constexpr int kMaxDepth = 64;
 inline constexpr std::size_t kMinPrefixLength = 3;
 
 Result<Node, ParseError> parse(std::string_view text);
+
+// One term of a `rank` list and its weight: `coup^4`, `"peace talks"^2`, `@AQIM^5`,
+// `title:junta^3`, `lang:fr^1`, `football^-10`; a term without `^w` weighs 1.
+struct WeightedTerm {
+  Term term;
+  double weight = 1;
+};
+inline constexpr double kMaxWeight = 1e6;
+inline constexpr std::size_t kMaxRankTerms = 10000;
+
+// A `rank` list: weighted terms separated by spaces (no AND, OR, NOT, NEAR or parentheses).
+Result<std::vector<WeightedTerm>, ParseError> parse_rank(std::string_view text);
 
 // A compact, unambiguous rendering of the AST for tests: (AND a (OR "b c" d*)), =X, @E, title:w.
 std::string to_string(const Node& node);

@@ -468,7 +468,7 @@ void write_inputs(const std::string& dir, const Corpus& corpus) {
 }
 
 // The same 10,000 terms split into 10 .. 10,000 filters, in alternating rounds: the cost per
-// item must follow the terms found, not the number of filters (DESIGN.md). Each filter is an
+// item must follow the terms found, not the number of filters (a performance target). Each filter is an
 // OR of its terms, the common watchlist; a filter with several of its terms in an item is one
 // alert, so the alerts per pass differ a little.
 bool print_filter_counts(const Corpus& corpus, const std::vector<std::string>& terms) {

@@ -22,16 +22,9 @@ for bin in "$NEWSWATCHD" "$BARE" /usr/sbin/nginx /usr/bin/time; do
   [ -x "$bin" ] || { echo "bench_poll: missing $bin" >&2; exit 1; }
 done
 
-WORK="$(mktemp -d /tmp/newswatch-bench-poll.XXXXXX)"
-NGINX_PID=""
-cleanup() {
-  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
-  if [ "${BENCH_KEEP:-0}" = "1" ]; then echo "bench_poll: kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT="$(free_port)"
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
+bench_init bench_poll
 
 # Feeds: small RSS 2.0 documents, three items each; every tenth mentions Mali (alerts).
 /usr/bin/python3 - "$WORK/feeds" "$FEEDS" <<'EOF'
@@ -50,40 +43,8 @@ for i in range(n):
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Feed %d</title>'
                 "<link>http://example.com/%d</link>%s</channel></rss>\n" % (i, i, "".join(items)))
 EOF
+start_nginx "$WORK/feeds" f00000.xml
 for i in $(seq 0 $((FEEDS - 1))); do printf 'http://127.0.0.1:%s/f%05d.xml\n' "$PORT" "$i"; done >"$WORK/urls"
-# nginx started by root serves as "nobody": let it read the feeds (mktemp -d makes 0700).
-chmod 755 "$WORK" "$WORK/feeds"
-
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  log_format status_only '\$status';
-  access_log $WORK/nginx/logs/access.log status_only;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  keepalive_requests 1000000;
-  types { application/rss+xml xml; }
-  server {
-    listen 127.0.0.1:$PORT;
-    root $WORK/feeds;
-    etag on;
-  }
-}
-EOF
-/usr/sbin/nginx -e "$WORK/nginx/logs/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
-NGINX_PID=$!
-for _ in $(seq 50); do
-  curl -sf -o /dev/null "http://127.0.0.1:$PORT/f00000.xml" && break
-  sleep 0.1
-done
 
 # newswatchd: the per-host limit and the global limit both at BENCH_CONCURRENCY, since
 # every feed is on one host; startup_delay 0 (--once spreads nothing anyway).
@@ -113,54 +74,12 @@ EOF
   done
 } >"$WORK/newswatch.toml"
 
-# run_timed NAME CMD...: runs CMD under GNU time; sets WALL CPU RSS (s, s, MiB) and SEEN
-# (the statuses nginx logged meanwhile: proof that every feed was really fetched).
-run_timed() {
-  local name="$1"
-  shift
-  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >"$WORK/out.$name" 2>&1 || {
-    echo "bench_poll: $name failed:" >&2
-    tail -5 "$WORK/out.$name" >&2
-    exit 1
-  }
-  read -r WALL USR SYS RSS_KB <"$WORK/time"
-  CPU="$(awk -v u="$USR" -v s="$SYS" 'BEGIN { printf "%.2f", u + s }')"
-  RSS="$((RSS_KB / 1024))"
-  SEEN="$(tail -n +$((LOG_LINES + 1)) "$WORK/nginx/logs/access.log" | sort | uniq -c | awk '{printf "%s %s  ", $2, $1}')"
-  LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
-}
-# measure NAME PREPARE CMD...: REPEAT runs (PREPARE before each, e.g. to reset state), the
-# median by wall time reported (the machine is shared and noisy). With EXPECT set to a
-# status, every run must have fetched every feed exactly once with it, or the figure would
-# time something else (a run that gave up early, a cycle of 200s where 304s were meant).
-EXPECT=""
-measure() {
-  local name="$1" prepare="$2"
-  shift 2
-  local runs=()
-  for _ in $(seq "$REPEAT"); do
-    $prepare
-    run_timed "$name" "$@"
-    if [ -n "$EXPECT" ] && [ "$(echo $SEEN)" != "$EXPECT $FEEDS" ]; then
-      echo "bench_poll: $name: nginx should have logged $FEEDS requests answered $EXPECT, logged: $SEEN" >&2
-      exit 1
-    fi
-    runs+=("$WALL $CPU $RSS $SEEN")
-  done
-  local median
-  median="$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")"
-  read -r WALL CPU RSS SEEN <<<"$median"
-  printf '%-28s wall %7.2f s   cpu %7.2f s   peak rss %5d MiB   nginx: %s\n' "$name" "$WALL" "$CPU" "$RSS" "$SEEN"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
-
-LOG_LINES="$(wc -l <"$WORK/nginx/logs/access.log")"
 echo "bench_poll: $FEEDS feeds from nginx on 127.0.0.1:$PORT, $CONC transfers in flight"
-EXPECT=200
+EXPECT="200 $FEEDS"
 measure "bare curl multi (200)" true "$BARE" "$WORK/urls" "$CONC" --save "$WORK/validators"
 BARE200="$WALL"
 BARE200_CPU="$CPU"
-EXPECT=304
+EXPECT="304 $FEEDS"
 measure "bare curl multi (304)" true "$BARE" "$WORK/urls" "$CONC" --load "$WORK/validators"
 BARE304="$WALL"
 BARE304_CPU="$CPU"
@@ -168,11 +87,11 @@ grep -q "not_modified $FEEDS " "$WORK/out.bare curl multi (304)" || { echo "benc
 fresh_state() { rm -rf "$WORK/state"; }
 seed_state() { [ -d "$WORK/state" ] || run_timed seed "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once; }
 
-EXPECT=200
+EXPECT="200 $FEEDS"
 measure "newswatchd --once (200)" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
 OURS200="$WALL"
 OURS200_CPU="$CPU"
-EXPECT=304
+EXPECT="304 $FEEDS"
 measure "newswatchd --once (304)" seed_state "$NEWSWATCHD" --config "$WORK/newswatch.toml" --once
 OURS304="$WALL"
 OURS304_CPU="$CPU"

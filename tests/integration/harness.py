@@ -159,7 +159,7 @@ def wait_for_log(daemon, needle, timeout=20):
 
 
 class ReplayClient:
-    """A third-party replay client written from DESIGN.md alone: a REQ socket, one JSON
+    """A third-party replay client written from docs/protocol.md alone: a REQ socket, one JSON
     frame out, one multipart reply back (header, then [topic, payload] pairs)."""
 
     def __init__(self, endpoint, socket_type=zmq.REQ, curve=None):

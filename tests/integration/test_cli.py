@@ -91,5 +91,36 @@ class OptionForms(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(d, "k2.key")))
 
 
+class CheckCatchesWhatStartupWouldRefuse(unittest.TestCase):
+    """newswatchd --check is the unit's ExecStartPre: what the daemon refuses, it refuses."""
+
+    def check(self, d, text):
+        config = os.path.join(d, "n.toml")
+        with open(config, "w") as f:
+            f.write(text)
+        return run(harness.NEWSWATCHD, "--check", "--config", config)
+
+    def test_each_problem_is_named(self):
+        with harness.tempdir() as d:
+            blocker = os.path.join(d, "file")
+            open(blocker, "w").close()
+            ok = '[daemon]\nstate_dir = "%s"\n' % os.path.join(d, "state", "deeper")
+            self.assertEqual(self.check(d, ok).returncode, 0, self.check(d, ok).stderr)
+            cases = [
+                ('[daemon]\nstate_dir = "%s/sub"\n' % blocker, "state_dir"),
+                ('[daemon]\nstate_dir = "%s"\n[publish]\nendpoint = "tcp://127.0.0.1:notaport"\n' % d, "notaport"),
+                ('[daemon]\nstate_dir = "%s"\n[publish]\ncurve_secret_key_file = "%s/none.key"\n'
+                 'curve_allowed_keys_dir = "%s"\n' % (d, d, d), "none.key"),
+                ('[daemon]\nstate_dir = "%s"\n[publish]\ncurve_secret_key_file = "%s/none.key"\n' % (d, d),
+                 "curve_allowed_keys_dir"),
+                ('[daemon]\nstate_dir = "%s"\n[[filter]]\nid = "f"\nquery = "Mali"\ntopic = "sys.evil"\n' % d,
+                 "sys.evil"),
+            ]
+            for text, word in cases:
+                r = self.check(d, text)
+                self.assertEqual(r.returncode, 1, (text, r.stdout, r.stderr))
+                self.assertIn(word, r.stderr, text)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,7 +1,7 @@
 """End to end: sample feeds over HTTP -> newswatchd -> ZeroMQ SUB (pyzmq).
 
 Asserts the exact set of (topic, item id) pairs, the near misses absent, the payload
-shape of DESIGN.md, that later poll cycles publish nothing new, that an unreachable feed
+shape of docs/protocol.md, that later poll cycles publish nothing new, that an unreachable feed
 is logged with its id without disturbing the others, and a clean SIGTERM stop.
 """
 import json
@@ -85,7 +85,8 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(p["topic"], topic)
             self.assertEqual(topic, "alert." + p["filter"])
             self.assertRegex(p["detected_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-            for key in ("id", "title", "link", "published", "updated", "author", "summary", "content", "categories"):
+            for key in ("id", "title", "link", "published", "updated", "author", "summary", "content", "categories",
+                        "language"):
                 self.assertIn(key, p["item"])
             self.assertIsInstance(p["entities"], list)
             self.assertTrue(p["matches"])

@@ -1,4 +1,4 @@
-"""A third-party client, written from DESIGN.md alone (pyzmq, no newswatch code):
+"""A third-party client, written from docs/protocol.md alone (pyzmq, no newswatch code):
 
 - a SUB socket on `alert.` checks the frames and JSON fields of the wire contract;
 - a REQ socket uses the replay protocol: everything after seq N, paging with a small
@@ -21,7 +21,8 @@ EXPECTED = {
     ("alert.sahel", "urn:demo:wire:0003"), ("alert.algeria", "urn:demo:wire:0003"),
     ("alert.sahel", "http://culture.example.com/music/benefit-tour"),
 }
-ITEM_KEYS = {"id", "title", "link", "published", "updated", "author", "summary", "content", "categories"}
+ITEM_KEYS = {"id", "title", "link", "published", "updated", "author", "summary", "content", "categories",
+             "language"}
 
 
 class ReplayProtocol(unittest.TestCase):

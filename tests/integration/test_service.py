@@ -262,10 +262,16 @@ class Install(unittest.TestCase):
             r = subprocess.run(["cmake", "--install", build_dir, "--prefix", "/usr"], env=dict(os.environ, DESTDIR=d),
                                capture_output=True, text=True, timeout=120)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            # The places the unit (systemd/newswatch.service) and the Debian package use.
             for path in ("usr/sbin/newswatchd", "usr/bin/newswatch", "lib/systemd/system/newswatch.service",
-                         "etc/newswatch/newswatch.toml", "usr/share/newswatch/examples/demo.toml"):
-                self.assertTrue(os.path.exists(os.path.join(d, path)) or
-                                os.path.exists(os.path.join(d, "usr", path)), path)
+                         "etc/newswatch/newswatch.toml", "usr/share/newswatch/examples/demo.toml",
+                         "usr/share/man/man8/newswatchd.8.gz", "usr/share/man/man1/newswatch.1.gz",
+                         "usr/share/man/man5/newswatch.toml.5.gz", "usr/share/doc/newswatch/README.md",
+                         "usr/share/doc/newswatch/configuration.md", "usr/share/doc/newswatch/copyright"):
+                self.assertTrue(os.path.exists(os.path.join(d, path)), path)
+            with open(os.path.join(d, "lib/systemd/system/newswatch.service")) as f:
+                unit = f.read()
+            self.assertIn("ExecStart=/usr/sbin/newswatchd --config /etc/newswatch/newswatch.toml", unit)
             self.assertTrue(os.access(os.path.join(d, "usr/sbin/newswatchd"), os.X_OK))
 
 
@@ -286,7 +292,12 @@ class SystemdUnit(unittest.TestCase):
             path = os.path.join(d, "newswatch.service")
             with open(path, "w") as f:
                 f.write(unit)
-            r = subprocess.run(["systemd-analyze", "verify", path], capture_output=True, text=True, timeout=60)
+            # The unit's Documentation= names man pages: verify runs `man` on them, so point it
+            # at the ones this build made.
+            build_dir = os.path.dirname(os.path.dirname(harness.NEWSWATCHD))
+            env = dict(os.environ, MANPATH=os.path.join(build_dir, "packaging", "man"))
+            r = subprocess.run(["systemd-analyze", "verify", path], capture_output=True, text=True, timeout=60,
+                               env=env)
         noise = [l for l in (r.stdout + r.stderr).splitlines() if l.strip() and "newswatch" in l]
         self.assertEqual(noise, [])
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

@@ -143,9 +143,23 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.toml:3:7: feed url must start with http://, https:// or file://: 'ftp://a/b'"},
         BadCase{"[[feed]]\nid = \"a b\"\nurl = \"http://a/b\"\n",
                 "bad.toml:2:6: feed id 'a b' may use only letters, digits, '-', '_' and '.'"},
-        BadCase{"[[filter]]\nid = \"f\"\n", "bad.toml:1:1: filter 'f' has no 'query'"},
+        BadCase{"[[filter]]\nid = \"f\"\n", "bad.toml:1:1: filter 'f' has no 'query' (or 'rank')"},
         BadCase{"[publish]\nendpoint = \"127.0.0.1:7600\"\n",
-                "bad.toml:2:12: 'endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)"},
+                "bad.toml:2:12: 'endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not "
+                "'127.0.0.1:7600'"},
+        // What bind() would refuse at startup is refused by --check already.
+        BadCase{"[publish]\nendpoint = \"tcp://127.0.0.1:notaport\"\n",
+                "bad.toml:2:12: 'endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not "
+                "'tcp://127.0.0.1:notaport'"},
+        BadCase{"[publish]\nreplay_endpoint = \"tcp://127.0.0.1:65536\"\n",
+                "bad.toml:2:19: 'replay_endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not "
+                "'tcp://127.0.0.1:65536'"},
+        BadCase{"[publish]\nendpoint = \"tcp://127.0.0.1\"\n",
+                "bad.toml:2:12: 'endpoint' must be a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH), not "
+                "'tcp://127.0.0.1'"},
+        // sys.* is the daemon's own: a filter publishing there could spoof a reload or a heartbeat.
+        BadCase{"[[filter]]\nid = \"f\"\nquery = \"Mali\"\ntopic = \"sys.evil\"\n",
+                "bad.toml:4:9: filter topic 'sys.evil' is reserved: topics starting with 'sys.' are the daemon's own"},
         BadCase{"[daemon]\nlog_level = \"loud\"\n",
                 "bad.toml:2:13: log_level must be one of trace, debug, info, warn, error, critical, off"},
         BadCase{"feed = 3\n", "bad.toml:1:8: 'feed' must be an array of tables ([[feed]])"},

@@ -57,6 +57,7 @@ TEST_P(FixtureTest, MatchesExpectedItems) {
     const auto j = nlohmann::json::parse(slurp(opt));
     options.base_url = j.value("base_url", "");
     options.content_type = j.value("content_type", "");
+    options.content_language = j.value("content_language", "");
   }
   const auto result = parse_feed(slurp(fixture), options);
   const auto expected_jsonl = sidecar(fixture, ".expected.jsonl");
@@ -92,6 +93,10 @@ TEST_P(FixtureTest, MatchesExpectedItems) {
     for (const auto& key :
          {"id", "title", "link", "published", "updated", "author", "summary", "content", "categories"}) {
       EXPECT_EQ(got.at(key), want[i].at(key)) << fixture.filename() << " item " << i << " field " << key;
+    }
+    // The declared language: checked where the expected file names it (older files predate it).
+    if (want[i].contains("language")) {
+      EXPECT_EQ(got.at("language"), want[i].at("language")) << fixture.filename() << " item " << i;
     }
   }
 }

@@ -289,7 +289,8 @@ TEST(Parser, JsonLinesShape) {
   for (auto it = j.begin(); it != j.end(); ++it)
     keys.push_back(it.key());
   // nlohmann::json sorts keys; check presence and types rather than order here.
-  EXPECT_EQ(keys.size(), 9u);
+  EXPECT_EQ(keys.size(), 10u);
+  EXPECT_EQ(j.at("language"), "");  // the parser's declared language; `newswatch parse` gives the final one
   EXPECT_TRUE(j.at("published").is_null());
   EXPECT_TRUE(j.at("updated").is_null());
   EXPECT_EQ(j.at("title"), "T \"q\"");
@@ -297,6 +298,25 @@ TEST(Parser, JsonLinesShape) {
   const std::string line = item_to_json(item);
   EXPECT_EQ(line.rfind("{\"id\":", 0), 0u) << "id comes first";
   EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(Parser, JsonFeedLanguage) {
+  const auto r = parse_feed(R"({"version":"https://jsonfeed.org/version/1.1","language":"fr-FR",)"
+                            R"("items":[{"id":"1","title":"t"},{"id":"2","title":"u","language":"ha"}]})",
+                            {"", "", "en"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->items.size(), 2u);
+  EXPECT_EQ(r->language, "fr");
+  EXPECT_EQ(r->items[0].language, "fr");
+  EXPECT_EQ(r->items[1].language, "ha");
+}
+
+TEST(Parser, ContentLanguageIsTheLastFallback) {
+  const std::string rss = "<rss><channel><item><title>t</title></item></channel></rss>";
+  EXPECT_EQ(parse_feed(rss, {"", "", "sw-KE"})->items.at(0).language, "sw");
+  EXPECT_EQ(parse_feed(rss, {"", "", "en, fr"})->items.at(0).language, "") << "a list names no one language";
+  const std::string declared = "<rss><channel><language>ha</language><item><title>t</title></item></channel></rss>";
+  EXPECT_EQ(parse_feed(declared, {"", "", "en"})->items.at(0).language, "ha");
 }
 
 TEST(Parser, JsonFeedDetectedByContentNotName) {
