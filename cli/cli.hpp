@@ -34,6 +34,7 @@ int cmd_import_opml(const std::vector<std::string>& args);
 int cmd_export_opml(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
+int cmd_bursts(const std::vector<std::string>& args);
 
 // `--config FILE`, the same on every subcommand.
 CLI::Option* add_config_option(CLI::App& app, std::string& path);

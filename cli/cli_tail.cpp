@@ -27,6 +27,7 @@
 #include "alerts/alert_sequencer.hpp"
 #include "alerts/curve.hpp"
 #include "alerts/zmq_watch.hpp"
+#include "bursts/burst_message.hpp"
 #include "cli/cli.hpp"
 #include "daemon/config.hpp"
 
@@ -60,6 +61,9 @@ std::string readable_line(const std::string& topic, const std::string& payload) 
   const auto j = nlohmann::json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return topic + " " + payload;
   if (topic.rfind("sys.", 0) == 0) return topic + " " + payload;
+  if (topic.rfind("burst.", 0) == 0) {
+    if (auto line = bursts::format_burst_line(payload)) return "#" + std::to_string(j.value("seq", 0)) + " " + *line;
+  }
   std::vector<std::string> terms;
   for (const auto& m : j.value("matches", nlohmann::json::array())) {
     const std::string t = m.value("term", "");

@@ -26,6 +26,7 @@ constexpr Subcommand kSubcommands[] = {
     {"cluster", newswatch::cli::cmd_cluster, "print how feeds' items group into copies and stories"},
     {"import-opml", newswatch::cli::cmd_import_opml, "print [[feed]] tables for an OPML export"},
     {"export-opml", newswatch::cli::cmd_export_opml, "print the configured feeds as OPML"},
+    {"bursts", newswatch::cli::cmd_bursts, "print the bursts a history of alerts would raise"},
     {"keygen", newswatch::cli::cmd_keygen, "write a CURVE key pair"},
     {"status", newswatch::cli::cmd_status, "show each feed's state in the running daemon"},
 };

@@ -106,7 +106,8 @@ class ConfigReader {
 
   void read(const toml::table& root) {
     check_keys(root,
-               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "feed", "entity",
+               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "bursts", "feed",
+                "entity",
                 "filter"},
                "");
     if (auto t = section(root, "daemon")) read_daemon(*t);
@@ -117,6 +118,7 @@ class ConfigReader {
     if (auto t = section(root, "journal")) read_journal(*t);
     if (auto t = section(root, "dedup")) read_dedup(*t);
     if (auto t = section(root, "stories")) read_stories(*t);
+    if (auto t = section(root, "bursts")) read_bursts(*t);
     for_each_table(root, "feed", [this](const toml::table& t) { read_feed(t); });
     for_each_table(root, "entity", [this](const toml::table& t) { read_entity(t); });
     for_each_table(root, "filter", [this](const toml::table& t) { read_filter(t); });
@@ -387,6 +389,59 @@ class ConfigReader {
     get_duration(t, "window", config_.stories.window, std::chrono::minutes(1), std::chrono::hours(30 * 24));
   }
 
+  // A number (integer or float) within [min, max]; `open_min` excludes min itself.
+  void get_number(const toml::table& t, std::string_view key, double& out, double min, double max, bool open_min) {
+    const auto* n = t.get(key);
+    if (n == nullptr) return;
+    std::optional<double> v;
+    if (n->is_floating_point()) v = n->value<double>();
+    if (n->is_integer()) v = static_cast<double>(*n->value<std::int64_t>());
+    if (!v || !std::isfinite(*v)) {
+      error(*n, "'" + std::string(key) + "' must be a number");
+    } else if ((open_min ? *v <= min : *v < min) || *v > max) {
+      std::ostringstream range;
+      range << (open_min ? "greater than " : "at least ") << min << " and at most " << max;
+      error(*n, "'" + std::string(key) + "' must be " + range.str());
+    } else {
+      out = *v;
+    }
+  }
+
+  void read_bursts(const toml::table& t) {
+    check_keys(t, {"enabled", "windows", "watch_p", "alert_p", "min_stories", "min_sources", "renotify"}, "bursts");
+    auto& b = config_.bursts;
+    get_bool(t, "enabled", b.enabled);
+    if (const auto* n = t.get("windows")) {
+      const auto* arr = n->as_array();
+      if (arr == nullptr || arr->empty()) {
+        error(*n, "'windows' must be a non-empty array of durations such as [\"3h\", \"24h\"]");
+      } else {
+        b.windows.clear();
+        for (const auto& el : *arr) {
+          auto s = el.value<std::string>();
+          auto d = s ? parse_duration(*s) : std::nullopt;
+          if (!d || d->count() % 3'600'000 != 0 || *d < std::chrono::hours(1) || *d > std::chrono::hours(7 * 24)) {
+            error(el, "each of 'windows' must be whole hours from \"1h\" to \"168h\" (\"7d\")");
+          } else if (std::find(b.windows.begin(), b.windows.end(), std::chrono::duration_cast<Seconds>(*d)) !=
+                     b.windows.end()) {
+            error(el, "window '" + *s + "' is listed twice");
+          } else {
+            b.windows.push_back(std::chrono::duration_cast<Seconds>(*d));
+          }
+        }
+      }
+    }
+    get_number(t, "watch_p", b.watch_p, 0.0, 1.0, true);
+    get_number(t, "alert_p", b.alert_p, 0.0, 1.0, true);
+    if (b.alert_p > b.watch_p) {
+      error(t.get("alert_p") != nullptr ? *t.get("alert_p") : *t.get("watch_p"),
+            "alert_p must not exceed watch_p (an alert is the rarer, stronger level)");
+    }
+    get_int(t, "min_stories", b.min_stories, 1, 1'000'000);
+    get_int(t, "min_sources", b.min_sources, 1, 10'000);
+    get_duration(t, "renotify", b.renotify, std::chrono::minutes(1), std::chrono::hours(30 * 24));
+  }
+
   void read_feed(const toml::table& t) {
     check_keys(t, {"id", "url", "interval", "title", "language"}, "feed");
     FeedDef f;
@@ -429,9 +484,10 @@ class ConfigReader {
   }
 
   void read_filter(const toml::table& t) {
-    check_keys(
-        t, {"id", "query", "topic", "min_hits", "feeds", "description", "languages", "rank", "threshold", "collapse"},
-        "filter");
+    check_keys(t,
+               {"id", "query", "topic", "min_hits", "feeds", "description", "languages", "rank", "threshold",
+                "collapse", "expected_per_day"},
+               "filter");
     filters::FilterDef f;
     f.pos = pos_of(t);
     require_id(t, "filter", f.id);
@@ -488,6 +544,11 @@ class ConfigReader {
       } else {
         error(*n, "'collapse' must be \"copies\", \"stories\" or \"none\"");
       }
+    }
+    if (t.get("expected_per_day") != nullptr) {
+      double v = -1;
+      get_number(t, "expected_per_day", v, 0.0, 1e6, false);
+      if (v >= 0) f.expected_per_day = v;
     }
     config_.filters.push_back(std::move(f));
   }

@@ -78,6 +78,15 @@ struct Config {
     bool enabled = true;
     Seconds window{72 * 3600};  // how far back copies and stories are looked for
   } stories;
+  struct Bursts {  // burst detection: docs/bursts.md
+    bool enabled = true;
+    std::vector<Seconds> windows{Seconds(3 * 3600), Seconds(24 * 3600)};
+    double watch_p = 1e-2;
+    double alert_p = 1e-4;
+    int min_stories = 3;
+    int min_sources = 2;
+    Seconds renotify{6 * 3600};
+  } bursts;
   std::vector<FeedDef> feeds;
   std::vector<filters::EntityDef> entities;
   std::vector<filters::FilterDef> filters;

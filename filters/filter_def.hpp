@@ -2,6 +2,7 @@
 // Filters and entities as the config declares them, before compilation. Plain values;
 // SourcePos lets every compile error name file:line:col.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@ struct FilterDef {
   Collapse collapse = Collapse::copies;
   std::string rank;  // empty: no rank
   double threshold = 1;
+  // Stories a day the burst detector expects until it has learnt from two weeks of history.
+  std::optional<double> expected_per_day;
   SourcePos pos;        // of the filter table
   SourcePos query_pos;  // of the query string's opening quote
   SourcePos rank_pos;   // of the rank string's opening quote

@@ -222,6 +222,56 @@ TEST(Config, StoriesAndCollapse) {
   EXPECT_EQ(r->filters[0].collapse, filters::Collapse::stories);
   EXPECT_EQ(r->filters[1].collapse, filters::Collapse::none);
   EXPECT_EQ(r->filters[2].collapse, filters::Collapse::copies);
+TEST(Config, BurstsDefaultsAndKeys) {
+  auto d = load_config_texts({{"a.toml", "[[filter]]\nid = \"sahel\"\nquery = 'Sahel'\n"}});
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->bursts.enabled);
+  EXPECT_EQ(d->bursts.windows, (std::vector<Seconds>{std::chrono::hours(3), std::chrono::hours(24)}));
+  EXPECT_DOUBLE_EQ(d->bursts.watch_p, 1e-2);
+  EXPECT_DOUBLE_EQ(d->bursts.alert_p, 1e-4);
+  EXPECT_EQ(d->bursts.min_stories, 3);
+  EXPECT_EQ(d->bursts.min_sources, 2);
+  EXPECT_EQ(d->bursts.renotify, std::chrono::hours(6));
+  EXPECT_FALSE(d->filters[0].expected_per_day.has_value());
+
+  auto r = load_config_texts({{"a.toml",
+                               "[bursts]\nenabled = false\nwindows = [\"1h\", \"2d\"]\nwatch_p = 0.05\n"
+                               "alert_p = 1e-3\nmin_stories = 5\nmin_sources = 3\nrenotify = \"12h\"\n"
+                               "[[filter]]\nid = \"sahel\"\nquery = 'Sahel'\nexpected_per_day = 4\n"
+                               "[[filter]]\nid = \"mali\"\nquery = 'Mali'\nexpected_per_day = 0.5\n"}});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->bursts.enabled);
+  EXPECT_EQ(r->bursts.windows, (std::vector<Seconds>{std::chrono::hours(1), std::chrono::hours(48)}));
+  EXPECT_DOUBLE_EQ(r->bursts.watch_p, 0.05);
+  EXPECT_DOUBLE_EQ(r->bursts.alert_p, 1e-3);
+  EXPECT_EQ(r->bursts.min_stories, 5);
+  EXPECT_EQ(r->bursts.min_sources, 3);
+  EXPECT_EQ(r->bursts.renotify, std::chrono::hours(12));
+  EXPECT_EQ(r->filters[0].expected_per_day, 4.0);
+  EXPECT_EQ(r->filters[1].expected_per_day, 0.5);
+}
+
+TEST(Config, BurstsErrorsNameTheirPlace) {
+  EXPECT_EQ(errors_of({{"b.toml", "[bursts]\nwindows = [\"90m\", \"3h\", \"3h\", 5]\n"}}),
+            (std::vector<std::string>{
+                "b.toml:2:12: each of 'windows' must be whole hours from \"1h\" to \"168h\" (\"7d\")",
+                "b.toml:2:25: window '3h' is listed twice",
+                "b.toml:2:31: each of 'windows' must be whole hours from \"1h\" to \"168h\" (\"7d\")"}));
+  EXPECT_EQ(errors_of({{"b.toml", "[bursts]\nwindows = []\n"}}),
+            (std::vector<std::string>{
+                "b.toml:2:11: 'windows' must be a non-empty array of durations such as [\"3h\", \"24h\"]"}));
+  EXPECT_EQ(errors_of({{"b.toml", "[bursts]\nwatch_p = 0\nalert_p = \"x\"\n"}}),
+            (std::vector<std::string>{"b.toml:2:11: 'watch_p' must be greater than 0 and at most 1",
+                                      "b.toml:3:11: 'alert_p' must be a number"}));
+  EXPECT_EQ(errors_of({{"b.toml", "[bursts]\nwatch_p = 1e-4\nalert_p = 1e-2\n"}}),
+            (std::vector<std::string>{
+                "b.toml:3:11: alert_p must not exceed watch_p (an alert is the rarer, stronger level)"}));
+  EXPECT_EQ(errors_of({{"b.toml", "[bursts]\nmin_sources = 0\nrenotify = \"10s\"\nwindow = \"3h\"\n"}}),
+            (std::vector<std::string>{"b.toml:4:1: unknown key 'window' in [bursts]; did you mean 'windows'?",
+                                      "b.toml:2:15: 'min_sources' must be between 1 and 10000",
+                                      "b.toml:3:12: 'renotify' must be between 1m and 30d"}));
+  EXPECT_EQ(errors_of({{"f.toml", "[[filter]]\nid = \"a\"\nquery = 'A'\nexpected_per_day = -1\n"}}),
+            (std::vector<std::string>{"f.toml:4:20: 'expected_per_day' must be at least 0 and at most 1e+06"}));
 }
 
 TEST(Config, DurationsAtTheEdgesOfTheirRanges) {

@@ -1,0 +1,50 @@
+#include "bursts/burst_store.hpp"
+
+namespace newswatch::bursts {
+
+Result<BurstStore> BurstStore::open(SqliteDb& db) {
+  auto r = db.ensure_module_schema("bursts", 1,
+                                   "CREATE TABLE IF NOT EXISTS burst_series ("
+                                   "  filter TEXT NOT NULL, entity TEXT NOT NULL, state TEXT NOT NULL,"
+                                   "  updated_at INTEGER NOT NULL, PRIMARY KEY (filter, entity));");
+  if (!r) return r.error();
+  BurstStore store(db);
+  auto upsert = db.prepare(
+      "INSERT INTO burst_series(filter, entity, state, updated_at) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(filter, entity) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+  if (!upsert) return upsert.error();
+  store.upsert_ = std::move(*upsert);
+  auto one = db.prepare("DELETE FROM burst_series WHERE filter = ?1 AND entity = ?2");
+  if (!one) return one.error();
+  store.remove_one_ = std::move(*one);
+  auto all = db.prepare("DELETE FROM burst_series WHERE filter = ?1");
+  if (!all) return all.error();
+  store.remove_filter_ = std::move(*all);
+  return store;
+}
+
+Result<std::vector<SeriesState>> BurstStore::load() {
+  auto st = db_->prepare("SELECT filter, entity, state FROM burst_series ORDER BY filter, entity");
+  if (!st) return st.error();
+  std::vector<SeriesState> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(SeriesState{st->column_text(0), st->column_text(1), st->column_text(2)});
+  }
+  return out;
+}
+
+Result<Ok> BurstStore::save(const SeriesChanges& changes, std::int64_t unix_time) {
+  for (const auto& [filter, entity] : changes.removed) {
+    auto r = entity.empty() ? remove_filter_.bind(1, filter).run() : remove_one_.bind(1, filter).bind(2, entity).run();
+    if (!r) return r;
+  }
+  for (const auto& s : changes.updated) {
+    if (auto r = upsert_.bind(1, s.filter).bind(2, s.entity).bind(3, s.state).bind(4, unix_time).run(); !r) return r;
+  }
+  return Ok{};
+}
+
+}  // namespace newswatch::bursts
