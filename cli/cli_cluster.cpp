@@ -70,7 +70,7 @@ int cmd_cluster(const std::vector<std::string>& args) {
       status = 1;
       continue;
     }
-    auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type});
+    auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type, body->content_language});
     if (!feed) {
       std::fprintf(stderr, "newswatch cluster: %s: %s\n", source.c_str(), feed.error().message.c_str());
       status = 1;

@@ -222,6 +222,8 @@ TEST(Config, StoriesAndCollapse) {
   EXPECT_EQ(r->filters[0].collapse, filters::Collapse::stories);
   EXPECT_EQ(r->filters[1].collapse, filters::Collapse::none);
   EXPECT_EQ(r->filters[2].collapse, filters::Collapse::copies);
+}
+
 TEST(Config, BurstsDefaultsAndKeys) {
   auto d = load_config_texts({{"a.toml", "[[filter]]\nid = \"sahel\"\nquery = 'Sahel'\n"}});
   ASSERT_TRUE(d);

@@ -29,11 +29,11 @@ TEST(FeedReport, StatesFollowFailuresAndGone) {
 TEST(FeedReport, JsonCarriesEveryFieldWithWallClockTimes) {
   const auto steady_now = std::chrono::steady_clock::time_point(1000s);
   const auto wall_now = std::chrono::system_clock::time_point(std::chrono::seconds(1764756000));
-  feeds::FeedView ok{{"a", "http://x/a.xml", std::nullopt}, runtime(0), {}, steady_now + 90s, false};
+  feeds::FeedView ok{{"a", "http://x/a.xml", std::nullopt, {}}, runtime(0), {}, steady_now + 90s, false};
   ok.stats.last_success = wall_now - 30s;
   ok.runtime.url = "https://x/a-moved.xml";  // a permanent redirect: the report shows where it polls
   const feeds::FeedView never{
-      {"b", "http://y/b.xml", std::nullopt}, runtime(2, false, "connect_error"), {}, std::nullopt, true};
+      {"b", "http://y/b.xml", std::nullopt, {}}, runtime(2, false, "connect_error"), {}, std::nullopt, true};
   const auto j = nlohmann::json::parse(feed_report_json({ok, never}, steady_now, wall_now));
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["id"], "a");
