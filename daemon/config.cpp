@@ -107,8 +107,7 @@ class ConfigReader {
   void read(const toml::table& root) {
     check_keys(root,
                {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "bursts", "feed",
-                "entity",
-                "filter"},
+                "entity", "filter"},
                "");
     if (auto t = section(root, "daemon")) read_daemon(*t);
     if (auto t = section(root, "publish")) read_publish(*t);

@@ -58,10 +58,36 @@ std::string reference_payload(std::uint64_t seq, std::string_view filter_id, std
 }
 
 std::string random_text(std::mt19937& rng) {
-  static const std::vector<std::string> pieces = {
-      "Mali", " ", "\"", "\\", "\n", "\t", "\r", "\b", "\f", std::string(1, '\0'), "\x01", "\x1f", "\x7f",
-      "é", "ß", "€", "😀", "مالي", "<b>x</b>", "&amp;", "\xC3", "\x80", "\xE2\x82", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-      "\xC0\xAF", "\xF0\x9F\x98", "\xFF", "/", "'"};
+  static const std::vector<std::string> pieces = {"Mali",
+                                                  " ",
+                                                  "\"",
+                                                  "\\",
+                                                  "\n",
+                                                  "\t",
+                                                  "\r",
+                                                  "\b",
+                                                  "\f",
+                                                  std::string(1, '\0'),
+                                                  "\x01",
+                                                  "\x1f",
+                                                  "\x7f",
+                                                  "é",
+                                                  "ß",
+                                                  "€",
+                                                  "😀",
+                                                  "مالي",
+                                                  "<b>x</b>",
+                                                  "&amp;",
+                                                  "\xC3",
+                                                  "\x80",
+                                                  "\xE2\x82",
+                                                  "\xED\xA0\x80",
+                                                  "\xF4\x90\x80\x80",
+                                                  "\xC0\xAF",
+                                                  "\xF0\x9F\x98",
+                                                  "\xFF",
+                                                  "/",
+                                                  "'"};
   std::string s;
   const int n = static_cast<int>(rng() % 12);
   for (int i = 0; i < n; ++i)

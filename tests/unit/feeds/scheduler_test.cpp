@@ -158,8 +158,8 @@ TEST(SchedulerTest, ValidatorsKeptOnlyWhenRecorded) {
     v.recorded = spec.id != "unrecorded";
     return v;
   };
-  rig.scheduler.set_feeds(
-      {{"recorded", server.url("/feed/a?etag=1&lm=1"), {}, {}}, {"unrecorded", server.url("/feed/b?etag=1&lm=1"), {}, {}}});
+  rig.scheduler.set_feeds({{"recorded", server.url("/feed/a?etag=1&lm=1"), {}, {}},
+                           {"unrecorded", server.url("/feed/b?etag=1&lm=1"), {}, {}}});
   rig.once();
   rig.once();
   auto a = server.requests("/feed/a");
@@ -427,7 +427,8 @@ TEST(SchedulerTest, FeedChangedWhileInFlightIsNeverFetchedTwiceAtOnce) {
 TEST(SchedulerTest, RemovedWhileInFlightIsDroppedAndOnceStillFinishes) {
   ScriptedServer server;
   Rig rig;
-  rig.scheduler.set_feeds({{"keep", server.url("/feed/keep"), {}, {}}, {"drop", server.url("/feed/drop?delay=0.5"), {}, {}}});
+  rig.scheduler.set_feeds(
+      {{"keep", server.url("/feed/keep"), {}, {}}, {"drop", server.url("/feed/drop?delay=0.5"), {}, {}}});
   bool finished = false;
   rig.scheduler.run_once([&] { finished = true; });
   ASSERT_TRUE(rig.run_until([&] { return rig.scheduler.in_flight() == 1 && rig.results.size() == 1; }, 3000ms));
