@@ -321,7 +321,8 @@ void BurstDetector::reconfigure(BurstSettings settings, std::vector<BurstFilter>
   }
   // A shorter ring (a window dropped) folds its oldest bins now; extra entity series go.
   const std::int64_t ring = ring_hours(settings_);
-  for (auto& [id, f] : filters_) {
+  for (auto& entry : filters_) {
+    auto& f = entry.second;  // a plain reference: clang 14 cannot capture a structured binding
     auto trim = [&](Series& s) {
       while (static_cast<std::int64_t>(s.bins.size()) > ring) {
         absorb(s, *f, s.bins.front());
@@ -335,7 +336,7 @@ void BurstDetector::reconfigure(BurstSettings settings, std::vector<BurstFilter>
       auto oldest = std::min_element(f->entities.begin(), f->entities.end(), [](const auto& a, const auto& b) {
         return a.second.last_time < b.second.last_time;
       });
-      removed_.emplace_back(id, oldest->first);
+      removed_.emplace_back(entry.first, oldest->first);
       f->dirty.erase(oldest->first);
       f->entities.erase(oldest);
     }
