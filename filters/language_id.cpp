@@ -292,7 +292,7 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
       while (i < s.size() && (s[i] == ' ' || is_ascii_digit(s[i])))
         ++i;
       if (i >= s.size()) break;
-      word = "_";
+      word.assign(1, '_');  // not = "_": GCC 12 -O3 reports a false -Wrestrict on that
       std::size_t n = 1;
       starts[0] = 0;
       lens[0] = 1;
