@@ -16,20 +16,10 @@
 #include "bursts/burst_message.hpp"
 #include "cli/cli.hpp"
 #include "daemon/burst_config.hpp"
+#include "daemon/preflight.hpp"
 
 namespace newswatch::cli {
 namespace {
-
-// The state folder as the daemon finds it: systemd's STATE_DIRECTORY wins over the built-in default.
-std::string state_dir(const Config& c) {
-  if (const char* env = std::getenv("STATE_DIRECTORY");
-      env != nullptr && c.daemon.state_dir == Config{}.daemon.state_dir) {
-    std::string dir = env;
-    if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
-    return dir;
-  }
-  return c.daemon.state_dir;
-}
 
 class Backtest {
  public:
@@ -157,9 +147,11 @@ int cmd_bursts(const std::vector<std::string>& args) {
     return 1;
   }
   Backtest backtest(*loaded);
-  const int rc = input.empty()
-                     ? from_journal(backtest, (std::filesystem::path(state_dir(*loaded)) / "newswatch.db").string())
-                     : from_file(backtest, input);
+  const int rc =
+      input.empty()
+          ? from_journal(backtest,
+                         (std::filesystem::path(daemon::effective_state_dir(*loaded)) / "newswatch.db").string())
+          : from_file(backtest, input);
   std::fprintf(stderr, "newswatch bursts: %llu alerts replayed, %llu bursts\n",
                static_cast<unsigned long long>(backtest.alerts()), static_cast<unsigned long long>(backtest.bursts()));
   if (std::fflush(stdout) != 0) return kExitInternal;

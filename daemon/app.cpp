@@ -20,6 +20,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/metrics_server.hpp"
+#include "daemon/preflight.hpp"
 #include "daemon/retention.hpp"
 #include "daemon/service_face.hpp"
 #include "daemon/snapshot.hpp"
@@ -66,17 +67,6 @@ std::vector<feeds::FeedSpec> feed_specs(const Config& c) {
   for (const auto& f : c.feeds)
     out.push_back({f.id, f.url, f.interval, f.language});
   return out;
-}
-
-std::string state_dir_for(const Config& c) {
-  // systemd's StateDirectory= wins over the built-in default, not over an explicit setting.
-  if (const char* env = std::getenv("STATE_DIRECTORY");
-      env != nullptr && c.daemon.state_dir == Config{}.daemon.state_dir) {
-    std::string dir = env;
-    if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
-    return dir;
-  }
-  return c.daemon.state_dir;
 }
 
 }  // namespace
@@ -358,7 +348,7 @@ class App::Impl {
 
 Result<std::unique_ptr<App>> App::create(CompiledConfig loaded, AppOptions options) {
   Config& config = loaded.config;
-  const std::string dir = state_dir_for(config);
+  const std::string dir = effective_state_dir(config);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   auto db = SqliteDb::open((std::filesystem::path(dir) / "newswatch.db").string());

@@ -32,6 +32,10 @@ def keys_of(table, prefix=""):
     return out
 
 
+# Names of documents users do not have, built from parts so this file is no such pointer itself.
+OUTSIDE_POINTER = re.compile("|".join(re.escape(a + b) for a, b in
+                                      (("DESIGN", ".md"), ("design ", "brief"), ("/work/", "shared"))))
+
 class ConfigurationDoc(unittest.TestCase):
     def setUp(self):
         self.doc = read("docs/configuration.md")
@@ -85,7 +89,7 @@ class NoOutsidePointers(unittest.TestCase):
                 text = read(f)
             except (UnicodeDecodeError, FileNotFoundError, IsADirectoryError):
                 continue
-            if re.search(r"DESIGN\.md|design brief|/work/shared", text):
+            if OUTSIDE_POINTER.search(text):
                 bad.append(f)
         self.assertEqual(bad, [])
 
