@@ -308,15 +308,13 @@ class App::Impl {
   // commit; it rides in the next group (a crash before that costs a full refetch of items
   // already seen, nothing more).
   void save_feed_state(const feeds::FeedSpec& spec, const feeds::FeedRuntime& rt) {
+    const auto unsaved = [&](const Error& e) {
+      spdlog::warn("feed {}: cannot save state: {}", spec.id, e.message);
+      ++metrics_.feed_states_unsaved;
+    };
     auto batch = group_->open_batch();
-    if (!batch) {
-      spdlog::warn("feed {}: cannot save state: {}", spec.id, batch.error().message);
-      return;
-    }
-    if (auto r = store_->save_runtime(spec.id, rt); !r) {
-      spdlog::warn("feed {}: cannot save state: {}", spec.id, r.error().message);
-      return;  // the batch rolls back
-    }
+    if (!batch) return unsaved(batch.error());
+    if (auto r = store_->save_runtime(spec.id, rt); !r) return unsaved(r.error());  // the batch rolls back
     group_->seal(std::move(*batch), {}, 1, nullptr);
   }
 

@@ -120,6 +120,10 @@ std::string Metrics::render(const feeds::FeedStats& totals,
          "Fetches whose new items could not be recorded (state database, journal or matcher error, logged with the "
          "feed id); their items come again with the feed's next fetch.");
   sample(out, "newswatch_batches_unrecorded_total", "", static_cast<double>(batches_unrecorded));
+  header(out, "newswatch_feed_states_unsaved_total", "counter",
+         "Feed states (validators, URL, failures) that could not be written, logged with the feed id; the state is "
+         "written again after the feed's next fetch, and until then a restart refetches the feed in full.");
+  sample(out, "newswatch_feed_states_unsaved_total", "", static_cast<double>(feed_states_unsaved));
   header(out, "newswatch_alerts_total", "counter", "Alerts journalled and published, by filter.");
   for (const auto& [k, v] : alerts_by_filter)
     sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
