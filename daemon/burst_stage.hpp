@@ -20,7 +20,8 @@ namespace newswatch::daemon {
 class BurstStage {
  public:
   // Creates the bursts table if needed; the series are loaded at the first use.
-  static Result<BurstStage> open(SqliteDb& db, bursts::BurstSettings settings, std::vector<bursts::BurstFilter> filters);
+  static Result<BurstStage> open(SqliteDb& db, bursts::BurstSettings settings,
+                                 std::vector<bursts::BurstFilter> filters);
 
   // A reload's settings and filters: a filter that stays keeps its history.
   void reconfigure(bursts::BurstSettings settings, std::vector<bursts::BurstFilter> filters);

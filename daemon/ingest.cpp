@@ -249,17 +249,19 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
       }
       if (verdict == stories::CollapseVerdict::update) {
         const auto topic = "story." + def.id;
-        alerts::Alert u{seq, topic, alerts::encode_story_update_payload(seq, def.id, topic, spec.id, now, *item, *story)};
+        alerts::Alert u{seq, topic,
+                        alerts::encode_story_update_payload(seq, def.id, topic, spec.id, now, *item, *story)};
         ++seq;
-        if (auto r = journal(std::move(u), def.id, MessageKind::story_update); !r) return give_up_batch("journal", r.error());
+        if (auto r = journal(std::move(u), def.id, MessageKind::story_update); !r)
+          return give_up_batch("journal", r.error());
         continue;
       }
       auto a = alert_for_match(def, fm, *matched, *item, spec.id, now, seq++, story ? &*story : nullptr);
       if (auto r = journal(std::move(a), def.id, MessageKind::alert); !r) return give_up_batch("journal", r.error());
       if (!bursts_.enabled()) continue;
       stages_touched = true;
-      auto found = bursts_.observe(burst_event(def.id, *item, spec.id, story ? &*story : nullptr, matched->entities,
-                                               entity_types_, unix_now));
+      auto found = bursts_.observe(
+          burst_event(def.id, *item, spec.id, story ? &*story : nullptr, matched->entities, entity_types_, unix_now));
       if (!found) return give_up_batch("bursts", found.error());
       for (const auto& b : *found) {
         alerts::Alert m{seq, bursts::burst_topic(def.id), bursts::encode_burst_payload(seq, b)};

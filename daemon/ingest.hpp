@@ -17,8 +17,8 @@
 #include "alerts/alert.hpp"
 #include "alerts/alert_journal.hpp"
 #include "alerts/alert_publisher.hpp"
-#include "common/result.hpp"
 #include "bursts/burst_message.hpp"
+#include "common/result.hpp"
 #include "daemon/burst_stage.hpp"
 #include "daemon/commit_group.hpp"
 #include "daemon/metrics.hpp"
@@ -72,7 +72,7 @@ class Ingest {
     std::vector<MessageKind> kinds;       // alongside messages
     std::vector<std::size_t> story_sizes;
     std::vector<std::string> burst_lines;  // as tail prints them, for the log
-    std::uint64_t stories = 0;  // started by this batch's items
+    std::uint64_t stories = 0;             // started by this batch's items
     std::uint64_t copies = 0;
   };
   void count_committed(std::string_view feed_id, std::size_t fresh_count, const BatchTally& tally);

@@ -4,8 +4,8 @@
 
 namespace newswatch::daemon {
 
-Retention::Retention(asio::io_context& io, feeds::FeedStore& store, alerts::AlertJournal& journal,
-                     StoryStage& stories, std::function<const Config&()> settings)
+Retention::Retention(asio::io_context& io, feeds::FeedStore& store, alerts::AlertJournal& journal, StoryStage& stories,
+                     std::function<const Config&()> settings)
     : store_(store), journal_(journal), stories_(stories), settings_(std::move(settings)), timer_(io) {}
 
 void Retention::start(std::chrono::milliseconds first_after) { schedule(first_after); }

@@ -33,8 +33,8 @@ Result<Ok> StoryStage::ensure_loaded(stories::TimePoint now) {
   for (const auto& a : loaded->alerted)
     ledger_->remember(a.filter_id, a.key, a.at);
   stale_ = false;
-  spdlog::debug("stories: {} stories, {} items of the last {} s loaded", engine_->story_count(),
-                engine_->item_count(), window_.count());
+  spdlog::debug("stories: {} stories, {} items of the last {} s loaded", engine_->story_count(), engine_->item_count(),
+                window_.count());
   return Ok{};
 }
 
@@ -49,8 +49,8 @@ Result<stories::StoryAssignment> StoryStage::assign(const stories::StoryItem& it
 }
 
 Result<stories::CollapseVerdict> StoryStage::decide(const filters::FilterDef& filter,
-                                                   const stories::StoryAssignment& story, std::string_view feed_id,
-                                                   std::string_view item_id, stories::TimePoint now) {
+                                                    const stories::StoryAssignment& story, std::string_view feed_id,
+                                                    std::string_view item_id, stories::TimePoint now) {
   if (auto r = ensure_loaded(now); !r) return r.error();
   const auto verdict = ledger_->decide(filter.id, filter.collapse, story, feed_id, item_id, now);
   if (verdict == stories::CollapseVerdict::alert) {

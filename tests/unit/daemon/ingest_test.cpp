@@ -424,7 +424,7 @@ expected_per_day = 0.5
   restart_stages();
   const std::vector<std::string> headlines = {
       "Mali: floods in Mopti displace thousands of farmers", "Mali: gold exports climb for a third year",
-      "Mali: national football side reaches the cup final", "Mali: new rail link to Dakar opens for freight",
+      "Mali: national football side reaches the cup final",  "Mali: new rail link to Dakar opens for freight",
       "Mali: teachers strike over unpaid salaries in Kayes", "Mali: locust swarms reported near Gao",
       "Mali: hospital in Sikasso gets solar power",          "Mali: cotton harvest beats forecasts"};
   for (std::size_t i = 0; i < headlines.size(); ++i)
