@@ -7,8 +7,8 @@
 
 namespace newswatch::cli {
 
-// "#<seq> <topic> [<feed>] <title>  (<terms>)  <link>" for alerts and story updates, the
-// burst line for bursts, "<topic> <payload>" for anything else.
+// "#<seq> <topic> [<feed>] <title>  (<terms>)  <link>" for alerts, "#<seq> ↳ also: ..." for
+// story updates, the burst line for bursts, "<topic> <payload>" for anything else.
 std::string readable_line(const std::string& topic, const std::string& payload);
 
 // One line on `out`, flushed (a pipe reader sees each alert as it comes).

@@ -13,6 +13,8 @@
 #include "alerts/zap_handler.hpp"
 #include "common/asio.hpp"
 #include "common/sqlite_db.hpp"
+#include "daemon/burst_config.hpp"
+#include "daemon/burst_stage.hpp"
 #include "daemon/cluster_node.hpp"  // cluster mode
 #include "daemon/commit_group.hpp"
 #include "daemon/config_watcher.hpp"
@@ -26,6 +28,7 @@
 #include "daemon/service_face.hpp"
 #include "daemon/snapshot.hpp"
 #include "daemon/snapshot_reloader.hpp"
+#include "daemon/story_stage.hpp"
 #include "feeds/feed_store.hpp"
 #include "feeds/http_fetcher.hpp"
 #include "feeds/scheduler.hpp"
@@ -153,13 +156,20 @@ class App::Impl {
       if (!replay) return replay.error();
       replay_ = std::move(*replay);
     }
+    auto stories = StoryStage::open(db_, snapshot_->config.stories.window);
+    if (!stories) return stories.error();
+    stories_.emplace(std::move(*stories));
+    auto bursts = BurstStage::open(db_, *journal_, burst_settings(snapshot_->config), burst_filters(snapshot_->config),
+                                   entity_types(snapshot_->config));
+    if (!bursts) return bursts.error();
+    bursts_.emplace(std::move(*bursts));
     group_.emplace(io_, db_, *journal_, *publisher_);
-    ingest_.emplace(*store_, *journal_, *publisher_, *group_, metrics_);
-    retention_.emplace(io_, *store_, *journal_, [this]() -> const Config& { return snapshot_->config; });
+    ingest_.emplace(*store_, *journal_, *publisher_, *group_, *stories_, *bursts_, metrics_);
+    retention_.emplace(io_, *store_, *journal_, *stories_, [this]() -> const Config& { return snapshot_->config; });
     if (snapshot_->config.cluster && !options_.once) {  // cluster mode: daemon/cluster_node.hpp
-      auto node = ClusterNode::start({io_, db_, *group_, *store_, *journal_}, *snapshot_->config.cluster,
-                                     snapshot_->config.dedup.seen_max_age,
-                                     [this](const std::vector<feeds::FeedSpec>& owned) { scheduler_.set_feeds(owned); });
+      auto node = ClusterNode::start(
+          {io_, db_, *group_, *store_, *journal_}, *snapshot_->config.cluster, snapshot_->config.dedup.seen_max_age,
+          [this](const std::vector<feeds::FeedSpec>& owned) { scheduler_.set_feeds(owned); });
       if (!node) return node.error();
       cluster_ = std::move(*node);
     }
@@ -192,7 +202,9 @@ class App::Impl {
     face_.ready();
     notify_status();
     io_.run();
-    // What the last loop turns recorded (feed state after the final verdicts) is committed here.
+    // What the last loop turns recorded (feed state after the final verdicts, the bursts'
+    // checkpoint) is committed here.
+    ingest_->checkpoint();
     group_->flush();
     // Every batch was committed as it came; folding the WAL back leaves a tidy file.
     if (auto r = db_.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r) spdlog::warn("checkpoint: {}", r.error().message);
@@ -349,6 +361,8 @@ class App::Impl {
   std::unique_ptr<alerts::AlertPublisher> publisher_;
   std::unique_ptr<alerts::ZapHandler> zap_;
   std::unique_ptr<alerts::ReplayServer> replay_;
+  std::optional<StoryStage> stories_;
+  std::optional<BurstStage> bursts_;
   std::optional<CommitGroup> group_;
   std::optional<Ingest> ingest_;
   std::optional<Retention> retention_;
