@@ -1,7 +1,7 @@
 #include "daemon/cluster_node.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <condition_variable>
@@ -88,8 +88,7 @@ constexpr std::size_t kMaxOutstanding = 2000;     // publishes awaiting the stre
 constexpr std::size_t kPageSize = 500;
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -120,8 +119,8 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
     } else {
       // A node joining a cluster publishes from now on, not its single-node history.
       acked_ = parts_.journal.last_seq();
-      if (auto r = parts_.db.exec("INSERT INTO cluster_outbox(id, acked_seq) VALUES (1, " + std::to_string(acked_) +
-                                  ")");
+      if (auto r =
+              parts_.db.exec("INSERT INTO cluster_outbox(id, acked_seq) VALUES (1, " + std::to_string(acked_) + ")");
           !r) {
         return r.error();
       }
@@ -509,8 +508,8 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
         if (failed) break;
         if (page->alerts.empty()) {
           // Pruned away before it was published (a very long outage): nothing left to send.
-          if (page->last_examined > sent_) spdlog::warn("cluster: outbox: seqs up to {} were pruned unpublished",
-                                                        page->last_examined);
+          if (page->last_examined > sent_)
+            spdlog::warn("cluster: outbox: seqs up to {} were pruned unpublished", page->last_examined);
           sent_ = std::max(sent_, page->last_examined);
           if (page->exhausted) break;
         }
@@ -571,8 +570,8 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   std::map<std::string, feeds::FeedSpec> all_;
   std::vector<std::string> members_;
   std::vector<std::string> previous_members_;  // the list before the last change
-  std::set<std::string> active_;   // polled now
-  std::set<std::string> pending_;  // owned, waiting to settle and load their state
+  std::set<std::string> active_;               // polled now
+  std::set<std::string> pending_;              // owned, waiting to settle and load their state
   std::map<std::string, std::int64_t> snapshotted_;
   bool have_members_ = false;
   bool started_ = false;

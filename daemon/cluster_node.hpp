@@ -30,10 +30,10 @@ struct ClusterCounters {
   std::uint64_t membership_changes = 0;  // live member lists that differed from the previous one
   std::uint64_t feeds_taken_over = 0;    // feeds this node started polling after the first list
   std::uint64_t feeds_given_up = 0;
-  std::uint64_t published = 0;     // stream acknowledgements (duplicates included)
-  std::uint64_t duplicates = 0;    // of which the stream already had
+  std::uint64_t published = 0;   // stream acknowledgements (duplicates included)
+  std::uint64_t duplicates = 0;  // of which the stream already had
   std::uint64_t publish_errors = 0;
-  std::uint64_t nats_errors = 0;   // membership or state calls that failed
+  std::uint64_t nats_errors = 0;  // membership or state calls that failed
 };
 
 class ClusterNode {

@@ -102,7 +102,7 @@ Result<Ok> FeedStore::set_listed(std::string_view feed_id, std::int64_t unix_tim
 }
 
 Result<std::vector<std::string>> FeedStore::recent_items(std::string_view feed_id, std::int64_t since_unix,
-                                                        std::int64_t limit) {
+                                                         std::int64_t limit) {
   auto st = db_->prepare(
       "SELECT item_id FROM seen_items WHERE feed_id = ?1 AND last_listed >= ?2 ORDER BY last_listed DESC LIMIT ?3");
   if (!st) return st.error();
