@@ -8,7 +8,8 @@
 // printed seq is written there; `--since last` resumes from it, or from 0 if it does not
 // exist yet), --json, --seconds S (stop after S seconds), --config FILE, --endpoint ADDR,
 // --replay ADDR, and for a CURVE daemon --curve-server-key FILE (the daemon's public key)
-// with --curve-secret-key FILE (our key file from `newswatch keygen`).
+// with --curve-secret-key FILE (our key file from `newswatch keygen`). With --nats URL it
+// reads the cluster's stream instead (cli/cli_tail_nats.cpp).
 // Exactly-once holds within one run; across runs with --state-file it is at-least-once if
 // tail itself is killed between printing an alert and saving the file.
 #include <nlohmann/json.hpp>
@@ -27,8 +28,9 @@
 #include "alerts/alert_sequencer.hpp"
 #include "alerts/curve.hpp"
 #include "alerts/zmq_watch.hpp"
-#include "bursts/burst_message.hpp"
+#include "cli/alert_lines.hpp"
 #include "cli/cli.hpp"
+#include "cli/tail_nats.hpp"
 #include "daemon/config.hpp"
 
 namespace newswatch::cli {
@@ -57,69 +59,6 @@ struct TailOptions {
   std::string curve_server_key;
   std::string curve_secret_key;
 };
-
-// A story update under the alert it belongs to: "#7 ↳ also: story.sahel [echo] Title (copy of
-// ID; story 3 items, 2 sources)  link".
-std::string story_update_line(const std::string& topic, const nlohmann::json& j) {
-  const auto& item = j.value("item", nlohmann::json::object());
-  const auto& story = j.value("story", nlohmann::json::object());
-  std::string line = "#";
-  line += std::to_string(j.value("seq", 0));
-  line += " \u21b3 also: ";
-  line += topic;
-  line += " [";
-  line += j.value("feed", "");
-  line += "] ";
-  line += item.value("title", "");
-  line += "  (";
-  const auto copy_of = story.find("copy_of");
-  if (copy_of != story.end() && copy_of->is_string()) {
-    line += "copy of ";
-    line += copy_of->get<std::string>();
-    line += "; ";
-  }
-  line += "story ";
-  line += std::to_string(story.value("size", 0));
-  line += " items, ";
-  line += std::to_string(story.value("sources", 0));
-  line += " sources)  ";
-  line += item.value("link", "");
-  return line;
-}
-
-// One readable line: topic, feed, title, matched terms.
-std::string readable_line(const std::string& topic, const std::string& payload) {
-  const auto j = nlohmann::json::parse(payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return topic + " " + payload;
-  if (topic.rfind("sys.", 0) == 0) return topic + " " + payload;
-  if (topic.rfind("burst.", 0) == 0) {
-    if (auto line = bursts::format_burst_line(payload)) return "#" + std::to_string(j.value("seq", 0)) + " " + *line;
-  }
-  if (topic.rfind("story.", 0) == 0) return story_update_line(topic, j);
-  std::vector<std::string> terms;
-  for (const auto& m : j.value("matches", nlohmann::json::array())) {
-    const std::string t = m.value("term", "");
-    if (std::find(terms.begin(), terms.end(), t) == terms.end()) terms.push_back(t);
-  }
-  std::string joined;
-  for (const auto& t : terms)
-    joined += (joined.empty() ? "" : ", ") + t;
-  const auto& item = j.value("item", nlohmann::json::object());
-  // Built with += : GCC 12 warns (-Wrestrict, falsely) on chains of operator+ here.
-  std::string line = "#";
-  line += std::to_string(j.value("seq", 0));
-  line += ' ';
-  line += topic;
-  line += " [";
-  line += j.value("feed", "");
-  line += "] ";
-  line += item.value("title", "");
-  line += "  (";
-  line += joined;
-  line += ")  ";
-  line += item.value("link", "");
-  return line;
-}
 
 std::optional<std::uint64_t> parse_seq(std::string_view text) {
   std::uint64_t v = 0;
@@ -309,11 +248,7 @@ class Tail {
   }
 
   void print(const std::string& topic, const std::string& payload) {
-    if (o_.json) {
-      std::cout << payload << '\n' << std::flush;
-    } else {
-      std::cout << readable_line(topic, payload) << '\n' << std::flush;
-    }
+    print_message(std::cout, topic, payload, o_.json);
   }
 
   TailOptions o_;
@@ -351,7 +286,18 @@ int cmd_tail(const std::vector<std::string>& args) {
   app.add_option("--curve-server-key", o.curve_server_key, "The daemon's public key file (CURVE)")->type_name("FILE");
   app.add_option("--curve-secret-key", o.curve_secret_key, "Our key file from `newswatch keygen` (CURVE)")
       ->type_name("FILE");
+  std::string nats_url;
+  app.add_option("--nats", nats_url,
+                 "Follow the whole cluster from its NATS JetStream stream instead of one daemon; --since is then "
+                 "a stream sequence")
+      ->type_name("URL");
   if (auto code = parse_command_line(app, args)) return *code;
+  const bool from_nats = app.count("--nats") > 0;
+  if (from_nats && (app.count("--endpoint") + app.count("--replay") + app.count("--curve-server-key") +
+                    app.count("--curve-secret-key")) > 0) {
+    std::fprintf(stderr, "newswatch tail: --nats reads the stream: --endpoint, --replay and --curve-* do not apply\n");
+    return kExitUsage;
+  }
   if (!(o.seconds >= 0)) {
     std::fprintf(stderr, "newswatch tail: --seconds: '%s' is not a number of seconds >= 0\n",
                  app.get_option("--seconds")->as<std::string>().c_str());
@@ -365,7 +311,7 @@ int cmd_tail(const std::vector<std::string>& args) {
     return 2;
   }
 
-  if (o.endpoint.empty() || !o.replay) {
+  if (!from_nats && (o.endpoint.empty() || !o.replay)) {
     Config config;
     std::error_code ec;
     if (o.config_given || std::filesystem::exists(o.config_path, ec)) {
@@ -406,6 +352,18 @@ int cmd_tail(const std::vector<std::string>& args) {
       std::fprintf(stderr, "newswatch tail: --since takes a seq number or 'last'\n");
       return 2;
     }
+  }
+  if (from_nats) {
+    NatsTailOptions n;
+    n.url = nats_url;
+    n.topics = o.topics;
+    n.since = since;
+    n.state_file = o.state_file;
+    n.json = o.json;
+    n.seconds = o.seconds;
+    n.config_path = o.config_path;
+    n.config_given = o.config_given;
+    return tail_nats(n);
   }
   if (since && o.replay->empty()) {
     std::fprintf(stderr, "newswatch tail: --since needs a replay endpoint (--replay ADDR or replay_endpoint)\n");

@@ -15,6 +15,7 @@
 #include "common/sqlite_db.hpp"
 #include "daemon/burst_config.hpp"
 #include "daemon/burst_stage.hpp"
+#include "daemon/cluster_node.hpp"  // cluster mode
 #include "daemon/commit_group.hpp"
 #include "daemon/config_watcher.hpp"
 #include "daemon/feed_report.hpp"
@@ -165,14 +166,25 @@ class App::Impl {
     group_.emplace(io_, db_, *journal_, *publisher_);
     ingest_.emplace(*store_, *journal_, *publisher_, *group_, *stories_, *bursts_, metrics_);
     retention_.emplace(io_, *store_, *journal_, *stories_, [this]() -> const Config& { return snapshot_->config; });
+    if (snapshot_->config.cluster && !options_.once) {  // cluster mode: daemon/cluster_node.hpp
+      auto node = ClusterNode::start(
+          {io_, db_, *group_, *store_, *journal_}, *snapshot_->config.cluster, snapshot_->config.dedup.seen_max_age,
+          [this](const std::vector<feeds::FeedSpec>& owned) { scheduler_.set_feeds(owned); });
+      if (!node) return node.error();
+      cluster_ = std::move(*node);
+    }
     return Ok{};
   }
 
   int run() {
     auto restored = store_->load_runtime();
     if (!restored) spdlog::warn("cannot read feed state, starting fresh: {}", restored.error().message);
-    scheduler_.set_feeds(feed_specs(snapshot_->config),
-                         restored ? *restored : std::map<std::string, feeds::FeedRuntime>{});
+    if (cluster_) {  // cluster mode: the node hands the scheduler the feeds it owns
+      cluster_->set_feeds(feed_specs(snapshot_->config));
+    } else {
+      scheduler_.set_feeds(feed_specs(snapshot_->config),
+                           restored ? *restored : std::map<std::string, feeds::FeedRuntime>{});
+    }
     retention_->forget_feeds_except(snapshot_->config.feeds);
     spdlog::info("newswatchd started: {} feeds, {} filters, {} entities; publishing on {}; replay on {}; last seq {}",
                  snapshot_->config.feeds.size(), snapshot_->config.filters.size(), snapshot_->config.entities.size(),
@@ -220,6 +232,7 @@ class App::Impl {
       return {200, "application/json",
               feed_report_json(scheduler_.views(), std::chrono::steady_clock::now(), std::chrono::system_clock::now())};
     }
+    if (target == "/cluster" && cluster_) return {200, "application/json", cluster_status_json(*cluster_)};
     if (target == "/healthz") {
       // Answered from the loop itself, so a stuck loop cannot answer at all.
       const bool healthy = !stopping_ && snapshot_ && snapshot_->matcher;
@@ -247,6 +260,7 @@ class App::Impl {
     stopping_ = true;
     face_.stopping();
     scheduler_.stop();
+    if (cluster_) cluster_->stop();  // cluster mode: leave, so our hosts move at once
     retention_->stop();
     config_watcher_.reset();
     if (metrics_server_) metrics_server_->stop();
@@ -284,7 +298,11 @@ class App::Impl {
       set_log_level(snapshot_->config.daemon.log_level);
       fetcher_.set_options(fetch_options(snapshot_->config));
       scheduler_.set_options(scheduler_options(snapshot_->config, options_.once));
-      scheduler_.set_feeds(feed_specs(snapshot_->config));
+      if (cluster_) {  // cluster mode
+        cluster_->set_feeds(feed_specs(snapshot_->config));
+      } else {
+        scheduler_.set_feeds(feed_specs(snapshot_->config));
+      }
       retention_->forget_feeds_except(snapshot_->config.feeds);
       metrics_.declare_filters(filter_ids());
       spdlog::info("reload: generation {} live ({} feeds, {} filters, {} entities)", snapshot_->generation,
@@ -348,6 +366,7 @@ class App::Impl {
   std::optional<CommitGroup> group_;
   std::optional<Ingest> ingest_;
   std::optional<Retention> retention_;
+  std::unique_ptr<ClusterNode> cluster_;  // cluster mode only
   std::shared_ptr<const Snapshot> snapshot_;
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<ConfigWatcher> config_watcher_;

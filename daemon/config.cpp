@@ -106,8 +106,8 @@ class ConfigReader {
 
   void read(const toml::table& root) {
     check_keys(root,
-               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "bursts", "feed",
-                "entity", "filter"},
+               {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "bursts",
+                "cluster", "feed", "entity", "filter"},
                "");
     if (auto t = section(root, "daemon")) read_daemon(*t);
     if (auto t = section(root, "publish")) read_publish(*t);
@@ -118,6 +118,7 @@ class ConfigReader {
     if (auto t = section(root, "dedup")) read_dedup(*t);
     if (auto t = section(root, "stories")) read_stories(*t);
     if (auto t = section(root, "bursts")) read_bursts(*t);
+    if (auto t = section(root, "cluster")) read_cluster(*t);
     for_each_table(root, "feed", [this](const toml::table& t) { read_feed(t); });
     for_each_table(root, "entity", [this](const toml::table& t) { read_entity(t); });
     for_each_table(root, "filter", [this](const toml::table& t) { read_filter(t); });
@@ -441,6 +442,59 @@ class ConfigReader {
     get_duration(t, "renotify", b.renotify, std::chrono::minutes(1), std::chrono::hours(30 * 24));
   }
 
+  // [cluster] (docs/cluster.md): present means cluster mode, even when empty.
+  void read_cluster(const toml::table& t) {
+    check_keys(t,
+               {"nats", "node", "stream", "member_ttl", "duplicate_window", "max_age", "creds_file", "user", "password",
+                "token", "tls_ca_file", "tls_cert_file", "tls_key_file"},
+               "cluster");
+    auto& c = config_.cluster.emplace();
+    if (const auto* n = t.get("nats")) {
+      std::vector<std::string> urls;
+      if (n->is_string()) {
+        urls.push_back(*n->value<std::string>());
+      } else if (n->is_array()) {
+        urls = get_string_list(t, "nats");
+      } else {
+        error(*n, "'nats' must be a server URL or an array of them");
+      }
+      if (n->is_array() && urls.empty() && n->as_array()->empty()) error(*n, "'nats' must list at least one server");
+      for (const auto& u : urls) {
+        if (auto problem = cluster::server_url_problem(u)) error(*n, "'nats' URL '" + u + "' " + *problem);
+      }
+      if (!urls.empty()) c.nats = std::move(urls);
+    }
+    c.node = cluster::default_node_name();
+    get_string(t, "node", c.node);
+    if (const auto* n = t.get("node"); n != nullptr && n->is_string()) {
+      if (auto problem = cluster::node_name_problem(c.node)) error(*n, "'node' " + *problem);
+    }
+    get_string(t, "stream", c.stream);
+    if (const auto* n = t.get("stream"); n != nullptr && n->is_string()) {
+      if (auto problem = cluster::stream_name_problem(c.stream)) error(*n, "'stream' " + *problem);
+    }
+    // A heartbeat goes out three times per TTL: below 2s that is a chatty cluster, above 5m a
+    // dead node's feeds wait too long.
+    get_duration(t, "member_ttl", c.member_ttl, std::chrono::seconds(2), std::chrono::minutes(5));
+    get_duration(t, "duplicate_window", c.duplicate_window, std::chrono::minutes(1), std::chrono::hours(7 * 24));
+    get_duration(t, "max_age", c.max_age, std::chrono::hours(1), kMaxRetention);
+    for (auto [key, field] :
+         {std::pair{"creds_file", &c.creds_file}, std::pair{"user", &c.user}, std::pair{"password", &c.password},
+          std::pair{"token", &c.token}, std::pair{"tls_ca_file", &c.tls_ca_file},
+          std::pair{"tls_cert_file", &c.tls_cert_file}, std::pair{"tls_key_file", &c.tls_key_file}}) {
+      get_string(t, key, *field);
+    }
+    if (!c.password.empty() && c.user.empty()) error(*t.get("password"), "'password' needs a 'user'");
+    if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+      error(t.get("tls_cert_file") != nullptr ? *t.get("tls_cert_file") : *t.get("tls_key_file"),
+            "'tls_cert_file' and 'tls_key_file' go together");
+    }
+    if (c.duplicate_window > c.max_age) {
+      error(t.get("duplicate_window") != nullptr ? *t.get("duplicate_window") : *t.get("max_age"),
+            "'duplicate_window' must not exceed 'max_age'");
+    }
+  }
+
   void read_feed(const toml::table& t) {
     check_keys(t, {"id", "url", "interval", "title", "language"}, "feed");
     FeedDef f;
@@ -582,6 +636,14 @@ void cross_check(const Config& config, std::vector<ConfigError>& errors) {
       }
     }
   }
+  if (config.cluster) {
+    // Every alert goes to the subject "newswatch.<topic>": a topic must make a valid one.
+    for (const auto& f : config.filters) {
+      if (auto problem = cluster::topic_subject_problem(f.topic))
+        errors.push_back({f.pos, "filter '" + f.id + "': topic '" + f.topic + "' " + *problem +
+                                     ", which [cluster] needs (docs/cluster.md)"});
+    }
+  }
   if (!config.fetch.allow_file_urls) {
     for (const auto& f : config.feeds) {
       if (f.url.rfind("file://", 0) == 0) {
@@ -666,6 +728,7 @@ std::vector<std::string> settings_needing_restart(const Config& running, const C
   check("publish.curve_allowed_keys_dir", running.publish.curve_allowed_keys_dir,
         loaded.publish.curve_allowed_keys_dir);
   check("metrics.listen", running.metrics.listen, loaded.metrics.listen);
+  check("cluster", running.cluster, loaded.cluster);  // the node joins with these at start-up
   return changed;
 }
 

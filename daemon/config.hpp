@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/cluster_settings.hpp"
 #include "common/result.hpp"
 #include "filters/filter_def.hpp"
 
@@ -87,6 +88,9 @@ struct Config {
     int min_sources = 2;
     Seconds renotify{6 * 3600};
   } bursts;
+  // [cluster]: several daemons sharing the feeds through NATS JetStream (docs/cluster.md).
+  // Absent: a single node, exactly as without cluster support.
+  std::optional<cluster::ClusterSettings> cluster;
   std::vector<FeedDef> feeds;
   std::vector<filters::EntityDef> entities;
   std::vector<filters::FilterDef> filters;

@@ -101,6 +101,22 @@ Result<Ok> FeedStore::set_listed(std::string_view feed_id, std::int64_t unix_tim
   return set_listed_.bind(1, feed_id).bind(2, unix_time).run();
 }
 
+Result<std::vector<std::string>> FeedStore::recent_items(std::string_view feed_id, std::int64_t since_unix,
+                                                         std::int64_t limit) {
+  auto st = db_->prepare(
+      "SELECT item_id FROM seen_items WHERE feed_id = ?1 AND last_listed >= ?2 ORDER BY last_listed DESC LIMIT ?3");
+  if (!st) return st.error();
+  st->bind(1, feed_id).bind(2, since_unix).bind(3, limit);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(st->column_text(0));
+  }
+  return out;
+}
+
 Result<Ok> FeedStore::forget_listings_except(const std::set<std::string, std::less<>>& configured) {
   auto listed = db_->prepare("SELECT feed_id FROM feed_listing");
   if (!listed) return listed.error();

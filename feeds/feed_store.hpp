@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/sqlite_db.hpp"
@@ -31,6 +32,9 @@ class FeedStore {
   // seen_max_age before it, which is what lets prune_seen() spare them.
   Result<std::optional<std::int64_t>> listed_at(std::string_view feed_id);
   Result<Ok> set_listed(std::string_view feed_id, std::int64_t unix_time);
+  // The feed's item identities confirmed listed at or after `since_unix`, newest first, at
+  // most `limit`: what a cluster node taking the feed over must know as seen (docs/cluster.md).
+  Result<std::vector<std::string>> recent_items(std::string_view feed_id, std::int64_t since_unix, std::int64_t limit);
   // Drops the listings of feeds not in `configured` (when the feed set is loaded): a feed no
   // longer configured lists nothing, so its identities age out like any other.
   Result<Ok> forget_listings_except(const std::set<std::string, std::less<>>& configured);

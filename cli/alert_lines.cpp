@@ -1,0 +1,86 @@
+#include "cli/alert_lines.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "bursts/burst_message.hpp"
+
+namespace newswatch::cli {
+
+namespace {
+
+// A story update under the alert it belongs to: "#7 ↳ also: story.sahel [echo] Title (copy of
+// ID; story 3 items, 2 sources)  link".
+std::string story_update_line(const std::string& topic, const nlohmann::json& j) {
+  const auto& item = j.value("item", nlohmann::json::object());
+  const auto& story = j.value("story", nlohmann::json::object());
+  std::string line = "#";
+  line += std::to_string(j.value("seq", 0));
+  line += " \u21b3 also: ";
+  line += topic;
+  line += " [";
+  line += j.value("feed", "");
+  line += "] ";
+  line += item.value("title", "");
+  line += "  (";
+  const auto copy_of = story.find("copy_of");
+  if (copy_of != story.end() && copy_of->is_string()) {
+    line += "copy of ";
+    line += copy_of->get<std::string>();
+    line += "; ";
+  }
+  line += "story ";
+  line += std::to_string(story.value("size", 0));
+  line += " items, ";
+  line += std::to_string(story.value("sources", 0));
+  line += " sources)  ";
+  line += item.value("link", "");
+  return line;
+}
+
+}  // namespace
+
+std::string readable_line(const std::string& topic, const std::string& payload) {
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return topic + " " + payload;
+  if (topic.rfind("sys.", 0) == 0) return topic + " " + payload;
+  if (topic.rfind("burst.", 0) == 0) {
+    if (auto line = bursts::format_burst_line(payload)) return "#" + std::to_string(j.value("seq", 0)) + " " + *line;
+  }
+  if (topic.rfind("story.", 0) == 0) return story_update_line(topic, j);
+  std::vector<std::string> terms;
+  for (const auto& m : j.value("matches", nlohmann::json::array())) {
+    const std::string t = m.value("term", "");
+    if (std::find(terms.begin(), terms.end(), t) == terms.end()) terms.push_back(t);
+  }
+  std::string joined;
+  for (const auto& t : terms)
+    joined += (joined.empty() ? "" : ", ") + t;
+  const auto& item = j.value("item", nlohmann::json::object());
+  // Built with += : GCC 12 warns (-Wrestrict, falsely) on chains of operator+ here.
+  std::string line = "#";
+  line += std::to_string(j.value("seq", 0));
+  line += ' ';
+  line += topic;
+  line += " [";
+  line += j.value("feed", "");
+  line += "] ";
+  line += item.value("title", "");
+  line += "  (";
+  line += joined;
+  line += ")  ";
+  line += item.value("link", "");
+  return line;
+}
+
+void print_message(std::ostream& out, const std::string& topic, const std::string& payload, bool json) {
+  if (json) {
+    out << payload << '\n' << std::flush;
+  } else {
+    out << readable_line(topic, payload) << '\n' << std::flush;
+  }
+}
+
+}  // namespace newswatch::cli

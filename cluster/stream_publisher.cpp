@@ -1,0 +1,200 @@
+#include "cluster/stream_publisher.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+
+namespace newswatch::cluster {
+
+namespace {
+
+std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// 128 bits from two differently seeded passes: ids of a busy stream must not collide.
+std::string hash128(std::string_view text) {
+  const std::uint64_t a = mix(fnv1a(0xcbf29ce484222325ULL, text));
+  const std::uint64_t b = mix(fnv1a(0x84222325cbf29ce4ULL, text) ^ text.size());
+  std::array<char, 33> out{};
+  std::snprintf(out.data(), out.size(), "%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b));
+  return std::string(out.data(), 32);
+}
+
+std::string field(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+std::string message_id(std::string_view topic, std::string_view payload) {
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
+  std::string key(topic);
+  const auto add = [&key](const std::string& part) {
+    key += '|';
+    key += part;
+  };
+  if (j.is_object() && (starts_with(topic, "alert.") || starts_with(topic, "story.")) && j.contains("item") &&
+      j["item"].is_object()) {
+    add(field(j, "filter"));
+    add(field(j, "feed"));
+    add(field(j["item"], "id"));
+  } else if (j.is_object() && starts_with(topic, "burst.")) {
+    for (const char* k : {"filter", "level", "window", "entity", "started_at"})
+      add(field(j, k));
+  } else if (j.is_object()) {
+    auto rest = j;
+    rest.erase("seq");
+    rest.erase("detected_at");
+    add(rest.dump());
+  } else {
+    add(std::string(payload));
+  }
+  return hash128(key);
+}
+
+Result<Ok> ensure_stream(jsCtx* js, const ClusterSettings& s) {
+  const std::string subjects = std::string(kSubjectPrefix) + ">";
+  const char* subject_list[] = {subjects.c_str()};
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = s.stream.c_str();
+  cfg.Subjects = subject_list;
+  cfg.SubjectsLen = 1;
+  cfg.Storage = js_FileStorage;
+  cfg.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(s.max_age).count();
+  cfg.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(s.duplicate_window).count();
+  jsStreamInfo* info = nullptr;
+  jsErrCode code{};
+  natsStatus st = js_GetStreamInfo(&info, js, s.stream.c_str(), nullptr, &code);
+  JsStreamInfoHandle held(info);
+  if (st == NATS_NOT_FOUND) {
+    st = js_AddStream(&info, js, &cfg, nullptr, &code);
+    held.reset(info);
+    // Another node may have created it meanwhile: then it is there, which is all we need.
+    if (st != NATS_OK && js_GetStreamInfo(&info, js, s.stream.c_str(), nullptr, nullptr) == NATS_OK) {
+      held.reset(info);
+      return Ok{};
+    }
+    if (st != NATS_OK) return nats_error("create stream " + s.stream, st, code);
+    return Ok{};
+  }
+  if (st != NATS_OK) return nats_error("stream " + s.stream, st, code);
+  if (info->Config->Duplicates == cfg.Duplicates && info->Config->MaxAge == cfg.MaxAge) return Ok{};
+  held.reset();
+  st = js_UpdateStream(&info, js, &cfg, nullptr, &code);
+  held.reset(info);
+  if (st != NATS_OK) return nats_error("update stream " + s.stream, st, code);
+  return Ok{};
+}
+
+Result<std::unique_ptr<StreamPublisher>> StreamPublisher::open(const NatsSession& session,
+                                                               const ClusterSettings& settings, AckHandler on_ack,
+                                                               int64_t ack_wait_ms) {
+  std::unique_ptr<StreamPublisher> p(new StreamPublisher(settings.node, std::move(on_ack)));
+  p->ack_wait_ms_ = ack_wait_ms;
+  jsOptions o;
+  jsOptions_Init(&o);
+  o.PublishAsync.AckHandler = &StreamPublisher::on_async_ack;
+  o.PublishAsync.AckHandlerClosure = p->on_ack_;
+  o.PublishAsync.MaxPending = 4096;
+  o.PublishAsync.StallWait = 1;  // never hold the caller: a full window fails publish_async at once
+  auto js = session.jetstream(ack_wait_ms, &o);
+  if (!js) return js.error();
+  p->js_ = std::move(*js);
+  if (auto r = ensure_stream(p->js_.get(), settings); !r) return r.error();
+  return p;
+}
+
+StreamPublisher::~StreamPublisher() { on_ack_->clear(); }
+
+Result<NatsMsgHandle> StreamPublisher::make_message(std::uint64_t local_seq, const std::string& topic,
+                                                    const std::string& payload, std::string& id) {
+  const std::string subject = subject_for(topic);
+  natsMsg* raw = nullptr;
+  if (auto st = natsMsg_Create(&raw, subject.c_str(), nullptr, payload.data(), static_cast<int>(payload.size()));
+      st != NATS_OK) {
+    return nats_error("message for " + subject, st);
+  }
+  NatsMsgHandle msg(raw);
+  id = message_id(topic, payload);
+  const std::string seq = std::to_string(local_seq);
+  if (auto st = natsMsgHeader_Set(msg.get(), kNodeHeader, node_.c_str()); st != NATS_OK)
+    return nats_error("message header", st);
+  if (auto st = natsMsgHeader_Set(msg.get(), kSeqHeader, seq.c_str()); st != NATS_OK)
+    return nats_error("message header", st);
+  return msg;
+}
+
+Result<Ok> StreamPublisher::publish_async(std::uint64_t local_seq, const std::string& topic,
+                                          const std::string& payload) {
+  std::string id;
+  auto msg = make_message(local_seq, topic, payload, id);
+  if (!msg) return msg.error();
+  jsPubOptions o;
+  jsPubOptions_Init(&o);
+  o.MsgId = id.c_str();
+  o.MaxWait = ack_wait_ms_;
+  natsMsg* raw = msg->release();
+  // On success libnats owns the message; on failure it stays ours.
+  const natsStatus st = js_PublishMsgAsync(js_.get(), &raw, &o);
+  NatsMsgHandle back(raw);
+  if (st != NATS_OK) return nats_error("publish " + topic, st);
+  return Ok{};
+}
+
+Result<PublishAck> StreamPublisher::publish(std::uint64_t local_seq, const std::string& topic,
+                                            const std::string& payload) {
+  std::string id;
+  auto msg = make_message(local_seq, topic, payload, id);
+  if (!msg) return msg.error();
+  jsPubOptions o;
+  jsPubOptions_Init(&o);
+  o.MsgId = id.c_str();
+  jsPubAck* pa = nullptr;
+  jsErrCode code{};
+  const natsStatus st = js_PublishMsg(&pa, js_.get(), msg->get(), &o, &code);
+  JsPubAckHandle held(pa);
+  if (st != NATS_OK) return nats_error("publish " + topic, st, code);
+  PublishAck ack;
+  ack.local_seq = local_seq;
+  ack.ok = true;
+  ack.duplicate = pa->Duplicate;
+  ack.stream_seq = pa->Duplicate ? 0 : pa->Sequence;
+  return ack;
+}
+
+void StreamPublisher::on_async_ack(jsCtx* /*js*/, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
+  NatsMsgHandle held(msg);  // ours to destroy (we never resend from here)
+  auto* slot = static_cast<CallbackSlot<const PublishAck&>*>(closure);
+  PublishAck ack;
+  const char* seq = nullptr;
+  if (natsMsgHeader_Get(msg, kSeqHeader, &seq) == NATS_OK && seq != nullptr)
+    ack.local_seq = std::strtoull(seq, nullptr, 10);
+  if (pae != nullptr) {
+    ack.error = pae->ErrText != nullptr ? pae->ErrText : natsStatus_GetText(pae->Err);
+  } else if (pa != nullptr) {
+    ack.ok = true;
+    ack.duplicate = pa->Duplicate;
+    ack.stream_seq = pa->Duplicate ? 0 : pa->Sequence;
+  }
+  slot->call(ack);
+}
+
+}  // namespace newswatch::cluster
