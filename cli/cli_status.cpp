@@ -26,7 +26,8 @@ std::string feeds_url(std::string listen) {
 std::string text_or_dash(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "-";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  // The daemon's answer is input too: nothing in it may drive the terminal.
+  return escape_controls(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 }  // namespace
