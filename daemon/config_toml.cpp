@@ -35,19 +35,22 @@ const char* collapse_name(filters::Collapse c) {
   return "copies";
 }
 
+// Double-quoted strings throughout, as the documentation writes them.
+constexpr auto kFormat = toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings;
+
 // One `[name]` section (or `[[name]]` entries) at a time, so sections come in the order the
 // documentation lists them rather than toml++'s alphabetical order.
 void section(std::ostringstream& out, const char* name, toml::table body) {
   toml::table wrapper;
   wrapper.insert(name, std::move(body));
-  out << toml::toml_formatter(wrapper) << "\n\n";
+  out << toml::toml_formatter(wrapper, kFormat) << "\n\n";
 }
 
 void entries(std::ostringstream& out, const char* name, toml::array list) {
   if (list.empty()) return;
   toml::table wrapper;
   wrapper.insert(name, std::move(list));
-  out << toml::toml_formatter(wrapper) << "\n\n";
+  out << toml::toml_formatter(wrapper, kFormat) << "\n\n";
 }
 
 }  // namespace
