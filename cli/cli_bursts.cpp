@@ -74,14 +74,16 @@ int from_file(Backtest& backtest, const std::string& path) {
         print_error_line("newswatch bursts: " + path + ":" + std::to_string(n) + ": " + r.error().message);
     }
   }
-  if (bad > 10) print_error_line("newswatch bursts: " + path + ": " + std::to_string(bad) + " lines were not alert payloads");
+  if (bad > 10)
+    print_error_line("newswatch bursts: " + path + ": " + std::to_string(bad) + " lines were not alert payloads");
   return bad > 0 ? 1 : 0;
 }
 
 int from_journal(Backtest& backtest, const std::string& db_path) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
-    print_error_line(std::string("newswatch bursts: no journal at ") + db_path + " (give --input FILE.jsonl, or --config with the state_dir)");
+    print_error_line(std::string("newswatch bursts: no journal at ") + db_path +
+                     " (give --input FILE.jsonl, or --config with the state_dir)");
     return 1;
   }
   sqlite3* raw = nullptr;

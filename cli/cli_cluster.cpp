@@ -54,7 +54,8 @@ int cmd_cluster(const std::vector<std::string>& args) {
   if (!window_text.empty()) {
     const auto w = parse_duration(window_text);
     if (!w || *w < std::chrono::seconds(1)) {
-      print_error_line(std::string("newswatch cluster: --window must be a duration such as \"24h\" or \"3d\", got '") + window_text + "'");
+      print_error_line(std::string("newswatch cluster: --window must be a duration such as \"24h\" or \"3d\", got '") +
+                       window_text + "'");
       return kExitUsage;
     }
     tuning.window = std::chrono::duration_cast<std::chrono::seconds>(*w);
@@ -93,7 +94,8 @@ int cmd_cluster(const std::vector<std::string>& args) {
       if (compiled) {
         const auto result = compiled->matcher->match({item.title, item.summary, item.content}, feed_id);
         if (!result) {
-          print_error_line(std::string("newswatch cluster: ") + source + ": item " + item.id + ": " + result.error().message);
+          print_error_line(std::string("newswatch cluster: ") + source + ": item " + item.id + ": " +
+                           result.error().message);
           return 3;
         }
         in.entities = result->entities;

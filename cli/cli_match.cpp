@@ -63,8 +63,9 @@ int cmd_match(const std::vector<std::string>& args) {
   bool explain = false;
   std::string query;
   add_config_option(app, config_path)
-      ->description("The daemon's config file (drop-ins: conf.d/*.toml beside it); with --query, read only if given, "
-                    "for its entities");
+      ->description(
+          "The daemon's config file (drop-ins: conf.d/*.toml beside it); with --query, read only if given, "
+          "for its entities");
   app.add_option("--query", query,
                  "Test this one query (docs/query-language.md) instead of the config's filters; its alerts have "
                  "filter id 'query'")

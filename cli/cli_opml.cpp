@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
-#include "common/escape.hpp"
 #include "cli/opml.hpp"
+#include "common/escape.hpp"
 #include "daemon/config.hpp"
 
 namespace newswatch::cli {

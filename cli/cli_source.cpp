@@ -46,7 +46,8 @@ Result<std::string> file_url_path(const std::string& url) {
   std::string rest = url.substr(7);  // after "file://"
   // file:///path and file://localhost/path name a local file; file://host/path does not.
   if (rest.rfind("localhost/", 0) == 0) rest.erase(0, 9);
-  if (rest.empty() || rest[0] != '/') return make_error(url + ": a file URL names a local absolute path (file:///path)");
+  if (rest.empty() || rest[0] != '/')
+    return make_error(url + ": a file URL names a local absolute path (file:///path)");
   std::string path;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == '%' && i + 2 < rest.size() && hex_value(rest[i + 1]) >= 0 && hex_value(rest[i + 2]) >= 0) {

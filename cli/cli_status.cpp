@@ -57,7 +57,8 @@ int cmd_status(const std::vector<std::string>& args) {
       config = std::move(*loaded);
     }
     if (config.metrics.listen.empty()) {
-      print_error_line(std::string("newswatch status: [metrics] listen is empty in ") + config_path + ": the daemon serves no /feeds");
+      print_error_line(std::string("newswatch status: [metrics] listen is empty in ") + config_path +
+                       ": the daemon serves no /feeds");
       return kExitInvalid;
     }
     url = feeds_url(config.metrics.listen);

@@ -51,8 +51,8 @@ struct TailOptions {
   std::string endpoint;
   std::optional<std::string> replay;
   bool json = false;
-  double seconds = 0;  // 0: until interrupted
-  double wait = 5;     // --since: how long the replay endpoint may take to give its first answer; 0: forever
+  double seconds = 0;            // 0: until interrupted
+  double wait = 5;               // --since: how long the replay endpoint may take to give its first answer; 0: forever
   bool endpoints_given = false;  // --endpoint or --replay on the command line: a bad one is a usage error
   std::string since;
   std::string state_file;
@@ -155,7 +155,8 @@ class Tail {
     print_error_line("newswatch tail: waiting for " + o_.endpoint + (replay ? " (replay " + *o_.replay + ")" : "") +
                      "; following " + std::to_string(o_.topics.size()) + " topic prefix(es)");
     const auto started = Clock::now();
-    const auto deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.seconds));
+    const auto deadline =
+        started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.seconds));
     const auto first_answer_due =
         started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait));
     while (g_interrupted == 0) {
@@ -353,7 +354,8 @@ int cmd_tail(const std::vector<std::string>& args) {
       ->type_name("FILE");
   if (auto code = parse_command_line(app, args)) return *code;
   if (!(o.seconds >= 0)) {
-    print_error_line(std::string("newswatch tail: --seconds: '") + app.get_option("--seconds")->as<std::string>() + "' is not a number of seconds >= 0");
+    print_error_line(std::string("newswatch tail: --seconds: '") + app.get_option("--seconds")->as<std::string>() +
+                     "' is not a number of seconds >= 0");
     return kExitUsage;
   }
   o.config_given = app.count("--config") > 0;

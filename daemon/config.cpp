@@ -126,7 +126,9 @@ class ConfigReader {
   }
 
   void error(const toml::node& n, std::string message) { errors_.push_back({pos_of(n), std::move(message)}); }
-  void warn(filters::SourcePos pos, std::string message) { config_.warnings.push_back({std::move(pos), std::move(message)}); }
+  void warn(filters::SourcePos pos, std::string message) {
+    config_.warnings.push_back({std::move(pos), std::move(message)});
+  }
 
   // A lower-case (or capitalised) `and`, `or`, `not` or `near` outside quotes is a search
   // word, not an operator: valid, but rarely what the writer meant.
@@ -149,8 +151,8 @@ class ConfigReader {
       while (i < q.size() && is_ascii_alpha(q[i]))
         ++i;
       // Only whole words: not part of `title:and`, `=and`, `@and`, `and*` or a longer word.
-      const bool before_ok = start == 0 || q[start - 1] == ' ' || q[start - 1] == '\t' || q[start - 1] == '(' ||
-                             q[start - 1] == ')';
+      const bool before_ok =
+          start == 0 || q[start - 1] == ' ' || q[start - 1] == '\t' || q[start - 1] == '(' || q[start - 1] == ')';
       const bool after_ok = i == q.size() || q[i] == ' ' || q[i] == '\t' || q[i] == '(' || q[i] == ')';
       const std::string_view word(q.data() + start, i - start);
       if (!before_ok || !after_ok) continue;

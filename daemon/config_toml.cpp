@@ -69,7 +69,8 @@ std::string config_to_toml(const Config& c) {
   toml::table publish{{"endpoint", c.publish.endpoint},
                       {"replay_endpoint", c.publish.replay_endpoint},
                       {"send_hwm", c.publish.send_hwm}};
-  if (!c.publish.curve_secret_key_file.empty()) publish.insert("curve_secret_key_file", c.publish.curve_secret_key_file);
+  if (!c.publish.curve_secret_key_file.empty())
+    publish.insert("curve_secret_key_file", c.publish.curve_secret_key_file);
   if (!c.publish.curve_allowed_keys_dir.empty())
     publish.insert("curve_allowed_keys_dir", c.publish.curve_allowed_keys_dir);
   section(out, "publish", std::move(publish));

@@ -39,7 +39,7 @@ struct Metrics {
 
   std::uint64_t items_parsed = 0;
   std::uint64_t items_new = 0;
-  std::uint64_t batches_unrecorded = 0;  // a fetch's new items not recorded (come again next fetch)
+  std::uint64_t batches_unrecorded = 0;   // a fetch's new items not recorded (come again next fetch)
   std::uint64_t feed_states_unsaved = 0;  // validators/failures not written (written again after the next fetch)
   std::map<std::string, std::uint64_t> alerts_by_filter;
   std::map<std::string, std::uint64_t> reloads_by_result{{"ok", 0}, {"error", 0}};

@@ -118,8 +118,8 @@ TEST(ConfigChecks, LowerCaseOperatorsAreWarnedWithTheirColumn) {
   EXPECT_NE(w[1].find("'or'"), std::string::npos);
   EXPECT_NE(w[2].find("'not'"), std::string::npos);
   // Operators, quoted words, field scopes, prefixes and longer words are fine.
-  for (const char* q : {"Mali AND Niger", "\\\"and\\\" OR x", "title:and", "and* OR x", "android OR band",
-                        "=and OR x", "@and OR x"}) {
+  for (const char* q :
+       {"Mali AND Niger", "\\\"and\\\" OR x", "title:and", "and* OR x", "android OR band", "=and OR x", "@and OR x"}) {
     EXPECT_TRUE(warnings_of(std::string("[[filter]]\nid = \"f\"\nquery = \"") + q + "\"\n").empty()) << q;
   }
   EXPECT_EQ(warnings_of("[[filter]]\nid = \"f\"\nquery = 'Mali And Niger'\n").size(), 1u);
@@ -140,11 +140,12 @@ TEST(ConfigChecks, AMistypedEntitySuggestsTheNearestId) {
 
 TEST(ConfigChecks, EffectiveTomlReadsBackAsTheSameConfig) {
   TempDir dir;
-  const auto main = dir.write("newswatch.toml",
-                              "[daemon]\nstate_dir = \"/tmp/x\"\n[fetch]\nmax_body_size = \"3MiB\"\n"
-                              "[[feed]]\nid = \"a\"\nurl = \"http://example.org/a.xml\"\ntitle = \"A \\\"quoted\\\" feed\"\n"
-                              "[[entity]]\nid = \"ECOWAS\"\ntype = \"organization\"\naliases = [\"ECOWAS\", \"CEDEAO\"]\n"
-                              "exact_case_aliases = [\"AU\"]\n");
+  const auto main =
+      dir.write("newswatch.toml",
+                "[daemon]\nstate_dir = \"/tmp/x\"\n[fetch]\nmax_body_size = \"3MiB\"\n"
+                "[[feed]]\nid = \"a\"\nurl = \"http://example.org/a.xml\"\ntitle = \"A \\\"quoted\\\" feed\"\n"
+                "[[entity]]\nid = \"ECOWAS\"\ntype = \"organization\"\naliases = [\"ECOWAS\", \"CEDEAO\"]\n"
+                "exact_case_aliases = [\"AU\"]\n");
   dir.write("conf.d/filters.toml",
             "[[filter]]\nid = \"sahel\"\nquery = '@ECOWAS OR \"Security Council\"'\nfeeds = [\"a\"]\nmin_hits = 2\n"
             "[[filter]]\nid = \"coups\"\nrank = 'coup^4 junta^3'\nthreshold = 6\ncollapse = \"none\"\n"
