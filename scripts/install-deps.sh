@@ -13,12 +13,14 @@ clang-14 libclang-rt-14-dev libexttextcat-data libxml2-utils"
 # Optional extras, any of them: `--bench` adds what the benchmarks compare against;
 # `--monitoring` adds promtool (Debian's prometheus package: 19 MB to download, 96 MB
 # installed) for test_monitoring's `promtool check rules` and `promtool test rules`, which
-# are skipped without it.
+# are skipped without it; `--clients` adds Node.js and npm for test_clients' Node subscriber
+# (npm then installs the zeromq package from the npm registry; skipped without them).
 for extra in "$@"; do
   case "$extra" in
     --bench) PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican-large" ;;
     --monitoring) PACKAGES="$PACKAGES prometheus" ;;
-    *) echo "install-deps: unknown option $extra (--bench, --monitoring)" >&2; exit 2 ;;
+    --clients) PACKAGES="$PACKAGES nodejs npm" ;;
+    *) echo "install-deps: unknown option $extra (--bench, --monitoring, --clients)" >&2; exit 2 ;;
   esac
 done
 
