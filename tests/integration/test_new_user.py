@@ -256,6 +256,15 @@ class ControlCharactersAreEscaped(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assert_clean(r.stderr)
             self.assertIn("\\x1b[2J\\u009b", r.stderr)
+            # The daemon's log escapes the same message when its fetch of the feed fails to parse.
+            daemon_config = write(os.path.join(d, "d.toml"),
+                                  '[daemon]\nstate_dir = "%s/state"\n[publish]\nendpoint = "tcp://127.0.0.1:%d"\n'
+                                  'replay_endpoint = ""\n[metrics]\nlisten = ""\n[fetch]\nallow_file_urls = true\n'
+                                  '[[feed]]\nid = "evil"\nurl = "file://%s"\n' % (d, harness.free_port(), feed))
+            r = run(harness.NEWSWATCHD, "--config", daemon_config, "--once")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assert_clean(r.stderr)
+            self.assertIn("\\u009b", r.stderr)
             r = cli("parse", "ftp://\u001b]0;title\u0007")
             self.assertEqual(r.returncode, 1)
             self.assert_clean(r.stderr)
