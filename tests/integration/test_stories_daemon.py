@@ -109,7 +109,7 @@ class StoriesInTheDaemon(unittest.TestCase):
             for _, a in alerts:
                 self.assertIn("story", a)
                 self.assertRegex(a["item"]["language"], "^(en|und)$")
-            self.assertEqual(scraped["newswatch_story_copies_total"], 2.0)
+            self.assertEqual(scraped["newswatch_copies_total"], 2.0)
             self.assertEqual(scraped['newswatch_story_updates_total{filter="sahel"}'], 2.0)
 
             # The surge: a burst on the filter that expects two stories a day, and on no other.
