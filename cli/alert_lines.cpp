@@ -1,5 +1,7 @@
 #include "cli/alert_lines.hpp"
 
+#include "common/escape.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -79,7 +81,8 @@ void print_message(std::ostream& out, const std::string& topic, const std::strin
   if (json) {
     out << payload << '\n' << std::flush;
   } else {
-    out << readable_line(topic, payload) << '\n' << std::flush;
+    // Titles and links come from feeds: escaped, so none can drive the terminal.
+    out << escape_controls(readable_line(topic, payload)) << '\n' << std::flush;
   }
 }
 

@@ -35,12 +35,14 @@ int cmd_export_opml(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
 int cmd_bursts(const std::vector<std::string>& args);
+int cmd_config(const std::vector<std::string>& args);
 
 // `--config FILE`, the same on every subcommand.
 CLI::Option* add_config_option(CLI::App& app, std::string& path);
 
-// The bytes of a feed named on the command line: a file path, or an http(s) URL fetched
-// once. content_type and base_url are filled in for the parser.
+// The bytes of a feed named on the command line: a file path, `-` for stdin, a file:// URL,
+// or an http(s) URL fetched once. content_type and base_url are filled in for the parser.
+// Errors say why: the strerror of a file, the fetch outcome, or an unsupported scheme.
 struct FeedSource {
   std::string body;
   std::string content_type;
@@ -48,5 +50,7 @@ struct FeedSource {
   std::string base_url;
 };
 Result<FeedSource> read_feed_source(const std::string& file_or_url);
+// The local path a file:// URL names (percent-decoded); an error for another host.
+Result<std::string> file_url_path(const std::string& url);
 
 }  // namespace newswatch::cli

@@ -15,6 +15,7 @@
 #include "bursts/burst_detector.hpp"
 #include "bursts/burst_message.hpp"
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 #include "daemon/burst_config.hpp"
 #include "daemon/preflight.hpp"
 
@@ -61,7 +62,7 @@ class Backtest {
 int from_file(Backtest& backtest, const std::string& path) {
   std::ifstream in(path == "-" ? "/dev/stdin" : path, std::ios::binary);
   if (!in) {
-    std::fprintf(stderr, "newswatch bursts: cannot read %s\n", path.c_str());
+    print_error_line(std::string("newswatch bursts: cannot read ") + path);
     return 1;
   }
   std::string line;
@@ -70,27 +71,27 @@ int from_file(Backtest& backtest, const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (auto r = backtest.feed(line); !r) {
       if (++bad <= 10)
-        std::fprintf(stderr, "newswatch bursts: %s:%zu: %s\n", path.c_str(), n, r.error().message.c_str());
+        print_error_line("newswatch bursts: " + path + ":" + std::to_string(n) + ": " + r.error().message);
     }
   }
-  if (bad > 10) std::fprintf(stderr, "newswatch bursts: %s: %d lines were not alert payloads\n", path.c_str(), bad);
+  if (bad > 10)
+    print_error_line("newswatch bursts: " + path + ": " + std::to_string(bad) + " lines were not alert payloads");
   return bad > 0 ? 1 : 0;
 }
 
 int from_journal(Backtest& backtest, const std::string& db_path) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
-    std::fprintf(stderr,
-                 "newswatch bursts: no journal at %s (give --input FILE.jsonl, or --config with the state_dir)\n",
-                 db_path.c_str());
+    print_error_line(std::string("newswatch bursts: no journal at ") + db_path +
+                     " (give --input FILE.jsonl, or --config with the state_dir)");
     return 1;
   }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   const std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, &sqlite3_close_v2);
   if (rc != SQLITE_OK) {
-    std::fprintf(stderr, "newswatch bursts: cannot open %s: %s\n", db_path.c_str(),
-                 raw != nullptr ? sqlite3_errmsg(raw) : "out of memory");
+    print_error_line("newswatch bursts: cannot open " + db_path + ": " +
+                     (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
     return 1;
   }
   sqlite3_busy_timeout(raw, 2000);
@@ -100,7 +101,7 @@ int from_journal(Backtest& backtest, const std::string& db_path) {
                          "SELECT seq, payload FROM journal WHERE topic NOT LIKE 'burst.%' AND topic NOT LIKE 'story.%' "
                          "ORDER BY seq",
                          -1, &st_raw, nullptr) != SQLITE_OK) {
-    std::fprintf(stderr, "newswatch bursts: %s: %s\n", db_path.c_str(), sqlite3_errmsg(raw));
+    print_error_line("newswatch bursts: " + db_path + ": " + sqlite3_errmsg(raw));
     return 1;
   }
   const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(st_raw, &sqlite3_finalize);
@@ -112,12 +113,12 @@ int from_journal(Backtest& backtest, const std::string& db_path) {
                                    static_cast<std::size_t>(sqlite3_column_bytes(st_raw, 1)));
     if (auto r = backtest.feed(payload); !r) {
       if (++bad <= 10)
-        std::fprintf(stderr, "newswatch bursts: journal seq %lld: %s\n",
-                     static_cast<long long>(sqlite3_column_int64(st_raw, 0)), r.error().message.c_str());
+        print_error_line("newswatch bursts: journal seq " + std::to_string(sqlite3_column_int64(st_raw, 0)) + ": " +
+                         r.error().message);
     }
   }
   if (step != SQLITE_DONE) {
-    std::fprintf(stderr, "newswatch bursts: %s: %s\n", db_path.c_str(), sqlite3_errmsg(raw));
+    print_error_line("newswatch bursts: " + db_path + ": " + sqlite3_errmsg(raw));
     return 1;
   }
   return 0;
@@ -143,7 +144,7 @@ int cmd_bursts(const std::vector<std::string>& args) {
   auto loaded = load_config(config_path);
   if (!loaded) {
     for (const auto& e : loaded.error())
-      std::fprintf(stderr, "%s\n", format_error(e).c_str());
+      print_error_line(format_error(e));
     return 1;
   }
   Backtest backtest(*loaded);

@@ -10,6 +10,7 @@
 
 #include "alerts/alert.hpp"
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 #include "daemon/compiled_config.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/matcher.hpp"
@@ -43,7 +44,7 @@ int cmd_cluster(const std::vector<std::string>& args) {
     auto loaded = load_compiled_config(config_path);
     if (!loaded) {
       for (const auto& line : loaded.error())
-        std::fprintf(stderr, "%s\n", line.c_str());
+        print_error_line(line);
       return 1;
     }
     compiled = std::move(*loaded);
@@ -53,8 +54,8 @@ int cmd_cluster(const std::vector<std::string>& args) {
   if (!window_text.empty()) {
     const auto w = parse_duration(window_text);
     if (!w || *w < std::chrono::seconds(1)) {
-      std::fprintf(stderr, "newswatch cluster: --window must be a duration such as \"24h\" or \"3d\", got '%s'\n",
-                   window_text.c_str());
+      print_error_line(std::string("newswatch cluster: --window must be a duration such as \"24h\" or \"3d\", got '") +
+                       window_text + "'");
       return kExitUsage;
     }
     tuning.window = std::chrono::duration_cast<std::chrono::seconds>(*w);
@@ -66,13 +67,13 @@ int cmd_cluster(const std::vector<std::string>& args) {
   for (const auto& source : sources) {
     auto body = read_feed_source(source);
     if (!body) {
-      std::fprintf(stderr, "newswatch cluster: %s\n", body.error().message.c_str());
+      print_error_line(std::string("newswatch cluster: ") + body.error().message);
       status = 1;
       continue;
     }
     auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type, body->content_language});
     if (!feed) {
-      std::fprintf(stderr, "newswatch cluster: %s: %s\n", source.c_str(), feed.error().message.c_str());
+      print_error_line(std::string("newswatch cluster: ") + source + ": " + feed.error().message);
       status = 1;
       continue;
     }
@@ -93,8 +94,8 @@ int cmd_cluster(const std::vector<std::string>& args) {
       if (compiled) {
         const auto result = compiled->matcher->match({item.title, item.summary, item.content}, feed_id);
         if (!result) {
-          std::fprintf(stderr, "newswatch cluster: %s: item %s: %s\n", source.c_str(), item.id.c_str(),
-                       result.error().message.c_str());
+          print_error_line(std::string("newswatch cluster: ") + source + ": item " + item.id + ": " +
+                           result.error().message);
           return 3;
         }
         in.entities = result->entities;

@@ -16,6 +16,7 @@
 
 #include "alerts/curve.hpp"
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 
 namespace newswatch::cli {
 namespace {
@@ -57,23 +58,23 @@ int cmd_keygen(const std::vector<std::string>& args) {
   app.add_flag("--force", force, "Overwrite existing key files");
   if (auto code = parse_command_line(app, args)) return *code;
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
-    std::fprintf(stderr, "newswatch keygen: --name must be a plain file name\n");
+    print_error_line("newswatch keygen: --name must be a plain file name");
     return 2;
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   auto keys = alerts::generate_key_pair();
   if (!keys) {
-    std::fprintf(stderr, "newswatch keygen: %s\n", keys.error().message.c_str());
+    print_error_line(std::string("newswatch keygen: ") + keys.error().message);
     return 3;
   }
   const std::string base = (std::filesystem::path(dir) / name).string();
   if (auto r = write_file(base + ".key", alerts::secret_key_file_text(*keys), 0600, force); !r) {
-    std::fprintf(stderr, "newswatch keygen: %s\n", r.error().message.c_str());
+    print_error_line(std::string("newswatch keygen: ") + r.error().message);
     return 1;
   }
   if (auto r = write_file(base + ".pub", alerts::public_key_file_text(*keys), 0644, force); !r) {
-    std::fprintf(stderr, "newswatch keygen: %s\n", r.error().message.c_str());
+    print_error_line(std::string("newswatch keygen: ") + r.error().message);
     return 1;
   }
   std::printf("%s.key (secret, 0600)\n%s.pub (public: %s)\n", base.c_str(), base.c_str(), keys->public_z85.c_str());

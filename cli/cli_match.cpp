@@ -1,6 +1,8 @@
-// `newswatch match [--config FILE] [--feed ID] [--explain] FILE|URL`: a dry run of the matcher
-// on one feed, printing the alerts the config would publish, one payload per line; --explain
-// says on stderr, per item and filter, why each filter fired or did not.
+// `newswatch match [--config FILE] [--query Q] [--feed ID] [--explain] FILE|URL`: a dry run of
+// the matcher on one feed, printing the alerts the config would publish, one payload per line;
+// --explain says on stderr, per item and filter, why each filter fired or did not. With
+// --query the one query is the watchlist (filter id "query"): no config file is needed, and a
+// --config given explicitly lends its entities.
 
 #include <chrono>
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include <string>
 
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 #include "daemon/compiled_config.hpp"
 #include "daemon/ingest.hpp"
 #include "feeds/feed_parser.hpp"
@@ -16,6 +19,37 @@
 #include "filters/matcher.hpp"
 
 namespace newswatch::cli {
+namespace {
+
+// The watchlist of `--query Q`: one filter, "query", with the entities of `config_path` if one
+// is named. Errors point into the query as "--query:1:COL".
+Result<CompiledConfig, std::vector<std::string>> query_watchlist(const std::string& query,
+                                                                 const std::string& config_path) {
+  Config config;
+  if (!config_path.empty()) {
+    auto read = load_config(config_path);
+    if (!read) {
+      std::vector<std::string> lines;
+      for (const auto& e : read.error())
+        lines.push_back(format_error(e));
+      return lines;
+    }
+    config = std::move(*read);
+  }
+  if (query.empty()) return std::vector<std::string>{"--query: the query is empty"};
+  filters::FilterDef f;
+  f.id = "query";
+  f.topic = "alert.query";
+  f.query = query;
+  f.pos = {"--query", 1, 1};
+  f.query_pos = {"--query", 1, 0};  // columns count from the query's first character
+  config.filters.assign(1, f);
+  auto matcher = compile_watchlist(config);
+  if (!matcher) return matcher.error();
+  return CompiledConfig{std::move(config), std::move(*matcher)};
+}
+
+}  // namespace
 
 int cmd_match(const std::vector<std::string>& args) {
   CLI::App app{
@@ -27,20 +61,32 @@ int cmd_match(const std::vector<std::string>& args) {
   std::string feed_id;
   std::string source;
   bool explain = false;
-  add_config_option(app, config_path);
+  std::string query;
+  add_config_option(app, config_path)
+      ->description(
+          "The daemon's config file (drop-ins: conf.d/*.toml beside it); with --query, read only if given, "
+          "for its entities");
+  app.add_option("--query", query,
+                 "Test this one query (docs/query-language.md) instead of the config's filters; its alerts have "
+                 "filter id 'query'")
+      ->type_name("Q")
+      ->default_str("the config's filters");
   app.add_option("--feed", feed_id,
                  "The configured feed id the feed stands for, which matters for filters with `feeds = [...]`")
       ->default_str("the feed whose url is FILE|URL, else FILE|URL itself");
   app.add_flag("--explain", explain,
                "Also write to stderr, for every item and filter, why the filter fired or not: the terms found, "
                "the score and threshold, the clause of the query that failed");
-  app.add_option("FILE|URL", source, "The feed: a file or an http(s) URL")->required()->type_name("");
+  app.add_option("FILE|URL", source, "The feed: a file, '-' for stdin, or an http, https or file URL")
+      ->required()
+      ->type_name("");
   if (auto code = parse_command_line(app, args)) return *code;
 
-  auto loaded = load_compiled_config(config_path);
+  auto loaded = app.count("--query") > 0 ? query_watchlist(query, app.count("--config") > 0 ? config_path : "")
+                                         : load_compiled_config(config_path);
   if (!loaded) {
     for (const auto& line : loaded.error())
-      std::fprintf(stderr, "%s\n", line.c_str());
+      print_error_line(line);
     return 1;
   }
   const Config& config = loaded->config;
@@ -53,12 +99,12 @@ int cmd_match(const std::vector<std::string>& args) {
 
   auto body = read_feed_source(source);
   if (!body) {
-    std::fprintf(stderr, "newswatch match: %s\n", body.error().message.c_str());
+    print_error_line(std::string("newswatch match: ") + body.error().message);
     return 1;
   }
   auto feed = feeds::parse_feed(body->body, {body->base_url, body->content_type, body->content_language});
   if (!feed) {
-    std::fprintf(stderr, "newswatch match: %s: %s\n", source.c_str(), feed.error().message.c_str());
+    print_error_line(std::string("newswatch match: ") + source + ": " + feed.error().message);
     return 1;
   }
 
@@ -74,11 +120,11 @@ int cmd_match(const std::vector<std::string>& args) {
   }
   const auto& languages = filters::LanguageIdentifier::standard();
   if (!languages.load_error().empty()) {
-    std::fprintf(stderr, "newswatch match: %s: languages from declarations only\n", languages.load_error().c_str());
+    print_error_line(std::string("newswatch match: ") + languages.load_error() + ": languages from declarations only");
   }
   for (auto& item : feed->items) {
     const auto tell = [&](const std::string& what) {
-      std::fprintf(stderr, "newswatch match: %s: item %s: %s\n", source.c_str(), item.id.c_str(), what.c_str());
+      print_error_line(std::string("newswatch match: ") + source + ": item " + item.id + ": " + what);
     };
     item.language = filters::item_language(languages, item, configured_language);
     if (explain) {
@@ -87,7 +133,7 @@ int cmd_match(const std::vector<std::string>& args) {
         tell(why.error().message);
         return 1;
       }
-      std::fprintf(stderr, "item %s (language %s): %s\n", item.id.c_str(), item.language.c_str(), item.title.c_str());
+      print_error_line(std::string("item ") + item.id + " (language " + item.language + "): " + item.title);
       for (const auto& e : *why) {
         const auto& def = m.filters()[e.filter_index];
         std::string line = "  " + def.id + ": " + e.reason;
@@ -101,7 +147,7 @@ int cmd_match(const std::vector<std::string>& args) {
           for (const auto& t : e.found)
             line += " " + t;
         }
-        std::fprintf(stderr, "%s\n", line.c_str());
+        print_error_line(line);
       }
     }
     const auto raised = daemon::alerts_for_item(m, item, feed_id, now, next_seq);

@@ -5,6 +5,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/opml.hpp"
+#include "common/escape.hpp"
 #include "daemon/config.hpp"
 
 namespace newswatch::cli {
@@ -23,7 +24,7 @@ LoadedConfig load_optional_config(const std::string& path, bool explicit_path) {
   auto r = load_config(path);
   if (!r) {
     for (const auto& e : r.error())
-      std::fprintf(stderr, "%s\n", format_error(e).c_str());
+      print_error_line(format_error(e));
     return {std::nullopt, 1};
   }
   return {std::move(*r), 0};
@@ -45,7 +46,7 @@ int cmd_import_opml(const std::vector<std::string>& args) {
   const bool explicit_config = app.count("--config") > 0;
   const auto source = read_feed_source(file);
   if (!source) {
-    std::fprintf(stderr, "newswatch import-opml: %s\n", source.error().message.c_str());
+    print_error_line(std::string("newswatch import-opml: ") + source.error().message);
     return 1;
   }
   auto loaded = load_optional_config(config_path, explicit_config);
@@ -60,7 +61,7 @@ int cmd_import_opml(const std::vector<std::string>& args) {
   }
   auto feeds = parse_opml(source->body, taken);
   if (!feeds) {
-    std::fprintf(stderr, "newswatch import-opml: %s: %s\n", file.c_str(), feeds.error().message.c_str());
+    print_error_line(std::string("newswatch import-opml: ") + file + ": " + feeds.error().message);
     return 1;
   }
   std::vector<OpmlFeed> fresh;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 #include "feeds/feed_json.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/language_id.hpp"
@@ -21,7 +22,7 @@ int cmd_parse(const std::vector<std::string>& args) {
 
   auto src = read_feed_source(source);
   if (!src) {
-    std::fprintf(stderr, "newswatch parse: %s\n", src.error().message.c_str());
+    print_error_line(std::string("newswatch parse: ") + src.error().message);
     return 1;
   }
   feeds::ParseOptions options;
@@ -30,12 +31,12 @@ int cmd_parse(const std::vector<std::string>& args) {
   options.content_language = src->content_language;
   auto feed = feeds::parse_feed(src->body, options);
   if (!feed) {
-    std::fprintf(stderr, "newswatch parse: %s: %s\n", source.c_str(), feed.error().message.c_str());
+    print_error_line(std::string("newswatch parse: ") + source + ": " + feed.error().message);
     return 1;
   }
   const auto& languages = filters::LanguageIdentifier::standard();
   if (!languages.load_error().empty()) {
-    std::fprintf(stderr, "newswatch parse: %s: languages from declarations only\n", languages.load_error().c_str());
+    print_error_line(std::string("newswatch parse: ") + languages.load_error() + ": languages from declarations only");
   }
   std::string out;
   for (auto& item : feed->items) {

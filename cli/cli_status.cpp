@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 #include "feeds/http_fetcher.hpp"
 
 namespace newswatch::cli {
@@ -25,7 +26,8 @@ std::string feeds_url(std::string listen) {
 std::string text_or_dash(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "-";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  // The daemon's answer is input too: nothing in it may drive the terminal.
+  return escape_controls(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 }  // namespace
@@ -49,14 +51,14 @@ int cmd_status(const std::vector<std::string>& args) {
       auto loaded = load_config(config_path);
       if (!loaded) {
         for (const auto& e : loaded.error())
-          std::fprintf(stderr, "%s\n", format_error(e).c_str());
+          print_error_line(format_error(e));
         return kExitInvalid;
       }
       config = std::move(*loaded);
     }
     if (config.metrics.listen.empty()) {
-      std::fprintf(stderr, "newswatch status: [metrics] listen is empty in %s: the daemon serves no /feeds\n",
-                   config_path.c_str());
+      print_error_line(std::string("newswatch status: [metrics] listen is empty in ") + config_path +
+                       ": the daemon serves no /feeds");
       return kExitInvalid;
     }
     url = feeds_url(config.metrics.listen);
@@ -66,8 +68,8 @@ int cmd_status(const std::vector<std::string>& args) {
   options.timeout = std::chrono::seconds(10);
   const auto r = feeds::fetch_blocking({url, "", ""}, options);
   if (r.outcome != feeds::FetchOutcome::ok) {
-    std::fprintf(stderr, "newswatch status: %s: %s%s%s (is newswatchd running?)\n", url.c_str(),
-                 feeds::to_string(r.outcome), r.error.empty() ? "" : ": ", r.error.c_str());
+    print_error_line("newswatch status: " + url + ": " + feeds::to_string(r.outcome) +
+                     (r.error.empty() ? "" : ": " + r.error) + " (is newswatchd running?)");
     return kExitInvalid;
   }
   if (json) {
@@ -76,7 +78,7 @@ int cmd_status(const std::vector<std::string>& args) {
   }
   const auto feeds = nlohmann::json::parse(r.body, nullptr, false);
   if (!feeds.is_array()) {
-    std::fprintf(stderr, "newswatch status: %s: not a feed list\n", url.c_str());
+    print_error_line(std::string("newswatch status: ") + url + ": not a feed list");
     return kExitInvalid;
   }
   std::printf("%-24s %-12s %-14s %8s  %-20s  %-20s\n", "FEED", "STATE", "LAST STATUS", "FAILURES", "LAST SUCCESS",

@@ -6,7 +6,8 @@
 //
 // Options: TOPIC... (prefixes, default "alert." "story." "burst."), --since N|last, --state-file F (the last
 // printed seq is written there; `--since last` resumes from it, or from 0 if it does not
-// exist yet), --json, --seconds S (stop after S seconds), --config FILE, --endpoint ADDR,
+// exist yet), --json, --seconds S (stop after S seconds), --wait S (how long --since waits for
+// the replay endpoint's first answer), --config FILE, --endpoint ADDR,
 // --replay ADDR, and for a CURVE daemon --curve-server-key FILE (the daemon's public key)
 // with --curve-secret-key FILE (our key file from `newswatch keygen`). With --nats URL it
 // reads the cluster's stream instead (cli/cli_tail_nats.cpp).
@@ -53,7 +54,9 @@ struct TailOptions {
   std::string endpoint;
   std::optional<std::string> replay;
   bool json = false;
-  double seconds = 0;  // 0: until interrupted
+  double seconds = 0;            // 0: until interrupted
+  double wait = 5;               // --since: how long the replay endpoint may take to give its first answer; 0: forever
+  bool endpoints_given = false;  // --endpoint or --replay on the command line: a bad one is a usage error
   std::string since;
   std::string state_file;
   std::string curve_server_key;
@@ -109,22 +112,32 @@ class Tail {
       sub.set(zmq::sockopt::subscribe, t);
     // Heartbeats carry the daemon's newest seq: our way to notice a loss when nothing flows.
     sub.set(zmq::sockopt::subscribe, "sys.heartbeat");
-    sub.connect(o_.endpoint);
+    if (!connect(sub, o_.endpoint, "--endpoint")) return o_.endpoints_given ? kExitUsage : kExitInvalid;
     std::optional<zmq::socket_t> replay;
     if (!o_.replay->empty()) {
       replay.emplace(context, zmq::socket_type::dealer);
       replay->set(zmq::sockopt::linger, 0);
       secure(*replay, client_key, server_key);
-      replay->connect(*o_.replay);
+      if (!connect(*replay, *o_.replay, "--replay")) return o_.endpoints_given ? kExitUsage : kExitInvalid;
     }
-    if (!o_.json) {
-      std::fprintf(stderr, "newswatch tail: subscribed to %zu topic(s) on %s%s%s\n", o_.topics.size(),
-                   o_.endpoint.c_str(), replay ? ", replay " : "", replay ? o_.replay->c_str() : "");
-    }
+    // ZeroMQ connects in the background and a SUB socket cannot tell "no daemon" from "no
+    // alerts yet": say where we listen, so a wrong endpoint is not a silent wait.
+    print_error_line("newswatch tail: waiting for " + o_.endpoint + (replay ? " (replay " + *o_.replay + ")" : "") +
+                     "; following " + std::to_string(o_.topics.size()) + " topic prefix(es)");
+    const auto started = Clock::now();
     const auto deadline =
-        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.seconds));
+        started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.seconds));
+    const auto first_answer_due =
+        started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait));
     while (g_interrupted == 0) {
       if (o_.seconds > 0 && Clock::now() >= deadline) break;
+      // Only the first answer to --since has a deadline: later silences (a daemon restart) are retried.
+      if (replay && !o_.since.empty() && !answered_ && o_.wait > 0 && Clock::now() >= first_answer_due) {
+        print_error_line("newswatch tail: the replay endpoint " + *o_.replay + " did not answer within " +
+                         std::to_string(static_cast<long long>(o_.wait)) +
+                         "s: is newswatchd running with that replay_endpoint? (--wait 0 waits for it)");
+        return kExitInvalid;
+      }
       if (replay) maybe_request(*replay);
       zmq::pollitem_t items[] = {{sub.handle(), 0, ZMQ_POLLIN, 0},
                                  {replay ? replay->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
@@ -139,7 +152,7 @@ class Tail {
       }
       if (!o_.state_file.empty() && printed_ != saved_) {
         if (!save_state(o_.state_file, printed_))
-          std::fprintf(stderr, "newswatch tail: cannot write state file %s\n", o_.state_file.c_str());
+          print_error_line(std::string("newswatch tail: cannot write state file ") + o_.state_file);
         saved_ = printed_;
       }
     }
@@ -147,6 +160,18 @@ class Tail {
   }
 
  private:
+  // False (said on stderr, naming the option and the value) when ZeroMQ refuses the address.
+  static bool connect(zmq::socket_t& s, const std::string& endpoint, const char* option) {
+    try {
+      s.connect(endpoint);
+      return true;
+    } catch (const zmq::error_t& e) {
+      print_error_line(std::string("newswatch tail: ") + option + " '" + endpoint + "' is not a ZeroMQ endpoint (" +
+                       e.what() + "; expected tcp://HOST:PORT or ipc://PATH)");
+      return false;
+    }
+  }
+
   void secure(zmq::socket_t& s, const std::optional<alerts::CurveKeyPair>& client_key, const std::string& server_key) {
     if (!client_key) return;
     s.set(zmq::sockopt::curve_serverkey, server_key);
@@ -160,7 +185,7 @@ class Tail {
     if (in_flight_ && !warned_timeout_) {
       // The request or its reply may have died with a connection (a daemon restart):
       // ask again; a late duplicate reply is harmless, the sequencer drops what it has.
-      std::fprintf(stderr, "newswatch tail: no answer from the replay endpoint %s yet; retrying\n", o_.replay->c_str());
+      print_error_line("newswatch tail: no answer from the replay endpoint " + *o_.replay + " yet; retrying");
       warned_timeout_ = true;
     }
     if (!seq_.wants_replay() && !in_flight_) return;
@@ -212,16 +237,17 @@ class Tail {
     if (frames.empty()) return;
     in_flight_ = false;
     warned_timeout_ = false;
+    answered_ = true;
     const auto header = nlohmann::json::parse(frames[0], nullptr, false);
     if (!header.is_object() || !header.contains("ok")) {
-      std::fprintf(stderr, "newswatch tail: malformed replay reply\n");
+      print_error_line("newswatch tail: malformed replay reply");
       return;
     }
     if (!header.value("ok", false)) {
       const auto oldest = header.value("oldest_seq", std::uint64_t{0});
       const std::string error = header.value("error", std::string("?"));
       if (oldest == 0 && error.find("no longer journalled") == std::string::npos) {
-        std::fprintf(stderr, "newswatch tail: replay refused: %s\n", error.c_str());
+        print_error_line(std::string("newswatch tail: replay refused: ") + error);
         exit_code_ = 1;
         g_interrupted = 1;
         return;
@@ -256,6 +282,7 @@ class Tail {
   bool in_flight_ = false;
   bool warned_timeout_ = false;
   bool warned_reset_ = false;
+  bool answered_ = false;  // the replay endpoint has answered once: later silences are retried
   Clock::time_point sent_at_{};
   std::uint64_t printed_ = 0;
   std::uint64_t saved_ = 0;
@@ -280,6 +307,10 @@ int cmd_tail(const std::vector<std::string>& args) {
   app.add_option("--state-file", o.state_file, "Save the last printed seq here (for --since last)")->type_name("FILE");
   app.add_flag("--json", o.json, "Print each alert's JSON payload as it came");
   app.add_option("--seconds", o.seconds, "Stop after this many seconds; 0 runs until interrupted")->type_name("S");
+  app.add_option("--wait", o.wait,
+                 "With --since: fail when the replay endpoint has not answered within this many seconds; 0 waits "
+                 "for it forever")
+      ->type_name("S");
   app.add_option("--endpoint", o.endpoint, "The daemon's PUB endpoint")->default_str("[publish] endpoint of --config");
   app.add_option("--replay", replay, "The daemon's replay endpoint; '' for none")
       ->default_str("[publish] replay_endpoint of --config");
@@ -299,15 +330,20 @@ int cmd_tail(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   if (!(o.seconds >= 0)) {
-    std::fprintf(stderr, "newswatch tail: --seconds: '%s' is not a number of seconds >= 0\n",
-                 app.get_option("--seconds")->as<std::string>().c_str());
+    print_error_line(std::string("newswatch tail: --seconds: '") + app.get_option("--seconds")->as<std::string>() +
+                     "' is not a number of seconds >= 0");
     return kExitUsage;
   }
   o.config_given = app.count("--config") > 0;
   if (app.count("--replay") > 0) o.replay = replay;
   if (o.topics.empty()) o.topics = kJournalledTopics;
+  if (!(o.wait >= 0)) {
+    print_error_line("newswatch tail: --wait: must be a number of seconds >= 0");
+    return kExitUsage;
+  }
+  o.endpoints_given = app.count("--endpoint") > 0 || app.count("--replay") > 0;
   if (o.curve_server_key.empty() != o.curve_secret_key.empty()) {
-    std::fprintf(stderr, "newswatch tail: --curve-server-key and --curve-secret-key go together\n");
+    print_error_line("newswatch tail: --curve-server-key and --curve-secret-key go together");
     return 2;
   }
 
@@ -318,7 +354,7 @@ int cmd_tail(const std::vector<std::string>& args) {
       auto loaded = load_config(o.config_path);
       if (!loaded) {
         for (const auto& e : loaded.error())
-          std::fprintf(stderr, "%s\n", format_error(e).c_str());
+          print_error_line(format_error(e));
         return 1;
       }
       config = std::move(*loaded);
@@ -331,7 +367,7 @@ int cmd_tail(const std::vector<std::string>& args) {
   std::optional<std::uint64_t> since;
   if (o.since == "last") {
     if (o.state_file.empty()) {
-      std::fprintf(stderr, "newswatch tail: --since last needs --state-file FILE\n");
+      print_error_line("newswatch tail: --since last needs --state-file FILE");
       return 2;
     }
     std::ifstream in(o.state_file);
@@ -342,14 +378,14 @@ int cmd_tail(const std::vector<std::string>& args) {
       in >> text;
       since = parse_seq(text);
       if (!since) {
-        std::fprintf(stderr, "newswatch tail: %s: not a seq number\n", o.state_file.c_str());
+        print_error_line(std::string("newswatch tail: ") + o.state_file + ": not a seq number");
         return 1;
       }
     }
   } else if (!o.since.empty()) {
     since = parse_seq(o.since);
     if (!since) {
-      std::fprintf(stderr, "newswatch tail: --since takes a seq number or 'last'\n");
+      print_error_line("newswatch tail: --since takes a seq number or 'last'");
       return 2;
     }
   }
@@ -366,7 +402,7 @@ int cmd_tail(const std::vector<std::string>& args) {
     return tail_nats(n);
   }
   if (since && o.replay->empty()) {
-    std::fprintf(stderr, "newswatch tail: --since needs a replay endpoint (--replay ADDR or replay_endpoint)\n");
+    print_error_line("newswatch tail: --since needs a replay endpoint (--replay ADDR or replay_endpoint)");
     return 2;
   }
 
@@ -376,12 +412,12 @@ int cmd_tail(const std::vector<std::string>& args) {
     auto secret = alerts::read_key_file(o.curve_secret_key, alerts::KeyKind::secret_key);
     auto server = alerts::read_key_file(o.curve_server_key, alerts::KeyKind::public_key);
     if (!secret || !server) {
-      std::fprintf(stderr, "newswatch tail: %s\n", (!secret ? secret.error() : server.error()).message.c_str());
+      print_error_line(std::string("newswatch tail: ") + (!secret ? secret.error() : server.error()).message);
       return 1;
     }
     auto pub = alerts::public_key_for(*secret);
     if (!pub) {
-      std::fprintf(stderr, "newswatch tail: %s: %s\n", o.curve_secret_key.c_str(), pub.error().message.c_str());
+      print_error_line(std::string("newswatch tail: ") + o.curve_secret_key + ": " + pub.error().message);
       return 1;
     }
     client_key = alerts::CurveKeyPair{*pub, *secret};
@@ -396,7 +432,7 @@ int cmd_tail(const std::vector<std::string>& args) {
     return tail.run(context, client_key, server_key);
   } catch (const zmq::error_t& e) {
     if (g_interrupted != 0) return 0;
-    std::fprintf(stderr, "newswatch tail: %s\n", e.what());
+    print_error_line(std::string("newswatch tail: ") + e.what());
     return 1;
   }
 }

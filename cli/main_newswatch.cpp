@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "common/escape.hpp"
 #include "common/version.hpp"
 
 namespace {
@@ -29,6 +30,7 @@ constexpr Subcommand kSubcommands[] = {
     {"bursts", newswatch::cli::cmd_bursts, "print the bursts a history of alerts would raise"},
     {"keygen", newswatch::cli::cmd_keygen, "write a CURVE key pair"},
     {"status", newswatch::cli::cmd_status, "show each feed's state in the running daemon"},
+    {"config", newswatch::cli::cmd_config, "print the effective config (drop-ins merged, defaults filled in)"},
 };
 
 const Subcommand* find(const std::string& name) {
@@ -66,13 +68,14 @@ int main(int argc, char** argv) {
     if (args.empty()) return usage(stdout, newswatch::kExitOk);
     const Subcommand* sub = find(args[0]);
     if (sub == nullptr || args.size() > 1) {
-      std::fprintf(stderr, "newswatch help: %s '%s'\n", sub == nullptr ? "unknown subcommand" : "unexpected argument",
-                   (sub == nullptr ? args[0] : args[1]).c_str());
+      newswatch::print_error_line(std::string("newswatch help: ") +
+                                  (sub == nullptr ? "unknown subcommand" : "unexpected argument") + " '" +
+                                  (sub == nullptr ? args[0] : args[1]) + "'");
       return usage(stderr, newswatch::kExitUsage);
     }
     return sub->run({"--help"});
   }
   if (const Subcommand* sub = find(cmd)) return sub->run(args);
-  std::fprintf(stderr, "newswatch: unknown subcommand '%s'\n", cmd.c_str());
+  newswatch::print_error_line(std::string("newswatch: unknown subcommand '") + cmd + "'");
   return usage(stderr, newswatch::kExitUsage);
 }

@@ -110,9 +110,11 @@ std::string export_opml(const std::vector<FeedDef>& feeds) {
     o.append_attribute("title") = title.c_str();
     o.append_attribute("xmlUrl") = f.url.c_str();
   }
+  // The declaration node above is the only one: pugixml writes it as a node, and
+  // format_no_declaration keeps it from adding a default one of its own.
   std::ostringstream ss;
   doc.save(ss, "  ", pugi::format_default | pugi::format_no_declaration);
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + ss.str();
+  return ss.str();
 }
 
 }  // namespace newswatch::cli

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "common/escape.hpp"
+
 namespace newswatch {
 namespace {
 
@@ -75,8 +77,8 @@ std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::stri
       if (const auto unknown = first_unknown_option(app, args); !unknown.empty())
         what = "The following argument was not expected: " + unknown;
     }
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the options.\n", app.get_name().c_str(), what.c_str(),
-                 app.get_name().c_str());
+    print_error_line(app.get_name() + ": " + what);  // `what` quotes the bad word as typed
+    std::fprintf(stderr, "Run '%s --help' for the options.\n", app.get_name().c_str());
     return kExitUsage;
   }
   return std::nullopt;

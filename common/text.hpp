@@ -2,8 +2,10 @@
 // Byte-level text helpers shared by the parsers. ASCII only, so safe on UTF-8: a
 // multi-byte sequence never contains a byte at or below 0x20.
 
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace newswatch {
 
@@ -35,6 +37,21 @@ inline bool ascii_iequals(std::string_view a, std::string_view b) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
+}
+
+// Levenshtein distance in bytes, for "did you mean" suggestions on short names.
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1);
+  std::vector<std::size_t> cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 
 }  // namespace newswatch

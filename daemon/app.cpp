@@ -192,7 +192,8 @@ class App::Impl {
     face_.start(!options_.once);
     if (options_.once) {
       scheduler_.run_once([this] {
-        spdlog::info("poll cycle done: {} alerts published", ingest_->published());
+        spdlog::info("poll cycle done: {} {} published", ingest_->published(),
+                     ingest_->published() == 1 ? "alert" : "alerts");  // [wave3-ops] singular
         shutdown();
       });
     } else {
@@ -226,7 +227,8 @@ class App::Impl {
       const LiveGauges live{publisher_->dropped(), snapshot_->generation, journal_->last_seq(), scheduler_.feed_count(),
                             scheduler_.failing_count()};
       return {200, "text/plain; version=0.0.4; charset=utf-8",
-              metrics_.render(scheduler_.totals(), scheduler_.stats(), live)};
+              metrics_.render(scheduler_.totals(), scheduler_.stats(), live) +
+                  render_feed_series(scheduler_.views())};  // [wave3-ops] per-feed failure series
     }
     if (target == "/feeds") {  // per-feed status (daemon/feed_report.hpp), for `newswatch status`
       return {200, "application/json",
@@ -379,10 +381,10 @@ class App::Impl {
 
 Result<std::unique_ptr<App>> App::create(CompiledConfig loaded, AppOptions options) {
   Config& config = loaded.config;
-  const std::string dir = effective_state_dir(config);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  auto db = SqliteDb::open((std::filesystem::path(dir) / "newswatch.db").string());
+  // [wave3-ops] the state folder and database are made private (0750/0640) before SQLite opens them.
+  auto db_path = prepare_state_database(effective_state_dir(config));
+  if (!db_path) return db_path.error();
+  auto db = SqliteDb::open(*db_path);
   if (!db) return db.error();
   auto impl = std::make_unique<Impl>(std::move(config), std::move(options), std::move(loaded.matcher), std::move(*db));
   if (auto r = impl->init(); !r) return r.error();

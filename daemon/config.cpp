@@ -11,7 +11,9 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <tuple>
 
+#include "common/text.hpp"
 #include "daemon/metrics_server.hpp"
 #include "feeds/language_tag.hpp"
 #include "filters/matcher.hpp"
@@ -20,6 +22,10 @@ namespace newswatch::daemon {
 
 std::string format_error(const ConfigError& e) {
   return filters::format_error(filters::CompileError{e.pos, e.message});
+}
+
+std::string format_warning(const ConfigError& w) {
+  return filters::format_error(filters::CompileError{w.pos, "warning: " + w.message});
 }
 
 namespace {
@@ -48,6 +54,8 @@ std::optional<std::uint64_t> parse_scaled(std::string_view text,
 constexpr std::pair<std::string_view, std::uint64_t> kDurationUnits[] = {
     {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}, {"ms", 1}};
 
+}  // namespace
+
 // "250ms", "90s", "5m", "1h", "2d": the largest unit that writes d exactly.
 std::string duration_text(std::chrono::milliseconds d) {
   const std::int64_t ms = d.count();
@@ -58,8 +66,6 @@ std::string duration_text(std::chrono::milliseconds d) {
   }
   return {};  // not reached: "ms" divides every count
 }
-
-}  // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   static const std::map<std::string_view, std::uint64_t, std::less<>> units(std::begin(kDurationUnits),
@@ -83,21 +89,6 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 
 namespace {
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1);
-  std::vector<std::size_t> cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 // Walks one file's tables, checking keys and types; collects every error.
 class ConfigReader {
  public:
@@ -105,6 +96,11 @@ class ConfigReader {
       : file_(std::move(file)), config_(config), errors_(errors) {}
 
   void read(const toml::table& root) {
+    if (root.empty()) {
+      config_.warnings.push_back({{file_, 1, 1},
+                                  "nothing is configured in this file: every setting keeps its default, and it adds "
+                                  "no feed, entity or filter"});
+    }
     check_keys(root,
                {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "bursts",
                 "cluster", "feed", "entity", "filter"},
@@ -131,6 +127,46 @@ class ConfigReader {
   }
 
   void error(const toml::node& n, std::string message) { errors_.push_back({pos_of(n), std::move(message)}); }
+  void warn(filters::SourcePos pos, std::string message) {
+    config_.warnings.push_back({std::move(pos), std::move(message)});
+  }
+
+  // A lower-case (or capitalised) `and`, `or`, `not` or `near` outside quotes is a search
+  // word, not an operator: valid, but rarely what the writer meant.
+  void warn_lower_case_operators(const filters::FilterDef& f) {
+    const std::string& q = f.query;
+    bool quoted = false;
+    std::size_t i = 0;
+    while (i < q.size()) {
+      const char c = q[i];
+      if (c == '"') {
+        quoted = !quoted;
+        ++i;
+        continue;
+      }
+      if (quoted || !is_ascii_alpha(c)) {
+        ++i;
+        continue;
+      }
+      const std::size_t start = i;
+      while (i < q.size() && is_ascii_alpha(q[i]))
+        ++i;
+      // Only whole words: not part of `title:and`, `=and`, `@and`, `and*` or a longer word.
+      const bool before_ok =
+          start == 0 || q[start - 1] == ' ' || q[start - 1] == '\t' || q[start - 1] == '(' || q[start - 1] == ')';
+      const bool after_ok = i == q.size() || q[i] == ' ' || q[i] == '\t' || q[i] == '(' || q[i] == ')';
+      const std::string_view word(q.data() + start, i - start);
+      if (!before_ok || !after_ok) continue;
+      for (const char* op : {"AND", "OR", "NOT"}) {
+        if (ascii_iequals(word, op) && word != op) {
+          filters::SourcePos pos = f.query_pos;
+          pos.column += 1 + static_cast<int>(start);  // past the opening quote (one-line strings)
+          warn(pos, "filter '" + f.id + "': '" + std::string(word) + "' is searched as a word; write '" + op +
+                        "' for the operator, or \"" + std::string(word) + "\" to say you mean the word");
+        }
+      }
+    }
+  }
 
   void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, std::string_view where) {
     for (const auto& [key, node] : t) {
@@ -582,6 +618,11 @@ class ConfigReader {
       error(*n, "filter topic '" + f.topic + "' is reserved: topics starting with 'sys.' are the daemon's own");
     } else if (n != nullptr && f.topic.empty()) {
       error(*n, "filter topic must not be empty");
+    } else if (n != nullptr && n->is_string() && f.topic.rfind("alert.", 0) != 0) {
+      // Subscribers follow prefixes, and `alert.` is what newswatch tail and most clients follow.
+      warn(pos_of(*n), "filter '" + f.id + "': topic '" + f.topic +
+                           "' does not start with 'alert.', so subscribers of 'alert.' (newswatch tail's default) "
+                           "will not see its alerts");
     }
     // Beyond a term's counted occurrences a single-term filter could never match.
     get_int(t, "min_hits", f.min_hits, 1, static_cast<int>(filters::kMaxOccurrencesPerTerm));
@@ -603,6 +644,7 @@ class ConfigReader {
       get_number(t, "expected_per_day", v, 0.0, 1e6, false);
       if (v >= 0) f.expected_per_day = v;
     }
+    if (!f.query.empty()) warn_lower_case_operators(f);
     config_.filters.push_back(std::move(f));
   }
 
@@ -665,10 +707,20 @@ std::vector<ConfigError> single_error(const std::string& file, std::string messa
 
 }  // namespace
 
-Result<Config, std::vector<ConfigError>> load_config_texts(
-    const std::vector<std::pair<std::string, std::string>>& files) {
-  Config config;
-  std::vector<ConfigError> errors;
+void sort_by_position(std::vector<ConfigError>& problems, const std::vector<std::string>& files) {
+  const auto file_index = [&files](const std::string& f) {
+    return static_cast<std::size_t>(std::find(files.begin(), files.end(), f) - files.begin());
+  };
+  std::stable_sort(problems.begin(), problems.end(), [&](const ConfigError& a, const ConfigError& b) {
+    return std::make_tuple(file_index(a.pos.file), a.pos.line, a.pos.column) <
+           std::make_tuple(file_index(b.pos.file), b.pos.line, b.pos.column);
+  });
+}
+
+ConfigRead read_config_texts(const std::vector<std::pair<std::string, std::string>>& files) {
+  ConfigRead out;
+  Config& config = out.config;
+  std::vector<ConfigError>& errors = out.errors;
   for (const auto& [name, text] : files) {
     config.files.push_back(name);
     try {
@@ -680,26 +732,52 @@ Result<Config, std::vector<ConfigError>> load_config_texts(
                         "TOML syntax error: " + std::string(e.description())});
     }
   }
-  if (errors.empty()) cross_check(config, errors);
-  if (!errors.empty()) return errors;
-  return config;
+  cross_check(config, errors);
+  sort_by_position(errors, config.files);
+  sort_by_position(config.warnings, config.files);
+  return out;
+}
+
+Result<Config, std::vector<ConfigError>> load_config_texts(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  auto read = read_config_texts(files);
+  if (!read.errors.empty()) return std::move(read.errors);
+  return std::move(read.config);
 }
 
 Result<Config, std::vector<ConfigError>> load_config(const std::string& path) {
+  auto read = read_config(path);
+  if (!read.errors.empty()) return std::move(read.errors);
+  return std::move(read.config);
+}
+
+ConfigRead read_config(const std::string& path) {
   namespace fs = std::filesystem;
+  const auto fail = [](const std::string& file, std::string message) {
+    ConfigRead out;
+    out.config.files.push_back(file);
+    out.errors = single_error(file, std::move(message));
+    return out;
+  };
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    // ifstream opens a directory and reads nothing: it would pass as an empty config.
+    return fail(path, "is a directory; --config takes the main config file (such as " +
+                          (fs::path(path) / "newswatch.toml").string() + "), whose conf.d/ is read too");
+  }
   std::vector<std::pair<std::string, std::string>> files;
   auto read = [&files](const std::string& p) -> bool {
+    errno = 0;
     std::ifstream in(p, std::ios::binary);
     if (!in) return false;
     std::ostringstream ss;
     ss << in.rdbuf();
+    if (in.bad()) return false;
     files.emplace_back(p, ss.str());
     return true;
   };
-  if (!read(path))
-    return std::vector<ConfigError>{
-        {{path, 1, 1}, "cannot read config file (" + std::string(std::strerror(errno)) + ")"}};
-  std::error_code ec;
+  const auto why = [] { return std::string(errno != 0 ? std::strerror(errno) : "read error"); };
+  if (!read(path)) return fail(path, "cannot read config file (" + why() + ")");
   const fs::path dropins = fs::path(path).parent_path() / "conf.d";
   if (fs::is_directory(dropins, ec)) {
     std::vector<std::string> names;
@@ -708,10 +786,10 @@ Result<Config, std::vector<ConfigError>> load_config(const std::string& path) {
     }
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
-      if (!read(n)) return single_error(n, "cannot read config file (" + std::string(std::strerror(errno)) + ")");
+      if (!read(n)) return fail(n, "cannot read config file (" + why() + ")");
     }
   }
-  return load_config_texts(files);
+  return read_config_texts(files);
 }
 
 std::vector<std::string> settings_needing_restart(const Config& running, const Config& loaded) {

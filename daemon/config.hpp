@@ -30,6 +30,14 @@ struct FeedDef {
   filters::SourcePos pos;
 };
 
+struct ConfigError {
+  filters::SourcePos pos;
+  std::string message;
+};
+std::string format_error(const ConfigError& e);
+// "file:line:col: warning: message": what is valid but probably not what was meant.
+std::string format_warning(const ConfigError& w);
+
 struct Config {
   struct Daemon {
     std::string state_dir = "/var/lib/newswatch";
@@ -95,15 +103,25 @@ struct Config {
   std::vector<filters::EntityDef> entities;
   std::vector<filters::FilterDef> filters;
   std::vector<std::string> files;  // every file read, main config first
+  // Valid but probably not meant (an empty file, a lower-case `and` in a query, a topic no
+  // default subscriber sees): `--check` and the daemon's start-up log print them.
+  std::vector<ConfigError> warnings;
 };
 
-struct ConfigError {
-  filters::SourcePos pos;
-  std::string message;
+// A config as far as it could be read, with every error found in it (in file order, then
+// line and column): what `--check` needs to report all problems at once.
+struct ConfigRead {
+  Config config;
+  std::vector<ConfigError> errors;
 };
-std::string format_error(const ConfigError& e);
+ConfigRead read_config(const std::string& path);
+ConfigRead read_config_texts(const std::vector<std::pair<std::string, std::string>>& files);
 
-// Reads `path` and then `<dir of path>/conf.d/*.toml` in lexical order.
+// Sorts problems by file (in the order `files` lists them), line and column.
+void sort_by_position(std::vector<ConfigError>& problems, const std::vector<std::string>& files);
+
+// Reads `path` and then `<dir of path>/conf.d/*.toml` in lexical order. `path` must be a
+// file: a directory is an error (it once passed as an empty config).
 Result<Config, std::vector<ConfigError>> load_config(const std::string& path);
 
 // Same, from strings (for tests): each pair is (file name, TOML text), in order.
@@ -117,6 +135,8 @@ std::vector<std::string> settings_needing_restart(const Config& running, const C
 
 // "90s", "5m", "1h", "2d", "250ms" -> milliseconds.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+// The inverse: the largest unit that writes d exactly ("250ms", "90s", "5m", "1h", "2d").
+std::string duration_text(std::chrono::milliseconds d);
 // "16MiB", "512KiB", "1GB", "100" -> bytes.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 

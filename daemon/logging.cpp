@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "common/escape.hpp"
+
 namespace newswatch::daemon {
 namespace {
 
@@ -23,16 +25,34 @@ class SyslogPriorityFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// "%q": the message with control characters escaped (common/escape.hpp). Log lines carry
+// feed titles, URLs and error texts from the network; none of it may drive a terminal or
+// split into a forged second line.
+class EscapedMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm& /*tm*/, spdlog::memory_buf_t& dest) override {
+    const std::string escaped = escape_controls(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return spdlog::details::make_unique<EscapedMessageFlag>();
+  }
+};
+
 }  // namespace
+
+std::string log_pattern(bool under_journald) {
+  // journald stamps each line itself; elsewhere the time carries its zone (RFC 3339).
+  return under_journald ? "%*%q" : "%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %q";
+}
 
 void setup_logging(const std::string& program, const std::string& level) {
   auto logger = std::make_shared<spdlog::logger>(program, std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  if (std::getenv("JOURNAL_STREAM") != nullptr) {
-    formatter->add_flag<SyslogPriorityFlag>('*').set_pattern("%*%v");
-  } else {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  }
+  const bool journald = std::getenv("JOURNAL_STREAM") != nullptr;
+  formatter->add_flag<SyslogPriorityFlag>('*');
+  formatter->add_flag<EscapedMessageFlag>('q');
+  formatter->set_pattern(log_pattern(journald));
   logger->set_formatter(std::move(formatter));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/command_line.hpp"
+#include "common/escape.hpp"
 #include "common/version.hpp"
 #include "daemon/app.hpp"
 #include "daemon/compiled_config.hpp"
@@ -36,15 +37,17 @@ int main(int argc, char** argv) {
   auto loaded = daemon::load_compiled_config(config_path);
   if (!loaded) {
     for (const auto& line : loaded.error())
-      std::fprintf(stderr, "%s\n", line.c_str());
+      print_error_line(line);
     return 1;
   }
   const daemon::Config& config = loaded->config;
   if (check) {
+    for (const auto& w : config.warnings)
+      print_error_line(daemon::format_warning(w));
     // What the daemon would refuse at startup, found now: --check is the unit's ExecStartPre.
     const auto problems = daemon::preflight_problems(config);
     for (const auto& p : problems)
-      std::fprintf(stderr, "%s: %s\n", config_path.c_str(), p.c_str());
+      print_error_line(config_path + ": " + p);
     if (!problems.empty()) return 1;
     std::printf("%s: ok: %zu feeds, %zu filters, %zu entities, %zu terms\n", config_path.c_str(), config.feeds.size(),
                 config.filters.size(), config.entities.size(), loaded->matcher->term_count());
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
 
   daemon::setup_logging("newswatchd", log_level.empty() ? config.daemon.log_level : log_level);
   spdlog::info("newswatchd {} starting with {}", version(), config_path);
+  for (const auto& w : config.warnings)
+    spdlog::warn("{}", daemon::format_warning(w));
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int code = 0;
   {

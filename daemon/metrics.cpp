@@ -158,10 +158,12 @@ std::string Metrics::render(const feeds::FeedStats& totals,
   sample(out, "newswatch_feeds", "", static_cast<double>(live.feeds_total));
   header(out, "newswatch_feeds_failing", "gauge", "Feeds whose last fetch failed or that are gone.");
   sample(out, "newswatch_feeds_failing", "", static_cast<double>(live.feeds_failing));
-  header(out, "newswatch_feed_last_success_timestamp_seconds", "gauge", "Time of the last successful poll, per feed.");
+  header(out, "newswatch_feed_last_success_timestamp_seconds", "gauge",
+         "Time of the last successful poll, per feed; 0 when it has not succeeded since the daemon started.");
   for (const auto& [feed, stats] : per_feed) {
-    if (!stats.last_success) continue;
-    const double t = std::chrono::duration<double>(stats.last_success->time_since_epoch()).count();
+    // [wave3-ops] a feed that never succeeded has its series too, at 0
+    const double t =
+        stats.last_success ? std::chrono::duration<double>(stats.last_success->time_since_epoch()).count() : 0.0;
     sample(out, "newswatch_feed_last_success_timestamp_seconds", "feed=\"" + label(feed) + "\"", t);
   }
   header(out, "newswatch_parse_duration_seconds", "histogram", "Time to parse one fetched feed.");
@@ -170,6 +172,21 @@ std::string Metrics::render(const feeds::FeedStats& totals,
   match_seconds.render("newswatch_match_duration_seconds", out);
   header(out, "newswatch_fetch_duration_seconds", "histogram", "Time of one HTTP transfer.");
   fetch_seconds.render("newswatch_fetch_duration_seconds", out);
+  return out;
+}
+
+// [wave3-ops] per-feed failure series (issue 19 item 4)
+std::string render_feed_series(const std::vector<feeds::FeedView>& feeds) {
+  std::string out;
+  header(out, "newswatch_feed_consecutive_failures", "gauge",
+         "Fetches of the feed that failed in a row (0 after a success); it backs off from 2.");
+  for (const auto& f : feeds)
+    sample(out, "newswatch_feed_consecutive_failures", "feed=\"" + label(f.spec.id) + "\"",
+           static_cast<double>(f.runtime.failures));
+  header(out, "newswatch_feed_gone", "gauge",
+         "1 when the feed answered 410 Gone and is not polled until the config changes or a restart.");
+  for (const auto& f : feeds)
+    sample(out, "newswatch_feed_gone", "feed=\"" + label(f.spec.id) + "\"", f.runtime.gone ? 1 : 0);
   return out;
 }
 

@@ -61,4 +61,9 @@ struct Metrics {
                      const LiveGauges& live) const;
 };
 
+// [wave3-ops] Per-feed health from the scheduler's views, one series per configured feed
+// (so a feed that has never succeeded shows too): newswatch_feed_consecutive_failures and
+// newswatch_feed_gone. Appended after Metrics::render's text.
+std::string render_feed_series(const std::vector<feeds::FeedView>& feeds);
+
 }  // namespace newswatch::daemon

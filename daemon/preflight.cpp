@@ -1,5 +1,7 @@
 #include "daemon/preflight.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,6 +42,24 @@ std::string effective_state_dir(const Config& config) {
     return dir;
   }
   return config.daemon.state_dir;
+}
+
+Result<std::string> prepare_state_database(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) return make_error("cannot create the state directory " + dir + ": " + ec.message());
+    fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
+  }
+  const std::string path = (fs::path(dir) / "newswatch.db").string();
+  // O_EXCL: an existing database keeps the mode its operator gave it.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    return make_error("cannot create " + path + ": " + std::strerror(errno));
+  }
+  return path;
 }
 
 std::vector<std::string> preflight_problems(const Config& config) {

@@ -16,4 +16,10 @@ std::string effective_state_dir(const Config& config);
 // One message per problem, each naming the key and the path; empty when all is well.
 std::vector<std::string> preflight_problems(const Config& config);
 
+// Creates the state directory (0750) and the database file in it (0640: it holds the
+// journal, which CURVE may be guarding) when they do not exist yet, and returns the
+// database's path. SQLite gives its -wal and -shm files the database's mode. Under systemd,
+// StateDirectory= has made the directory already, with the unit's mode.
+Result<std::string> prepare_state_database(const std::string& dir);
+
 }  // namespace newswatch::daemon

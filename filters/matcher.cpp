@@ -472,12 +472,27 @@ class Builder {
       const auto it = entity_ids_.find(t.entity);
       if (it == entity_ids_.end()) {
         std::string message = "filter '" + filters_[f].id + "': unknown entity '@" + t.entity + "'";
+        // The suggestion: an id equal but for case, else the nearest id within two edits
+        // (a typo such as @Malii), when there is exactly one such nearest.
+        const filters::EntityDef* suggestion = nullptr;
+        std::size_t best = 3;
+        bool tie = false;
         for (const auto& e : entities_) {
           if (ascii_iequals(e.id, t.entity)) {
-            message += "; did you mean '@" + e.id + "'?";
+            suggestion = &e;
+            tie = false;
             break;
           }
+          const std::size_t d = edit_distance(to_ascii_lower(e.id), to_ascii_lower(t.entity));
+          if (d < best) {
+            best = d;
+            suggestion = &e;
+            tie = false;
+          } else if (d == best) {
+            tie = true;
+          }
         }
+        if (suggestion != nullptr && !tie) message += "; did you mean '@" + suggestion->id + "'?";
         if (entities_.empty()) message += " (no [[entity]] is defined)";
         const auto& def = filters_[f];
         errors_.push_back({at_column(def.query.empty() ? def.rank_pos : def.query_pos, t.column), std::move(message)});

@@ -8,13 +8,22 @@ libboost-dev libcurl4-openssl-dev libpugixml-dev libzmq3-dev cppzmq-dev
 libspdlog-dev libgtest-dev libgmock-dev libvectorscan-dev libtomlplusplus-dev
 nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libsystemd-dev libutf8proc-dev
 python3 python3-zmq python3-brotli clang-format curl systemd openssl scdoc lintian
-clang-14 libclang-rt-14-dev libexttextcat-data
+clang-14 libclang-rt-14-dev libexttextcat-data libxml2-utils
 libnats-dev libpsl-dev nats-server"
 
-# Optional extras: `install-deps.sh --bench` adds what the benchmarks compare against.
-if [ "${1:-}" = "--bench" ]; then
-  PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican-large"
-fi
+# Optional extras, any of them: `--bench` adds what the benchmarks compare against;
+# `--monitoring` adds promtool (Debian's prometheus package: 19 MB to download, 96 MB
+# installed) for test_monitoring's `promtool check rules` and `promtool test rules`, which
+# are skipped without it; `--clients` adds Node.js and npm for test_clients' Node subscriber
+# (npm then installs the zeromq package from the npm registry; skipped without them).
+for extra in "$@"; do
+  case "$extra" in
+    --bench) PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican-large" ;;
+    --monitoring) PACKAGES="$PACKAGES prometheus" ;;
+    --clients) PACKAGES="$PACKAGES nodejs npm" ;;
+    *) echo "install-deps: unknown option $extra (--bench, --monitoring, --clients)" >&2; exit 2 ;;
+  esac
+done
 
 missing=""
 for p in $PACKAGES; do

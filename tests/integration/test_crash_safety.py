@@ -142,8 +142,9 @@ class CrashSafety(unittest.TestCase):
         # Printed first, so a failing run can be replayed: NEWSWATCH_CRASH_SEED=<seed>.
         print("\ncrash test seed: %d (replay with NEWSWATCH_CRASH_SEED=%d)" % (seed, seed), flush=True)
         rng = random.Random(seed)
+        # --wait 0: no daemon runs yet, and each one is killed within seconds of starting.
         long_tail = subprocess.Popen(
-            [harness.NEWSWATCH, "tail", "--since", "0", "--json", "--config", self.config],
+            [harness.NEWSWATCH, "tail", "--since", "0", "--wait", "0", "--json", "--config", self.config],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out_chunks = []
         reader = threading.Thread(target=lambda: out_chunks.append(long_tail.stdout.read()), daemon=True)

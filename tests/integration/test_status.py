@@ -47,6 +47,12 @@ class Status(unittest.TestCase):
                 self.assertEqual(bad["state"], "failing", report)
                 self.assertEqual(bad["last_status"], "connect_error")
                 self.assertIsNone(bad["last_success"])
+                # /metrics shows the feed that has never succeeded too, not only the ones that did.
+                samples = harness.scrape_metrics(metrics_port)
+                self.assertGreaterEqual(samples['newswatch_feed_consecutive_failures{feed="dead"}'], 1)
+                self.assertEqual(samples['newswatch_feed_consecutive_failures{feed="un-africa"}'], 0)
+                self.assertEqual(samples['newswatch_feed_last_success_timestamp_seconds{feed="dead"}'], 0)
+                self.assertEqual(samples['newswatch_feed_gone{feed="dead"}'], 0)
 
                 table = subprocess.run([harness.NEWSWATCH, "status", "--config", config], capture_output=True,
                                        text=True, timeout=30)

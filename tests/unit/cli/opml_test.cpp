@@ -63,6 +63,17 @@ TEST(Opml, RoundTripsThroughTheConfigReader) {
   }
 }
 
+// Issue 19 item 7: the declaration came twice, which strict XML readers refuse while our own
+// lenient importer let it pass (so the round trip above could not see it).
+TEST(Opml, ExportHasExactlyOneXmlDeclarationAtTheStart) {
+  std::vector<daemon::FeedDef> feeds(1);
+  feeds[0].id = "a";
+  feeds[0].url = "https://example.org/a.xml";
+  const std::string out = export_opml(feeds);
+  EXPECT_EQ(out.rfind("<?xml version=\"1.0\"", 0), 0u) << out;
+  EXPECT_EQ(out.find("<?xml", 1), std::string::npos) << out;
+}
+
 TEST(Opml, RejectsWhatIsNotOpml) {
   EXPECT_FALSE(parse_opml("<rss><channel/></rss>"));
   EXPECT_FALSE(parse_opml("<opml><body>"));

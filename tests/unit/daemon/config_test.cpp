@@ -269,9 +269,9 @@ TEST(Config, BurstsErrorsNameTheirPlace) {
             (std::vector<std::string>{
                 "b.toml:3:11: alert_p must not exceed watch_p (an alert is the rarer, stronger level)"}));
   EXPECT_EQ(errors_of({{"b.toml", "[bursts]\nmin_sources = 0\nrenotify = \"10s\"\nwindow = \"3h\"\n"}}),
-            (std::vector<std::string>{"b.toml:4:1: unknown key 'window' in [bursts]; did you mean 'windows'?",
-                                      "b.toml:2:15: 'min_sources' must be between 1 and 10000",
-                                      "b.toml:3:12: 'renotify' must be between 1m and 30d"}));
+            (std::vector<std::string>{"b.toml:2:15: 'min_sources' must be between 1 and 10000",
+                                      "b.toml:3:12: 'renotify' must be between 1m and 30d",
+                                      "b.toml:4:1: unknown key 'window' in [bursts]; did you mean 'windows'?"}));
   EXPECT_EQ(errors_of({{"f.toml", "[[filter]]\nid = \"a\"\nquery = 'A'\nexpected_per_day = -1\n"}}),
             (std::vector<std::string>{"f.toml:4:20: 'expected_per_day' must be at least 0 and at most 1e+06"}));
 }
