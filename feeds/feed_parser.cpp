@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <iterator>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -304,6 +306,40 @@ std::string xhtml_markup(const pugi::xml_node& n) {
 std::string html_of(const pugi::xml_node& n) {
   if (has_element_child(n)) return trim(inner_xml(n));
   return trim(direct_text(n));
+}
+
+// Whether text said to be plain is HTML after all, the way feedparser guesses for RSS titles:
+// it closes a tag, and every tag in it is an ordinary HTML element ("<b>Bold</b> claim"
+// is HTML; "a <foo>b</foo>" and "x < y" are not).
+bool looks_like_html_title(std::string_view s) {
+  static constexpr std::string_view kHtml[] = {
+      "a",      "abbr", "acronym", "address", "b",      "big",  "blockquote", "br",  "caption", "center", "cite",
+      "code",   "col",  "dd",      "del",     "dfn",    "div",  "dl",         "dt",  "em",      "font",   "h1",
+      "h2",     "h3",   "h4",      "h5",      "h6",     "hr",   "i",          "img", "ins",     "kbd",    "li",
+      "ol",     "p",    "pre",     "q",       "s",      "samp", "small",      "span", "strike", "strong", "sub",
+      "sup",    "table", "tbody",  "td",      "th",     "tr",   "u",          "ul"};
+  bool closes = false;
+  for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
+    std::size_t i = lt + 1;
+    const bool closing = i < s.size() && s[i] == '/';
+    if (closing) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_'))
+      ++i;
+    if (i == start) continue;  // "x < y": not a tag
+    std::string name = to_ascii_lower(s.substr(start, i - start));
+    if (std::find(std::begin(kHtml), std::end(kHtml), name) == std::end(kHtml)) return false;
+    if (closing && i < s.size() && s[i] == '>') closes = true;
+  }
+  return closes;
+}
+
+// An RSS title: plain text, unless it looks like HTML (then its text).
+std::string rss_title_of(const pugi::xml_node& n) {
+  if (has_element_child(n)) return decoded_text(descendant_text(n));
+  const std::string raw = direct_text(n);
+  if (looks_like_html_title(raw)) return trim(html_to_text(raw));
+  return decoded_text(raw);
 }
 
 // A plain-text field: the text of the element (of its descendants, when it has any), decoded.
@@ -607,7 +643,7 @@ class Reader {
     switch (name.ns) {
       case Ns::Rss:
         if (eq(local, "title")) {
-          set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : plain_of(c));
+          set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : rss_title_of(c));
         } else if (eq(local, "link")) {
           if (d.link_rss.url.empty()) {
             // Atom-style <link href=...> in an RSS item happens; so does text.
@@ -635,7 +671,7 @@ class Reader {
         break;
       case Ns::Dc:
         if (eq(local, "title")) {
-          set_once(d.title_dc, plain_of(c));
+          set_once(d.title_dc, rss_title_of(c));
         } else if (eq(local, "creator") || eq(local, "author")) {
           set_if_any(d.author_last, plain_of(c));
         } else if (eq(local, "subject")) {
@@ -682,7 +718,7 @@ class Reader {
     if (eq(local, "description")) {
       d.body.summary_like(html_of(c), depth);
     } else if (eq(local, "title")) {
-      set_once(d.title_media, plain_of(c));
+      set_once(d.title_media, rss_title_of(c));
     } else if (eq(local, "category")) {
       add_category(d.categories, plain_of(c));
     } else if (eq(local, "keywords")) {
@@ -1091,10 +1127,11 @@ class FeedBuilder {
         continue;
       }
       pugi::xml_document piece;
-      const auto res = piece.load_buffer(view_.data() + pos, end - pos, kParseFlags, pugi::encoding_utf8);
+      piece.load_buffer(view_.data() + pos, end - pos, kParseFlags, pugi::encoding_utf8);
       const auto item = piece.document_element();
       if (item) {
-        if (!res) prune_open_children(item);
+        // An element a mismatched close tag left open keeps the text it had: the item did
+      // close, so nothing was cut (feedparser keeps it too).
         Item recovered = read(item);
         if (!is_empty_item(recovered)) feed_.items.push_back(std::move(recovered));
       }
@@ -1108,21 +1145,21 @@ class FeedBuilder {
   void read_cut_item(std::size_t pos, Fn&& read) {
     pugi::xml_document piece;
     piece.load_buffer(view_.data() + pos, view_.size() - pos, kParseFlags, pugi::encoding_utf8);
-    const auto item = piece.document_element();
+    auto item = piece.document_element();
     if (!item) return;
-    prune_open_children(item);
+    // The last child is the one the cut fell in unless its close tag is there ("</item" cut).
+    auto last = item.last_child();
+    while (last && last.type() != pugi::node_element)
+      last = last.previous_sibling();
+    if (last) {
+      const std::string_view rest = view_.substr(pos);
+      const auto at = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, last.offset_debug()));
+      if (rest.find("</" + std::string(last.name()), at) == std::string_view::npos) item.remove_child(last);
+    }
     Item recovered = read(item);
     if (is_empty_item(recovered)) return;
     feed_.items.push_back(std::move(recovered));
     feed_.problems.push_back("the document ends inside an item; its complete fields were kept");
-  }
-
-  // In an item that failed to parse, drop the element still open at the error: its text is cut.
-  static void prune_open_children(pugi::xml_node item) {
-    auto last = item.last_child();
-    while (last && last.type() != pugi::node_element)
-      last = last.previous_sibling();
-    if (last && on_open_chain(last)) item.remove_child(last);
   }
 
   void read_rss(Reader& reader, const pugi::xml_node& root, const Ref& base, bool root_is_channel) {

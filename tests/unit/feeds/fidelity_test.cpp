@@ -90,7 +90,8 @@ TEST(Fidelity, SummaryAndContentFromItunesAndMediaRss) {
       {"<itunes:summary>S</itunes:summary><description>D</description>", "S", "D"},
       {"<description>D</description><media:group><media:description>G</media:description></media:group>", "D", "G"},
       {"<media:group><media:description>G</media:description></media:group><description>D</description>", "G", "D"},
-      {"<description>D</description><itunes:summary>S</itunes:summary><media:description>M</media:description>", "D",
+      // A third one, after the content it made, replaces the summary at the same depth.
+      {"<description>D</description><itunes:summary>S</itunes:summary><media:description>M</media:description>", "M",
        "S"},
       {"<content:encoded>E</content:encoded>", "E", "E"},
       {"<content:encoded>E</content:encoded><itunes:summary>S</itunes:summary>", "S", "E"},

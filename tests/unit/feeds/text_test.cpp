@@ -96,11 +96,11 @@ TEST(Charset, RepairUtf8) {
 // without one multi-byte sequence: a legacy text under the default label, read as one.
 TEST(Charset, DeclaredUtf8IsRepairedUnlessNothingInItIsUtf8) {
   auto d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>S\xC3\xA9gou \xE9</a>", "");
-  EXPECT_EQ(d.utf8.substr(d.utf8.size() - 13), "S\xC3\xA9gou \xEF\xBF\xBD</a>");
+  EXPECT_TRUE(d.utf8.ends_with("<a>S\xC3\xA9gou \xEF\xBF\xBD</a>")) << d.utf8;
   EXPECT_TRUE(d.repaired);
   EXPECT_EQ(d.charset, "utf-8");
   d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>S\xE9gou</a>", "");
-  EXPECT_EQ(d.utf8.substr(d.utf8.size() - 11), "S\xC3\xA9gou</a>");
+  EXPECT_TRUE(d.utf8.ends_with("<a>S\xC3\xA9gou</a>")) << d.utf8;
   EXPECT_EQ(d.charset, "windows-1252");
   d = decode_to_utf8("<a>S\xE9gou</a>", "text/xml; charset=utf-8");
   EXPECT_EQ(d.charset, "windows-1252") << "an HTTP label of UTF-8 is read the same way";
