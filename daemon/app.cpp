@@ -13,6 +13,8 @@
 #include "alerts/zap_handler.hpp"
 #include "common/asio.hpp"
 #include "common/sqlite_db.hpp"
+#include "daemon/burst_config.hpp"
+#include "daemon/burst_stage.hpp"
 #include "daemon/commit_group.hpp"
 #include "daemon/config_watcher.hpp"
 #include "daemon/feed_report.hpp"
@@ -25,6 +27,7 @@
 #include "daemon/service_face.hpp"
 #include "daemon/snapshot.hpp"
 #include "daemon/snapshot_reloader.hpp"
+#include "daemon/story_stage.hpp"
 #include "feeds/feed_store.hpp"
 #include "feeds/http_fetcher.hpp"
 #include "feeds/scheduler.hpp"
@@ -152,9 +155,15 @@ class App::Impl {
       if (!replay) return replay.error();
       replay_ = std::move(*replay);
     }
+    auto stories = StoryStage::open(db_, snapshot_->config.stories.window);
+    if (!stories) return stories.error();
+    stories_.emplace(std::move(*stories));
+    auto bursts = BurstStage::open(db_, burst_settings(snapshot_->config), burst_filters(snapshot_->config));
+    if (!bursts) return bursts.error();
+    bursts_.emplace(std::move(*bursts));
     group_.emplace(io_, db_, *journal_, *publisher_);
-    ingest_.emplace(*store_, *journal_, *publisher_, *group_, metrics_);
-    retention_.emplace(io_, *store_, *journal_, [this]() -> const Config& { return snapshot_->config; });
+    ingest_.emplace(*store_, *journal_, *publisher_, *group_, *stories_, *bursts_, metrics_);
+    retention_.emplace(io_, *store_, *journal_, *stories_, [this]() -> const Config& { return snapshot_->config; });
     return Ok{};
   }
 
@@ -331,6 +340,8 @@ class App::Impl {
   std::unique_ptr<alerts::AlertPublisher> publisher_;
   std::unique_ptr<alerts::ZapHandler> zap_;
   std::unique_ptr<alerts::ReplayServer> replay_;
+  std::optional<StoryStage> stories_;
+  std::optional<BurstStage> bursts_;
   std::optional<CommitGroup> group_;
   std::optional<Ingest> ingest_;
   std::optional<Retention> retention_;

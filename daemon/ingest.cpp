@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "alerts/system_messages.hpp"
+#include "daemon/burst_config.hpp"
 #include "feeds/feed_parser.hpp"
 #include "filters/language_id.hpp"
 
@@ -18,7 +19,57 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The item as the story engine sees it: title and summary (content when there is no summary),
+// its final language, the matcher's entities, and its arrival (now).
+stories::StoryItem story_item(const feeds::Item& item, std::string_view feed_id,
+                              const std::vector<std::string>& entities, stories::TimePoint now) {
+  stories::StoryItem s;
+  s.item_id = item.id;
+  s.feed_id = std::string(feed_id);
+  s.title = item.title;
+  s.summary = item.summary.empty() ? item.content : item.summary;
+  s.language = item.language.empty() ? "und" : item.language;
+  s.entities = entities;
+  s.arrival = now;
+  return s;
+}
+
+// One alert as the burst detector counts it (what bursts::event_from_alert_payload reads back
+// from a payload, so the daemon and `newswatch bursts` count alike).
+bursts::BurstEvent burst_event(std::string_view filter_id, const feeds::Item& item, std::string_view feed_id,
+                               const stories::StoryAssignment* story, const std::vector<std::string>& entities,
+                               const bursts::EntityTypes& types, std::int64_t unix_now) {
+  bursts::BurstEvent e;
+  e.time = unix_now;
+  e.filter = std::string(filter_id);
+  e.story = story ? story->story_id : item.id;
+  e.title = item.title;
+  e.link = item.link;
+  e.source = std::string(feed_id);
+  e.story_sources = story ? static_cast<int>(story->sources) : 0;
+  for (const auto& id : entities) {
+    const auto it = types.find(id);
+    e.entities.push_back({id, it == types.end() ? std::string() : it->second});
+  }
+  return e;
+}
+
+Ingest::MessageKind burst_kind(bursts::BurstLevel level) {
+  return level == bursts::BurstLevel::alert ? Ingest::MessageKind::burst_alert : Ingest::MessageKind::burst_watch;
+}
+
 }  // namespace
+
+alerts::Alert alert_for_match(const filters::FilterDef& filter, const filters::FilterMatch& match,
+                              const filters::MatchResult& result, const feeds::Item& item, std::string_view feed_id,
+                              feeds::TimePoint detected_at, std::uint64_t seq, const stories::StoryAssignment* story) {
+  alerts::Alert a;
+  a.seq = seq;
+  a.topic = filter.topic;
+  a.payload = alerts::encode_alert_payload(seq, filter.id, filter.topic, feed_id, detected_at, item, match,
+                                           result.entities, story);
+  return a;
+}
 
 Result<ItemAlerts> alerts_for_item(const filters::Matcher& matcher, const feeds::Item& item, std::string_view feed_id,
                                    feeds::TimePoint detected_at, const std::function<std::uint64_t()>& next_seq) {
@@ -30,20 +81,29 @@ Result<ItemAlerts> alerts_for_item(const filters::Matcher& matcher, const feeds:
   out.filter_ids.reserve(result->filters.size());
   for (const auto& fm : result->filters) {
     const auto& def = matcher.filters()[fm.filter_index];
-    alerts::Alert a;
-    a.seq = next_seq();
-    a.topic = def.topic;
-    a.payload =
-        alerts::encode_alert_payload(a.seq, def.id, def.topic, feed_id, detected_at, item, fm, result->entities);
-    out.alerts.push_back(std::move(a));
+    out.alerts.push_back(alert_for_match(def, fm, *result, item, feed_id, detected_at, next_seq()));
     out.filter_ids.push_back(def.id);
   }
   return out;
 }
 
 Ingest::Ingest(feeds::FeedStore& store, alerts::AlertJournal& journal, alerts::AlertPublisher& publisher,
-               CommitGroup& group, Metrics& metrics)
-    : store_(store), journal_(journal), publisher_(publisher), group_(group), metrics_(metrics) {}
+               CommitGroup& group, StoryStage& stories, BurstStage& bursts, Metrics& metrics)
+    : store_(store),
+      journal_(journal),
+      publisher_(publisher),
+      group_(group),
+      stories_(stories),
+      bursts_(bursts),
+      metrics_(metrics) {}
+
+void Ingest::follow(const Snapshot& snapshot) {
+  if (snapshot.generation == generation_) return;
+  generation_ = snapshot.generation;
+  stories_.set_window(snapshot.config.stories.window);
+  bursts_.reconfigure(burst_settings(snapshot.config), burst_filters(snapshot.config));
+  entity_types_ = entity_types(snapshot.config);
+}
 
 void Ingest::publish_feed_error(std::string_view feed_id, int status, std::string_view outcome,
                                 std::string_view message) {
@@ -138,54 +198,151 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
   for (auto* item : fresh)
     item->language = filters::item_language(filters::LanguageIdentifier::standard(), *item, spec.language);
 
+  follow(snapshot);
+  const bool with_stories = snapshot.config.stories.enabled;
+  // What this batch told the stages: if it is given up or its group fails, they rebuild from
+  // the database, which then holds none of it.
+  bool stages_touched = false;
+  const auto give_up_batch = [&](const char* what, const Error& e) {
+    give_up(what, e);
+    if (stages_touched) {
+      stories_.invalidate();
+      bursts_.invalidate();
+    }
+  };
+
   auto opened = group_.open_batch();
   if (!opened) return give_up("state database", opened.error());
   batch.emplace(std::move(*opened));
-  std::vector<alerts::Alert> out;
-  std::vector<std::string> out_filters;
+  BatchTally tally;
   std::uint64_t seq = journal_.next_seq();
-  const std::function<std::uint64_t()> next_seq = [&seq] { return seq++; };
+  const auto journal = [&](alerts::Alert a, std::string filter_id, MessageKind kind) -> Result<Ok> {
+    if (auto r = journal_.append(a, unix_now); !r) return r.error();
+    tally.messages.push_back(std::move(a));
+    tally.filters.push_back(std::move(filter_id));
+    tally.kinds.push_back(kind);
+    return Ok{};
+  };
   for (const auto* item : fresh) {
     const auto match_start = std::chrono::steady_clock::now();
-    auto raised = alerts_for_item(*snapshot.matcher, *item, spec.id, now, next_seq);
+    auto matched = snapshot.matcher->match({item->title, item->summary, item->content, item->language}, spec.id);
     metrics_.match_seconds.observe(seconds_since(match_start));
-    if (!raised) return give_up("matcher", raised.error());
-    if (raised->truncated) spdlog::warn("feed {}: item {}: {}", spec.id, item->id, filters::truncation_note());
-    for (std::size_t i = 0; i < raised->alerts.size(); ++i) {
-      if (auto a = journal_.append(raised->alerts[i], unix_now); !a) return give_up("journal", a.error());
-      out.push_back(std::move(raised->alerts[i]));
-      out_filters.push_back(std::move(raised->filter_ids[i]));
+    if (!matched) return give_up_batch("matcher", matched.error());
+    if (matched->truncated) spdlog::warn("feed {}: item {}: {}", spec.id, item->id, filters::truncation_note());
+    std::optional<stories::StoryAssignment> story;
+    if (with_stories) {
+      stages_touched = true;
+      auto assigned = stories_.assign(story_item(*item, spec.id, matched->entities, now));
+      if (!assigned) return give_up_batch("stories", assigned.error());
+      story = std::move(*assigned);
+      tally.story_sizes.push_back(story->size);
+      if (story->new_story) ++tally.stories;
+      if (story->copy_of) ++tally.copies;
     }
-    if (auto m = store_.mark_seen(spec.id, item->id, unix_now); !m) return give_up("state database", m.error());
+    for (const auto& fm : matched->filters) {
+      const auto& def = snapshot.matcher->filters()[fm.filter_index];
+      auto verdict = stories::CollapseVerdict::alert;
+      if (story) {
+        auto decided = stories_.decide(def, *story, spec.id, item->id, now);
+        if (!decided) return give_up_batch("stories", decided.error());
+        verdict = *decided;
+      }
+      if (verdict == stories::CollapseVerdict::update) {
+        const auto topic = "story." + def.id;
+        alerts::Alert u{seq, topic,
+                        alerts::encode_story_update_payload(seq, def.id, topic, spec.id, now, *item, *story)};
+        ++seq;
+        if (auto r = journal(std::move(u), def.id, MessageKind::story_update); !r)
+          return give_up_batch("journal", r.error());
+        continue;
+      }
+      auto a = alert_for_match(def, fm, *matched, *item, spec.id, now, seq++, story ? &*story : nullptr);
+      if (auto r = journal(std::move(a), def.id, MessageKind::alert); !r) return give_up_batch("journal", r.error());
+      if (!bursts_.enabled()) continue;
+      stages_touched = true;
+      auto found = bursts_.observe(
+          burst_event(def.id, *item, spec.id, story ? &*story : nullptr, matched->entities, entity_types_, unix_now));
+      if (!found) return give_up_batch("bursts", found.error());
+      for (const auto& b : *found) {
+        alerts::Alert m{seq, bursts::burst_topic(def.id), bursts::encode_burst_payload(seq, b)};
+        ++seq;
+        if (auto line = bursts::format_burst_line(m.payload)) tally.burst_lines.push_back(std::move(*line));
+        if (auto r = journal(std::move(m), def.id, burst_kind(b.level)); !r) return give_up_batch("journal", r.error());
+      }
+    }
+    if (auto m = store_.mark_seen(spec.id, item->id, unix_now); !m) return give_up_batch("state database", m.error());
+  }
+  if (stages_touched) {
+    if (auto r = bursts_.save(unix_now); !r) return give_up_batch("bursts", r.error());
   }
   for (const auto* item : still_listed) {
-    if (auto t = store_.touch_seen(spec.id, item->id, unix_now); !t) return give_up("state database", t.error());
+    if (auto t = store_.touch_seen(spec.id, item->id, unix_now); !t) return give_up_batch("state database", t.error());
   }
   if (complete) {
-    if (auto l = store_.set_listed(spec.id, unix_now); !l) return give_up("state database", l.error());
+    if (auto l = store_.set_listed(spec.id, unix_now); !l) return give_up_batch("state database", l.error());
   }
   const std::size_t fresh_count = fresh.size();
-  const std::size_t alert_count = out.size();
-  group_.seal(std::move(*std::exchange(batch, std::nullopt)), std::move(out), fresh_count + still_listed.size(),
-              [this, verdict, complete, done, fresh_count, alert_count, out_filters = std::move(out_filters),
+  auto messages = std::move(tally.messages);
+  tally.messages.clear();
+  group_.seal(std::move(*std::exchange(batch, std::nullopt)), std::move(messages), fresh_count + still_listed.size(),
+              [this, verdict, complete, done, fresh_count, stages_touched, tally = std::move(tally),
                feed_id = spec.id](bool committed) mutable {
                 if (!committed) {
                   spdlog::error("feed {}: its batch was not committed; its items come again", feed_id);
                   ++metrics_.batches_unrecorded;
+                  if (stages_touched) {
+                    stories_.invalidate();
+                    bursts_.invalidate();
+                  }
                   verdict.recorded = false;
                   done(verdict);
                   return;
                 }
-                if (fresh_count > 0)
-                  spdlog::info("feed {}: {} new {}, {} {}", feed_id, fresh_count, fresh_count == 1 ? "item" : "items",
-                               alert_count, alert_count == 1 ? "alert" : "alerts");
-                metrics_.items_new += fresh_count;
-                for (const auto& f : out_filters)
-                  ++metrics_.alerts_by_filter[f];
-                published_ += alert_count;
+                count_committed(feed_id, fresh_count, tally);
                 verdict.recorded = complete;
                 done(verdict);
               });
+}
+
+void Ingest::count_committed(std::string_view feed_id, std::size_t fresh_count, const BatchTally& tally) {
+  std::size_t alert_count = 0;
+  std::size_t update_count = 0;
+  for (std::size_t i = 0; i < tally.kinds.size(); ++i) {
+    switch (tally.kinds[i]) {
+      case MessageKind::alert:
+        ++metrics_.alerts_by_filter[tally.filters[i]];
+        ++alert_count;
+        break;
+      case MessageKind::story_update:
+        ++metrics_.story_updates_by_filter[tally.filters[i]];
+        ++update_count;
+        break;
+      case MessageKind::burst_watch:
+        ++metrics_.bursts_by_level["watch"];
+        break;
+      case MessageKind::burst_alert:
+        ++metrics_.bursts_by_level["alert"];
+        break;
+    }
+  }
+  if (fresh_count > 0) {
+    if (update_count > 0) {
+      spdlog::info("feed {}: {} new {}, {} {}, {} story {}", feed_id, fresh_count, fresh_count == 1 ? "item" : "items",
+                   alert_count, alert_count == 1 ? "alert" : "alerts", update_count,
+                   update_count == 1 ? "update" : "updates");
+    } else {
+      spdlog::info("feed {}: {} new {}, {} {}", feed_id, fresh_count, fresh_count == 1 ? "item" : "items", alert_count,
+                   alert_count == 1 ? "alert" : "alerts");
+    }
+  }
+  for (const auto& line : tally.burst_lines)
+    spdlog::warn("feed {}: {}", feed_id, line);
+  metrics_.items_new += fresh_count;
+  metrics_.stories_started += tally.stories;
+  metrics_.story_copies += tally.copies;
+  for (const auto size : tally.story_sizes)
+    metrics_.story_size.observe(static_cast<double>(size));
+  published_ += alert_count;
 }
 
 }  // namespace newswatch::daemon

@@ -1,6 +1,7 @@
 #pragma once
 // Ingest: one fetch result in, the scheduler's verdict out once its batch has committed. Owns
-// an item's whole path after the fetch: parse → dedup → match → encode → journal → commit → publish.
+// an item's whole path after the fetch: parse → dedup → language → match → story → collapse →
+// encode → journal (with any burst it raises) → commit → publish.
 //
 // The verdict says `recorded` only when the feed's new items are marked seen and their alerts
 // journalled in a committed transaction; only then may the scheduler keep the response's
@@ -16,10 +17,13 @@
 #include "alerts/alert.hpp"
 #include "alerts/alert_journal.hpp"
 #include "alerts/alert_publisher.hpp"
+#include "bursts/burst_message.hpp"
 #include "common/result.hpp"
+#include "daemon/burst_stage.hpp"
 #include "daemon/commit_group.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/snapshot.hpp"
+#include "daemon/story_stage.hpp"
 #include "feeds/feed.hpp"
 #include "feeds/feed_store.hpp"
 #include "feeds/scheduler.hpp"
@@ -39,11 +43,17 @@ struct ItemAlerts {
 Result<ItemAlerts> alerts_for_item(const filters::Matcher& matcher, const feeds::Item& item, std::string_view feed_id,
                                    feeds::TimePoint detected_at, const std::function<std::uint64_t()>& next_seq);
 
+// One filter's alert on an item (with its story when stories are on): alerts_for_item's step.
+alerts::Alert alert_for_match(const filters::FilterDef& filter, const filters::FilterMatch& match,
+                              const filters::MatchResult& result, const feeds::Item& item, std::string_view feed_id,
+                              feeds::TimePoint detected_at, std::uint64_t seq,
+                              const stories::StoryAssignment* story = nullptr);
+
 class Ingest {
  public:
   // Every part must outlive the Ingest; `publisher` also carries the sys.feed.* messages.
   Ingest(feeds::FeedStore& store, alerts::AlertJournal& journal, alerts::AlertPublisher& publisher, CommitGroup& group,
-         Metrics& metrics);
+         StoryStage& stories, BurstStage& bursts, Metrics& metrics);
 
   // Judges one completed fetch by `snapshot` (kept alive until the batch is recorded) and tells
   // `done` the verdict, now or after the group commit. Never throws for bad input.
@@ -52,18 +62,37 @@ class Ingest {
 
   std::uint64_t published() const { return published_; }  // alerts sent since start
 
+  // What each journalled message of a batch is, for the counts made once it commits.
+  enum class MessageKind { alert, story_update, burst_watch, burst_alert };
+
  private:
+  struct BatchTally {
+    std::vector<alerts::Alert> messages;  // in seq order
+    std::vector<std::string> filters;     // alongside messages
+    std::vector<MessageKind> kinds;       // alongside messages
+    std::vector<std::size_t> story_sizes;
+    std::vector<std::string> burst_lines;  // as tail prints them, for the log
+    std::uint64_t stories = 0;             // started by this batch's items
+    std::uint64_t copies = 0;
+  };
+  void count_committed(std::string_view feed_id, std::size_t fresh_count, const BatchTally& tally);
   // Marks the feed's new items seen and journals their alerts in one batch of the group.
   // False when nothing could be recorded: the items come again with the next fetch.
   void record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, feeds::Feed& feed,
                     feeds::FetchVerdict verdict, feeds::VerdictSink done);
   void publish_feed_error(std::string_view feed_id, int status, std::string_view outcome, std::string_view message);
+  // A new snapshot's story window, burst settings and entity types reach the stages here.
+  void follow(const Snapshot& snapshot);
 
   feeds::FeedStore& store_;
   alerts::AlertJournal& journal_;
   alerts::AlertPublisher& publisher_;
   CommitGroup& group_;
+  StoryStage& stories_;
+  BurstStage& bursts_;
   Metrics& metrics_;
+  std::uint64_t generation_ = 0;  // of the snapshot the stages follow
+  bursts::EntityTypes entity_types_;
   std::uint64_t published_ = 0;
 };
 

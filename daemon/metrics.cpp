@@ -89,11 +89,14 @@ void Histogram::render(const std::string& name, std::string& out) const {
 Metrics::Metrics()
     : parse_seconds({0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1}),
       match_seconds({0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05}),
-      fetch_seconds({0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}) {}
+      fetch_seconds({0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}),
+      story_size({1, 2, 3, 5, 10, 20, 50, 100, 500}) {}
 
 void Metrics::declare_filters(const std::vector<std::string>& ids) {
-  for (const auto& id : ids)
+  for (const auto& id : ids) {
     alerts_by_filter.try_emplace(id, 0);
+    story_updates_by_filter.try_emplace(id, 0);
+  }
 }
 
 std::string Metrics::render(const feeds::FeedStats& totals,
@@ -127,6 +130,19 @@ std::string Metrics::render(const feeds::FeedStats& totals,
   header(out, "newswatch_alerts_total", "counter", "Alerts journalled and published, by filter.");
   for (const auto& [k, v] : alerts_by_filter)
     sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
+  header(out, "newswatch_story_updates_total", "counter",
+         "Matches sent as story.<filter> updates instead of alerts (the filter's collapse), by filter.");
+  for (const auto& [k, v] : story_updates_by_filter)
+    sample(out, "newswatch_story_updates_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
+  header(out, "newswatch_stories_total", "counter", "Stories started (an item unlike every story of the window).");
+  sample(out, "newswatch_stories_total", "", static_cast<double>(stories_started));
+  header(out, "newswatch_story_copies_total", "counter", "New items judged copies of an earlier item of the window.");
+  sample(out, "newswatch_story_copies_total", "", static_cast<double>(story_copies));
+  header(out, "newswatch_story_size", "histogram", "A story's size (items) as of each new item assigned to it.");
+  story_size.render("newswatch_story_size", out);
+  header(out, "newswatch_bursts_total", "counter", "burst.<filter> announcements, by level.");
+  for (const auto& [k, v] : bursts_by_level)
+    sample(out, "newswatch_bursts_total", "level=\"" + label(k) + "\"", static_cast<double>(v));
   header(out, "newswatch_publish_dropped_total", "counter",
          "Messages the PUB socket failed to send to anyone (a slow subscriber's losses at its high-water mark are not "
          "seen here: it detects them by seq and replays).");

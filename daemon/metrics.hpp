@@ -39,13 +39,18 @@ struct Metrics {
 
   std::uint64_t items_parsed = 0;
   std::uint64_t items_new = 0;
-  std::uint64_t batches_unrecorded = 0;  // a fetch's new items not recorded (come again next fetch)
+  std::uint64_t batches_unrecorded = 0;   // a fetch's new items not recorded (come again next fetch)
   std::uint64_t feed_states_unsaved = 0;  // validators/failures not written (written again after the next fetch)
   std::map<std::string, std::uint64_t> alerts_by_filter;
+  std::map<std::string, std::uint64_t> story_updates_by_filter;
+  std::map<std::string, std::uint64_t> bursts_by_level{{"watch", 0}, {"alert", 0}};
+  std::uint64_t stories_started = 0;
+  std::uint64_t story_copies = 0;
   std::map<std::string, std::uint64_t> reloads_by_result{{"ok", 0}, {"error", 0}};
   Histogram parse_seconds;
   Histogram match_seconds;
   Histogram fetch_seconds;
+  Histogram story_size;  // a story's size as of each new item in it
 
   // Ensures every configured filter has a series (at zero) before its first alert.
   void declare_filters(const std::vector<std::string>& ids);

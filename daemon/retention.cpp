@@ -4,9 +4,9 @@
 
 namespace newswatch::daemon {
 
-Retention::Retention(asio::io_context& io, feeds::FeedStore& store, alerts::AlertJournal& journal,
+Retention::Retention(asio::io_context& io, feeds::FeedStore& store, alerts::AlertJournal& journal, StoryStage& stories,
                      std::function<const Config&()> settings)
-    : store_(store), journal_(journal), settings_(std::move(settings)), timer_(io) {}
+    : store_(store), journal_(journal), stories_(stories), settings_(std::move(settings)), timer_(io) {}
 
 void Retention::start(std::chrono::milliseconds first_after) { schedule(first_after); }
 
@@ -39,6 +39,10 @@ bool Retention::prune_once() {
   }
   auto seen = store_.prune_seen(now, c.dedup.seen_max_age.count(), kSlice);
   if (!seen) spdlog::error("dedup: prune: {}", seen.error().message);
+  // Stories leave with their window (a day's worth at a time at most, so no slice is needed).
+  auto stories = stories_.prune(std::chrono::sys_seconds(std::chrono::seconds(now)));
+  if (!stories) spdlog::error("stories: prune: {}", stories.error().message);
+  if (stories && *stories > 0) spdlog::info("pruned {} story items older than the story window", *stories);
   if (*journal > 0 || (seen && *seen > 0)) {
     auto first = journal_.first_kept();
     spdlog::info("pruned {} journalled alerts (replay horizon now seq {}) and {} seen items", *journal,

@@ -10,6 +10,7 @@
 #include "alerts/alert_journal.hpp"
 #include "common/asio.hpp"
 #include "daemon/config.hpp"
+#include "daemon/story_stage.hpp"
 #include "feeds/feed_store.hpp"
 
 namespace newswatch::daemon {
@@ -17,7 +18,7 @@ namespace newswatch::daemon {
 class Retention {
  public:
   // `settings` is asked at every run, so a reload's new limits apply from the next one.
-  Retention(asio::io_context& io, feeds::FeedStore& store, alerts::AlertJournal& journal,
+  Retention(asio::io_context& io, feeds::FeedStore& store, alerts::AlertJournal& journal, StoryStage& stories,
             std::function<const Config&()> settings);
 
   void start(std::chrono::milliseconds first_after);
@@ -32,6 +33,7 @@ class Retention {
 
   feeds::FeedStore& store_;
   alerts::AlertJournal& journal_;
+  StoryStage& stories_;
   std::function<const Config&()> settings_;
   asio::steady_timer timer_;
 };

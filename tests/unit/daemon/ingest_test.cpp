@@ -12,6 +12,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "daemon/burst_config.hpp"
 #include "daemon/compiled_config.hpp"
 #include "daemon/config.hpp"
 
@@ -57,6 +58,8 @@ class IngestTest : public ::testing::Test {
     publisher_ = std::move(*pub);
     sub_ = zmq::socket_t(zmq_, zmq::socket_type::sub);
     sub_.set(zmq::sockopt::subscribe, "alert.");
+    sub_.set(zmq::sockopt::subscribe, "story.");
+    sub_.set(zmq::sockopt::subscribe, "burst.");
     sub_.connect(endpoint);
     // inproc connects at once, but the subscription reaches the PUB only when it next does I/O:
     // prime it until a probe arrives, so no test mistakes a slow join for a missing alert.
@@ -65,20 +68,36 @@ class IngestTest : public ::testing::Test {
     while (!received().empty()) {
     }
 
-    auto config = load_config_texts({{"t.toml", R"(
+    use_config(R"(
 [[filter]]
 id = "mali"
 query = "Mali"
-)"}});
+)");
+    group_.emplace(io_, *db_, *journal_, *publisher_);
+    restart_stages();
+  }
+  void use_config(const std::string& text) {
+    auto config = load_config_texts({{"t.toml", text}});
     ASSERT_TRUE(config);
     auto matcher = compile_watchlist(*config);
     ASSERT_TRUE(matcher);
     snapshot_ = std::make_shared<Snapshot>(Snapshot{std::move(*config), std::move(*matcher), 1});
-    group_.emplace(io_, *db_, *journal_, *publisher_);
-    ingest_.emplace(*store_, *journal_, *publisher_, *group_, metrics_);
+  }
+  // New stages and Ingest on the same database, as after a restart.
+  void restart_stages() {
+    ingest_.reset();
+    auto stories = StoryStage::open(*db_, snapshot_->config.stories.window);
+    ASSERT_TRUE(stories);
+    stories_.emplace(std::move(*stories));
+    auto bursts = BurstStage::open(*db_, burst_settings(snapshot_->config), burst_filters(snapshot_->config));
+    ASSERT_TRUE(bursts);
+    bursts_.emplace(std::move(*bursts));
+    ingest_.emplace(*store_, *journal_, *publisher_, *group_, *stories_, *bursts_, metrics_);
   }
   void TearDown() override {
     ingest_.reset();
+    bursts_.reset();
+    stories_.reset();
     group_.reset();
     sub_.close();
     publisher_.reset();
@@ -144,6 +163,8 @@ query = "Mali"
   std::shared_ptr<Snapshot> snapshot_;
   Metrics metrics_;
   std::optional<CommitGroup> group_;
+  std::optional<StoryStage> stories_;
+  std::optional<BurstStage> bursts_;
   std::optional<Ingest> ingest_;
 };
 
@@ -280,6 +301,149 @@ TEST_F(IngestTest, AnUnparsableBodyIsAParseFailure) {
   EXPECT_TRUE((*verdict)->parse_failed);
   EXPECT_FALSE((*verdict)->recorded);
   EXPECT_FALSE(group_->open()) << "nothing to write";
+}
+
+// One dispatch, two outlets: story tests. The copy differs only by an agency suffix.
+const std::string kDispatch =
+    "Mali: ECOWAS leaders agree to send three thousand troops to Bamako as talks in Ouagadougou stall";
+const std::string kCopy = kDispatch + " - Reuters";
+
+// collapse = "copies" (the default): a copy of an item the filter alerted on is a story update.
+TEST_F(IngestTest, ACopyOfAnAlertedItemGoesOutAsAStoryUpdate) {
+  ingest("wire", rss({kDispatch}));
+  ingest("echo", rss({kCopy}));
+  run_loop();
+  auto got = received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].first, "alert.mali");
+  EXPECT_EQ(got[1].first, "story.mali");
+  const auto first = nlohmann::json::parse(got[0].second);
+  const auto update = nlohmann::json::parse(got[1].second);
+  EXPECT_EQ(first["story"]["size"], 1);
+  EXPECT_TRUE(first["story"]["copy_of"].is_null());
+  EXPECT_EQ(update["seq"], 2) << "a story update takes the next seq, like an alert";
+  EXPECT_EQ(update["story"]["id"], first["story"]["id"]);
+  EXPECT_EQ(update["story"]["copy_of"], kDispatch);
+  EXPECT_EQ(update["story"]["sources"], 2);
+  EXPECT_EQ(update["item"]["id"], kCopy);
+  EXPECT_EQ(metrics_.story_copies, 1u);
+  EXPECT_EQ(metrics_.story_updates_by_filter["mali"], 1u);
+  EXPECT_EQ(metrics_.alerts_by_filter["mali"], 1u);
+}
+
+// collapse = "none": every match alerts, still carrying its story.
+TEST_F(IngestTest, CollapseNoneAlertsEveryCopy) {
+  use_config(R"(
+[[filter]]
+id = "mali"
+query = "Mali"
+collapse = "none"
+)");
+  ingest("wire", rss({kDispatch}));
+  ingest("echo", rss({kCopy}));
+  run_loop();
+  auto got = received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].first, "alert.mali");
+  EXPECT_EQ(nlohmann::json::parse(got[1].second)["story"]["copy_of"], kDispatch);
+}
+
+// The story and what the filter alerted on are in the database: after a restart a copy of an
+// item alerted before it is still an update of the same story.
+TEST_F(IngestTest, StoriesSurviveARestart) {
+  ingest("wire", rss({kDispatch}));
+  run_loop();
+  auto before = received();
+  ASSERT_EQ(before.size(), 1u);
+  restart_stages();
+  ingest("echo", rss({kCopy}));
+  run_loop();
+  auto got = received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first, "story.mali");
+  EXPECT_EQ(nlohmann::json::parse(got[0].second)["story"]["id"],
+            nlohmann::json::parse(before[0].second)["story"]["id"]);
+}
+
+// A batch given up after its item was assigned a story leaves no story behind: the copy that
+// comes next is judged against what was committed (nothing), so it alerts as an original.
+TEST_F(IngestTest, ABatchGivenUpLeavesNoStory) {
+  ASSERT_TRUE(
+      db_->exec("CREATE TRIGGER refuse BEFORE INSERT ON seen_items WHEN NEW.item_id = 'poison' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END;"));
+  auto bad = ingest("bad", rss({"poison", kDispatch}));  // oldest first: the dispatch is assigned first
+  ASSERT_TRUE(bad->has_value());
+  EXPECT_FALSE((*bad)->recorded);
+  ingest("echo", rss({kCopy}));
+  run_loop();
+  auto got = received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first, "alert.mali");
+  const auto payload = nlohmann::json::parse(got[0].second);
+  EXPECT_TRUE(payload["story"]["copy_of"].is_null()) << "a copy of an item that was never recorded";
+  EXPECT_EQ(payload["story"]["size"], 1);
+  auto q = db_->prepare("SELECT count(*) FROM story_items WHERE feed = 'bad'");
+  ASSERT_TRUE(q);
+  ASSERT_TRUE(q->step());
+  EXPECT_EQ(q->column_int(0), 0);
+}
+
+// Stories off: no story field, no collapse.
+TEST_F(IngestTest, StoriesOffLeaveThePayloadAsItWas) {
+  use_config(R"(
+[stories]
+enabled = false
+
+[[filter]]
+id = "mali"
+query = "Mali"
+)");
+  ingest("wire", rss({kDispatch}));
+  ingest("echo", rss({kCopy}));
+  run_loop();
+  auto got = received();
+  ASSERT_EQ(got.size(), 2u);
+  for (const auto& [topic, payload] : got) {
+    EXPECT_EQ(topic, "alert.mali");
+    EXPECT_FALSE(nlohmann::json::parse(payload).contains("story"));
+  }
+}
+
+// Many distinct stories from several outlets on a filter that expects one every other day: a
+// burst.<filter> message, journalled with the next seq after the alert that tipped it.
+TEST_F(IngestTest, ASurgeOfDistinctStoriesRaisesABurst) {
+  use_config(R"(
+[bursts]
+windows = ["3h"]
+
+[[filter]]
+id = "mali"
+query = "Mali"
+expected_per_day = 0.5
+)");
+  restart_stages();
+  const std::vector<std::string> headlines = {
+      "Mali: floods in Mopti displace thousands of farmers", "Mali: gold exports climb for a third year",
+      "Mali: national football side reaches the cup final",  "Mali: new rail link to Dakar opens for freight",
+      "Mali: teachers strike over unpaid salaries in Kayes", "Mali: locust swarms reported near Gao",
+      "Mali: hospital in Sikasso gets solar power",          "Mali: cotton harvest beats forecasts"};
+  for (std::size_t i = 0; i < headlines.size(); ++i)
+    ingest("outlet-" + std::to_string(i % 3), rss({headlines[i]}));
+  run_loop();
+  auto got = received();
+  std::vector<nlohmann::json> bursts;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto payload = nlohmann::json::parse(got[i].second);
+    EXPECT_EQ(payload["seq"], i + 1) << "bursts and alerts share one seq line";
+    if (got[i].first == "burst.mali") bursts.push_back(payload);
+  }
+  ASSERT_FALSE(bursts.empty()) << got.size() << " messages, no burst";
+  EXPECT_EQ(bursts[0]["filter"], "mali");
+  EXPECT_GE(bursts[0]["count"].get<int>(), 3);
+  EXPECT_EQ(metrics_.bursts_by_level["watch"] + metrics_.bursts_by_level["alert"], bursts.size());
+  auto page = journal_->scan_after(0, 100, {"burst."});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->alerts.size(), bursts.size()) << "bursts are journalled for replay";
 }
 
 }  // namespace
