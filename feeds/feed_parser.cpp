@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -219,7 +219,7 @@ std::string inner_xml(const pugi::xml_node& n) {
 }
 
 bool is_void_html_element(std::string_view name) {
-  static constexpr std::array<std::string_view, 14> kVoid{"area", "base", "br",   "col",   "embed", "hr",    "img",
+  static constexpr std::array<std::string_view, 14> kVoid{"area",  "base", "br",   "col",   "embed",  "hr",    "img",
                                                           "input", "link", "meta", "param", "source", "track", "wbr"};
   return std::find(kVoid.begin(), kVoid.end(), name) != kVoid.end();
 }
@@ -227,16 +227,23 @@ bool is_void_html_element(std::string_view name) {
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
   for (const char ch : text) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
       case '"':
         if (attribute) {
           out += "&quot;";
           break;
         }
         [[fallthrough]];
-      default: out += ch;
+      default:
+        out += ch;
     }
   }
 }
@@ -313,11 +320,11 @@ std::string html_of(const pugi::xml_node& n) {
 // is HTML; "a <foo>b</foo>" and "x < y" are not).
 bool looks_like_html_title(std::string_view s) {
   static constexpr std::string_view kHtml[] = {
-      "a",      "abbr", "acronym", "address", "b",      "big",  "blockquote", "br",  "caption", "center", "cite",
-      "code",   "col",  "dd",      "del",     "dfn",    "div",  "dl",         "dt",  "em",      "font",   "h1",
-      "h2",     "h3",   "h4",      "h5",      "h6",     "hr",   "i",          "img", "ins",     "kbd",    "li",
-      "ol",     "p",    "pre",     "q",       "s",      "samp", "small",      "span", "strike", "strong", "sub",
-      "sup",    "table", "tbody",  "td",      "th",     "tr",   "u",          "ul"};
+      "a",    "abbr",  "acronym", "address", "b",   "big",  "blockquote", "br",   "caption", "center", "cite",
+      "code", "col",   "dd",      "del",     "dfn", "div",  "dl",         "dt",   "em",      "font",   "h1",
+      "h2",   "h3",    "h4",      "h5",      "h6",  "hr",   "i",          "img",  "ins",     "kbd",    "li",
+      "ol",   "p",     "pre",     "q",       "s",   "samp", "small",      "span", "strike",  "strong", "sub",
+      "sup",  "table", "tbody",   "td",      "th",  "tr",   "u",          "ul"};
   bool closes = false;
   for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
     std::size_t i = lt + 1;
@@ -1131,7 +1138,7 @@ class FeedBuilder {
       const auto item = piece.document_element();
       if (item) {
         // An element a mismatched close tag left open keeps the text it had: the item did
-      // close, so nothing was cut (feedparser keeps it too).
+        // close, so nothing was cut (feedparser keeps it too).
         Item recovered = read(item);
         if (!is_empty_item(recovered)) feed_.items.push_back(std::move(recovered));
       }

@@ -8,11 +8,14 @@ libboost-dev libcurl4-openssl-dev libpugixml-dev libzmq3-dev cppzmq-dev
 libspdlog-dev libgtest-dev libgmock-dev libvectorscan-dev libtomlplusplus-dev
 nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libsystemd-dev libutf8proc-dev
 python3 python3-zmq python3-brotli clang-format curl systemd openssl scdoc lintian
-clang-14 libclang-rt-14-dev libexttextcat-data"
+clang-14 libclang-rt-14-dev libexttextcat-data
+python3-feedparser python3-chardet"
+# (feedparser, with the charset detector it uses when present, is the reference
+# tests/integration/test_parser_agreement.py compares our parser with.)
 
 # Optional extras: `install-deps.sh --bench` adds what the benchmarks compare against.
 if [ "${1:-}" = "--bench" ]; then
-  PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican-large"
+  PACKAGES="$PACKAGES nginx-light newsboat time wamerican-large"
 fi
 
 missing=""

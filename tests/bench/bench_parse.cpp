@@ -63,9 +63,10 @@ const Shape kShapes[] = {
     {"many_items",
      [](std::size_t n) {
        return "<rss><channel>" +
-              repeat("<item><title>Item &amp; more</title><guid>g</guid><pubDate>Thu, 20 Dec 2012 18:00:00 "
-                     "GMT</pubDate></item>",
-                     n) +
+              repeat(
+                  "<item><title>Item &amp; more</title><guid>g</guid><pubDate>Thu, 20 Dec 2012 18:00:00 "
+                  "GMT</pubDate></item>",
+                  n) +
               "</channel></rss>";
      }},
     {"unclosed_items",
@@ -109,8 +110,8 @@ int run_hostile() {
     const double secs = time_parse(doc);
     const double plain = time_parse(plain_feed(doc.size()));
     const double small = time_parse(quarter);
-    std::printf("hostile=%s bytes=%zu seconds=%.4f plain_seconds=%.4f ratio_to_plain=%.2f growth_4x=%.2f\n",
-                shape.name, doc.size(), secs, plain, secs / plain, secs / small);
+    std::printf("hostile=%s bytes=%zu seconds=%.4f plain_seconds=%.4f ratio_to_plain=%.2f growth_4x=%.2f\n", shape.name,
+                doc.size(), secs, plain, secs / plain, secs / small);
   }
   return 0;
 }

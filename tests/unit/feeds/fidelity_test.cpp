@@ -58,9 +58,9 @@ TEST(Fidelity, XhtmlKeepsEscapedMarkupEscaped) {
 }
 
 TEST(Fidelity, XhtmlPrefixesAndDeclarationsAreDropped) {
-  const Item item = only_item(atom_entry(
-      "<title>t</title><summary type=\"xhtml\"><h:div xmlns:h=\"http://www.w3.org/1999/xhtml\"><h:p>one "
-      "<h:em xmlns:h=\"http://www.w3.org/1999/xhtml\">two</h:em></h:p></h:div></summary>"));
+  const Item item = only_item(
+      atom_entry("<title>t</title><summary type=\"xhtml\"><h:div xmlns:h=\"http://www.w3.org/1999/xhtml\"><h:p>one "
+                 "<h:em xmlns:h=\"http://www.w3.org/1999/xhtml\">two</h:em></h:p></h:div></summary>"));
   EXPECT_EQ(item.summary, "<p>one <em>two</em></p>");
 }
 

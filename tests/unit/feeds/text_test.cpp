@@ -113,15 +113,17 @@ TEST(Charset, DeclaredUtf8IsRepairedUnlessNothingInItIsUtf8) {
 // and European texts whose bytes also happen to be valid double-byte sequences.
 TEST(Charset, UndeclaredLegacyCharsetsAreSniffed) {
   // "マリ北部で協議が始まる。" in Shift_JIS, then in EUC-JP.
-  const std::string sjis = "\x83\x7D\x83\x8A\x96\x6B\x95\x94\x82\xC5\x8B\xA6\x8B\x63\x82\xAA\x8E\x6E\x82\xDC\x82\xE9\x81\x42";
-  const std::string euc = "\xA5\xDE\xA5\xEA\xCB\xCC\xC9\xF4\xA4\xC7\xB6\xA8\xB5\xC4\xA4\xAC\xBB\xCF\xA4\xDE\xA4\xEB\xA1\xA3";
+  const std::string sjis =
+      "\x83\x7D\x83\x8A\x96\x6B\x95\x94\x82\xC5\x8B\xA6\x8B\x63\x82\xAA\x8E\x6E\x82\xDC\x82\xE9\x81\x42";
+  const std::string euc =
+      "\xA5\xDE\xA5\xEA\xCB\xCC\xC9\xF4\xA4\xC7\xB6\xA8\xB5\xC4\xA4\xAC\xBB\xCF\xA4\xDE\xA4\xEB\xA1\xA3";
   const std::string want = "\u30DE\u30EA\u5317\u90E8\u3067\u5354\u8B70\u304C\u59CB\u307E\u308B\u3002";
   const std::pair<std::string, const char*> rows[] = {
       {sjis, "cp932"},
       {euc, "euc-jp"},
       {"S\xE9gou \x93Mali\x94 \x96 caf\xE9", "windows-1252"},  // 0x93 'M' is a valid Shift_JIS pair
-      {"\xC0 la gare, \xC9t\xE9 \xE0 Gao", "windows-1252"},     // half-width katakana bytes in Shift_JIS
-      {"\xE9\xE8", "windows-1252"},                               // one pair: too little to say
+      {"\xC0 la gare, \xC9t\xE9 \xE0 Gao", "windows-1252"},    // half-width katakana bytes in Shift_JIS
+      {"\xE9\xE8", "windows-1252"},                            // one pair: too little to say
   };
   for (const auto& [bytes, charset] : rows) {
     EXPECT_EQ(sniff_legacy_charset(bytes), charset) << bytes;
