@@ -4,7 +4,7 @@
 // heartbeat naming a seq it has not seen, is filled from the replay endpoint. The ordering
 // logic is alerts::AlertSequencer; this file is the socket loop around it.
 //
-// Options: TOPIC... (prefixes, default "alert."), --since N|last, --state-file F (the last
+// Options: TOPIC... (prefixes, default "alert." "story." "burst."), --since N|last, --state-file F (the last
 // printed seq is written there; `--since last` resumes from it, or from 0 if it does not
 // exist yet), --json, --seconds S (stop after S seconds), --config FILE, --endpoint ADDR,
 // --replay ADDR, and for a CURVE daemon --curve-server-key FILE (the daemon's public key)
@@ -40,6 +40,8 @@ volatile std::sig_atomic_t g_interrupted = 0;  // the one thing a signal handler
 extern "C" void on_interrupt(int /*signo*/) { g_interrupted = 1; }
 
 constexpr std::size_t kReplayLimit = 1000;
+// Every kind of message that takes a seq: following all of them, a skipped seq is a gap.
+const std::vector<std::string> kJournalledTopics = {"alert.", "story.", "burst."};
 constexpr auto kReplayTimeout = std::chrono::seconds(5);
 
 struct TailOptions {
@@ -56,6 +58,35 @@ struct TailOptions {
   std::string curve_secret_key;
 };
 
+// A story update under the alert it belongs to: "#7 ↳ also: story.sahel [echo] Title (copy of
+// ID; story 3 items, 2 sources)  link".
+std::string story_update_line(const std::string& topic, const nlohmann::json& j) {
+  const auto& item = j.value("item", nlohmann::json::object());
+  const auto& story = j.value("story", nlohmann::json::object());
+  std::string line = "#";
+  line += std::to_string(j.value("seq", 0));
+  line += " \u21b3 also: ";
+  line += topic;
+  line += " [";
+  line += j.value("feed", "");
+  line += "] ";
+  line += item.value("title", "");
+  line += "  (";
+  const auto copy_of = story.find("copy_of");
+  if (copy_of != story.end() && copy_of->is_string()) {
+    line += "copy of ";
+    line += copy_of->get<std::string>();
+    line += "; ";
+  }
+  line += "story ";
+  line += std::to_string(story.value("size", 0));
+  line += " items, ";
+  line += std::to_string(story.value("sources", 0));
+  line += " sources)  ";
+  line += item.value("link", "");
+  return line;
+}
+
 // One readable line: topic, feed, title, matched terms.
 std::string readable_line(const std::string& topic, const std::string& payload) {
   const auto j = nlohmann::json::parse(payload, nullptr, false);
@@ -64,6 +95,7 @@ std::string readable_line(const std::string& topic, const std::string& payload) 
   if (topic.rfind("burst.", 0) == 0) {
     if (auto line = bursts::format_burst_line(payload)) return "#" + std::to_string(j.value("seq", 0)) + " " + *line;
   }
+  if (topic.rfind("story.", 0) == 0) return story_update_line(topic, j);
   std::vector<std::string> terms;
   for (const auto& m : j.value("matches", nlohmann::json::array())) {
     const std::string t = m.value("term", "");
@@ -229,7 +261,7 @@ class Tail {
     }
     if (o_.replay->empty()) {
       // No replay endpoint: we cannot fill gaps, but we can say when one happens.
-      if (seq_.anchored() && *seq > seq_.covered() + 1 && o_.topics == std::vector<std::string>{"alert."})
+      if (seq_.anchored() && *seq > seq_.covered() + 1 && o_.topics == kJournalledTopics)
         std::fprintf(stderr, "newswatch tail: gap: seq %llu..%llu missed\n",
                      static_cast<unsigned long long>(seq_.covered() + 1), static_cast<unsigned long long>(*seq - 1));
       print_all(seq_.on_replay({}, *seq - 1, false));
@@ -306,7 +338,9 @@ int cmd_tail(const std::vector<std::string>& args) {
   TailOptions o;
   std::string replay;
   add_config_option(app, o.config_path)->description("The config to read endpoints from, if it exists");
-  app.add_option("TOPIC", o.topics, "Topic prefixes to follow")->default_str("alert.")->type_name("");
+  app.add_option("TOPIC", o.topics, "Topic prefixes to follow")
+      ->default_str("alert. story. burst.")
+      ->type_name("");
   app.add_option("--since", o.since, "Replay from after this seq ('last': from --state-file), then go live")
       ->default_str("live only")
       ->type_name("N|last");
@@ -327,7 +361,7 @@ int cmd_tail(const std::vector<std::string>& args) {
   }
   o.config_given = app.count("--config") > 0;
   if (app.count("--replay") > 0) o.replay = replay;
-  if (o.topics.empty()) o.topics.push_back("alert.");
+  if (o.topics.empty()) o.topics = kJournalledTopics;
   if (o.curve_server_key.empty() != o.curve_secret_key.empty()) {
     std::fprintf(stderr, "newswatch tail: --curve-server-key and --curve-secret-key go together\n");
     return 2;

@@ -136,8 +136,8 @@ std::string Metrics::render(const feeds::FeedStats& totals,
     sample(out, "newswatch_story_updates_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
   header(out, "newswatch_stories_total", "counter", "Stories started (an item unlike every story of the window).");
   sample(out, "newswatch_stories_total", "", static_cast<double>(stories_started));
-  header(out, "newswatch_story_copies_total", "counter", "New items judged copies of an earlier item of the window.");
-  sample(out, "newswatch_story_copies_total", "", static_cast<double>(story_copies));
+  header(out, "newswatch_copies_total", "counter", "New items judged copies of an earlier item of the window.");
+  sample(out, "newswatch_copies_total", "", static_cast<double>(story_copies));
   header(out, "newswatch_story_size", "histogram", "A story's size (items) as of each new item assigned to it.");
   story_size.render("newswatch_story_size", out);
   header(out, "newswatch_bursts_total", "counter", "burst.<filter> announcements, by level.");

@@ -27,7 +27,7 @@ constexpr std::size_t kMaxCandidates = 16;
 constexpr std::size_t kMaxGram = 5;  // code points per n-gram, as the models count them
 // Of the summary, this many folded bytes are read: a few hundred characters tell the language,
 // and the cost of an item stays bounded however long its summary is.
-constexpr std::size_t kMaxSummaryBytes = 1024;
+constexpr std::size_t kMaxSummaryBytes = 512;
 // Zipf's law for a model's ranks (see load()), and the rank given to an n-gram a model lacks.
 // Tuned on tests/fixtures/languages (see docs/languages.md).
 constexpr double kRankOffset = 10;

@@ -40,6 +40,11 @@ metrics_port=$(free_port)
 sed -e "s/127.0.0.1:18080/127.0.0.1:$http_port/; s/127.0.0.1:17600/127.0.0.1:$pub_port/; s/127.0.0.1:17601/127.0.0.1:$replay_port/" \
     -e "s/127.0.0.1:19464/127.0.0.1:$metrics_port/" \
     -e "s|^state_dir = .*|state_dir = \"$work/state\"|" examples/demo.toml > "$work/newswatch.toml"
+# The drop-ins add the feeds that show copies collapsing and a burst (examples/demo.d/).
+mkdir -p "$work/conf.d"
+for f in examples/demo.d/*.toml; do
+  sed -e "s/127.0.0.1:18080/127.0.0.1:$http_port/" "$f" > "$work/conf.d/$(basename "$f")"
+done
 
 echo "demo: feeds on http://127.0.0.1:$http_port/, alerts on tcp://127.0.0.1:$pub_port, metrics on http://127.0.0.1:$metrics_port/metrics" >&2
 build/release/daemon/newswatchd --config "$work/newswatch.toml" 2> "$work/daemon.log" &

@@ -10,6 +10,7 @@ import hashlib
 import json
 import http.server
 import os
+import posixpath
 import sys
 
 
@@ -24,7 +25,10 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
             sys.stderr.write("serve_feeds: " + (fmt % args) + "\n")
 
     def do_GET(self):
-        name = os.path.basename(self.path.split("?", 1)[0])
+        # A path below the root ("surge/bamako-daily.xml"); nothing outside it is served.
+        name = posixpath.normpath(self.path.split("?", 1)[0].lstrip("/"))
+        if name in (".", "") or name.startswith("..") or os.path.isabs(name):
+            name = ""
         if name == "__requests":  # for tests: how often each feed was fetched
             body = json.dumps(FeedHandler.counts).encode()
             self.send_response(200)

@@ -15,6 +15,7 @@ constexpr std::size_t kPostingCap = 32;      // items kept per term (the most re
 constexpr std::size_t kRecentPerStory = 16;  // a story's latest items, checked for copies
 constexpr std::size_t kMaxCandidateStories = 8;
 constexpr std::size_t kCopyStories = 3;  // best stories whose recent items are checked for copies
+constexpr std::size_t kBucketCap = 24;   // live items filed under one LSH band value
 constexpr std::size_t kMaxFeedsPerStory = 4096;
 
 std::uint64_t item_key(std::string_view feed, std::string_view item) {
@@ -160,6 +161,15 @@ class BucketTable {
     }
     entries_[i] = Entry{};
     --size_;
+  }
+
+  // Entries under `key`, counted up to `limit`.
+  std::size_t count(std::uint32_t key, std::size_t limit) const {
+    std::size_t n = 0;
+    const std::size_t mask = entries_.size() - 1;
+    for (std::size_t i = home(key); entries_[i].slot != kNone && n < limit; i = (i + 1) & mask)
+      n += entries_[i].key == key ? 1 : 0;
+    return n;
   }
 
   template <class F>
@@ -572,8 +582,14 @@ struct Ops {
       list.push_back({slot, item.story});
       item.indexed.push_back(top[i].first);
     }
-    for (std::size_t b = 0; b < kBands; ++b)
-      if (item.text.bands[b] != 0) s.buckets.insert(item.text.bands[b] ^ static_cast<std::uint32_t>(b), slot);
+    // A band value shared by kBucketCap live items is boilerplate (a feed's stock summary, a
+    // template), not evidence of a copy: later items are not filed under it, so the copy check
+    // stays bounded; their other bands still find their copies.
+    for (std::size_t b = 0; b < kBands; ++b) {
+      if (item.text.bands[b] == 0) continue;
+      const std::uint32_t key = item.text.bands[b] ^ static_cast<std::uint32_t>(b);
+      if (s.buckets.count(key, kBucketCap) < kBucketCap) s.buckets.insert(key, slot);
+    }
   }
 
   void remove_item(std::uint32_t slot) {
