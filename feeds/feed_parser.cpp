@@ -1146,26 +1146,40 @@ class FeedBuilder {
     }
   }
 
+  // Whether the element whose start tag is at text[at] (just past its '<') was closed in text:
+  // an empty-element tag, or its end tag with the final '>'.
+  static bool closed_in(std::string_view text, std::size_t at, std::string_view name) {
+    const std::size_t gt = text.find('>', at);
+    if (gt == std::string_view::npos) return false;
+    if (gt > 0 && text[gt - 1] == '/') return true;
+    const std::string end_tag = "</" + std::string(name);
+    for (std::size_t p = text.find(end_tag, gt); p != std::string_view::npos; p = text.find(end_tag, p + 1)) {
+      std::size_t q = p + end_tag.size();
+      while (q < text.size() && (text[q] == ' ' || text[q] == '\t' || text[q] == '\r' || text[q] == '\n'))
+        ++q;
+      if (q < text.size() && text[q] == '>') return true;
+    }
+    return false;
+  }
+
   // The item the document ended in, as feedparser reads it: the elements that closed, without
-  // the one still open (a CDATA section or text cut short). Marked in the problems.
+  // the one still open (a CDATA section or text cut short); an item of which nothing closed
+  // is still one item, empty. Marked in the problems.
   template <class Fn>
   void read_cut_item(std::size_t pos, Fn&& read) {
     pugi::xml_document piece;
     piece.load_buffer(view_.data() + pos, view_.size() - pos, kParseFlags, pugi::encoding_utf8);
     auto item = piece.document_element();
     if (!item) return;
-    // The last child is the one the cut fell in unless its close tag is there ("</item" cut).
+    // The last child is the one the cut fell in unless it closed (a cut in "</item").
     auto last = item.last_child();
     while (last && last.type() != pugi::node_element)
       last = last.previous_sibling();
     if (last) {
-      const std::string_view rest = view_.substr(pos);
       const auto at = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, last.offset_debug()));
-      if (rest.find("</" + std::string(last.name()), at) == std::string_view::npos) item.remove_child(last);
+      if (!closed_in(view_.substr(pos), at, last.name())) item.remove_child(last);
     }
-    Item recovered = read(item);
-    if (is_empty_item(recovered)) return;
-    feed_.items.push_back(std::move(recovered));
+    feed_.items.push_back(read(item));
     feed_.problems.push_back("the document ends inside an item; its complete fields were kept");
   }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "feeds/feed_parser.hpp"
 
@@ -169,10 +170,21 @@ TEST(Fidelity, CutInsideCdataKeepsTheClosedFields) {
     ASSERT_TRUE(dropped.ok()) << cut;
     EXPECT_EQ(dropped->items.size(), 1u) << cut;
   }
-  // Nothing closed in the cut item: nothing to show.
+  // Nothing closed in the cut item: an empty item, as feedparser's empty entry.
   const auto empty = parse_feed(head + "<item><title><![CDATA[b cut", keep);
   ASSERT_TRUE(empty.ok());
-  EXPECT_EQ(empty->items.size(), 1u);
+  ASSERT_EQ(empty->items.size(), 2u);
+  EXPECT_EQ(empty->items[1].title, "");
+  // Cut in a close tag: that element did not close. An empty-element tag did.
+  const auto in_close =
+      parse_feed(head + "<item><title>b</title><pubDate>Sat, 19 Jan 2013 08:00:00 GMT</pubDate", keep);
+  ASSERT_TRUE(in_close.ok());
+  ASSERT_EQ(in_close->items.size(), 2u);
+  EXPECT_FALSE(in_close->items[1].published);
+  const auto empty_tag = parse_feed(head + "<item><title>b</title><category>x</category><category/></", keep);
+  ASSERT_TRUE(empty_tag.ok());
+  ASSERT_EQ(empty_tag->items.size(), 2u);
+  EXPECT_EQ(empty_tag->items[1].categories, std::vector<std::string>{"x"});
   // Atom: an entry cut in its content keeps its closed summary.
   const auto atom = parse_feed(
       "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>F</title><entry><id>1</id><title>b</title>"
