@@ -46,12 +46,22 @@ Result<Ok> AlertJournal::append(const Alert& alert, std::int64_t unix_time) {
 
 Result<ReplayPage> AlertJournal::scan_after(std::uint64_t since, std::size_t limit,
                                             const std::vector<std::string>& topic_prefixes, std::size_t max_scan) {
+  // Bounded by what is committed: the daemon's own connection sees its open transaction.
+  return scan(since, committed_seq_, limit, topic_prefixes, max_scan);
+}
+
+Result<ReplayPage> AlertJournal::scan_written_after(std::uint64_t since, std::size_t limit,
+                                                    const std::vector<std::string>& topic_prefixes) {
+  return scan(since, assigned_seq_, limit, topic_prefixes, kMaxReplayScan);
+}
+
+Result<ReplayPage> AlertJournal::scan(std::uint64_t since, std::uint64_t upto, std::size_t limit,
+                                      const std::vector<std::string>& topic_prefixes, std::size_t max_scan) {
   // A local statement: it is finalized (ending the read transaction) before we return, so
   // a replay never keeps the WAL from being checkpointed.
-  // Bounded by what is committed: the daemon's own connection sees its open transaction.
   auto st = db_->prepare("SELECT seq, topic, payload FROM journal WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
   if (!st) return st.error();
-  st->bind(1, static_cast<std::int64_t>(since)).bind(2, static_cast<std::int64_t>(committed_seq_));
+  st->bind(1, static_cast<std::int64_t>(since)).bind(2, static_cast<std::int64_t>(upto));
   ReplayPage page;
   std::size_t scanned = 0;
   std::size_t bytes = 0;

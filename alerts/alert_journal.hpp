@@ -33,6 +33,10 @@ class AlertJournal {
   // at most `max_scan` rows, with how far the scan got (see ReplayPage).
   Result<ReplayPage> scan_after(std::uint64_t since, std::size_t limit, const std::vector<std::string>& topic_prefixes,
                                 std::size_t max_scan = kMaxReplayScan);
+  // The same over every append so far, the open transaction's included: for parts of the
+  // daemon that rebuild their state inside that transaction (see daemon/burst_stage.hpp).
+  Result<ReplayPage> scan_written_after(std::uint64_t since, std::size_t limit,
+                                        const std::vector<std::string>& topic_prefixes);
   // Smallest seq still kept (0 when the journal is empty).
   Result<std::uint64_t> oldest_seq();
   // The first seq a replay can still deliver: oldest kept, or last_seq() + 1 when empty.
@@ -44,6 +48,8 @@ class AlertJournal {
 
  private:
   explicit AlertJournal(SqliteDb& db) : db_(&db) {}
+  Result<ReplayPage> scan(std::uint64_t since, std::uint64_t upto, std::size_t limit,
+                          const std::vector<std::string>& topic_prefixes, std::size_t max_scan);
   SqliteDb* db_;
   SqliteStatement append_;
   SqliteStatement update_meta_;

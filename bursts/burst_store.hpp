@@ -18,11 +18,13 @@ class BurstStore {
 
   // Every stored series, for BurstDetector::restore() at start.
   Result<std::vector<SeriesState>> load();
+  // The seq of the last alert the stored series have counted (0: none, or never saved with one).
+  Result<std::uint64_t> checkpoint_seq();
 
   // Writes what BurstDetector::take_changes() returned: removals first (entity "" removes
-  // the filter's every series), then updates. Runs no BEGIN/COMMIT: call it inside the
-  // transaction that journals the alerts the changes came from.
-  Result<Ok> save(const SeriesChanges& changes, std::int64_t unix_time);
+  // the filter's every series), then updates, and `through_seq`, the last alert counted.
+  // Runs no BEGIN/COMMIT: call it inside the transaction that journals those alerts.
+  Result<Ok> save(const SeriesChanges& changes, std::int64_t unix_time, std::uint64_t through_seq = 0);
 
  private:
   explicit BurstStore(SqliteDb& db) : db_(&db) {}
@@ -30,6 +32,7 @@ class BurstStore {
   SqliteStatement upsert_;
   SqliteStatement remove_one_;
   SqliteStatement remove_filter_;
+  SqliteStatement checkpoint_;
 };
 
 }  // namespace newswatch::bursts

@@ -338,9 +338,7 @@ int cmd_tail(const std::vector<std::string>& args) {
   TailOptions o;
   std::string replay;
   add_config_option(app, o.config_path)->description("The config to read endpoints from, if it exists");
-  app.add_option("TOPIC", o.topics, "Topic prefixes to follow")
-      ->default_str("alert. story. burst.")
-      ->type_name("");
+  app.add_option("TOPIC", o.topics, "Topic prefixes to follow")->default_str("alert. story. burst.")->type_name("");
   app.add_option("--since", o.since, "Replay from after this seq ('last': from --state-file), then go live")
       ->default_str("live only")
       ->type_name("N|last");

@@ -158,7 +158,8 @@ class App::Impl {
     auto stories = StoryStage::open(db_, snapshot_->config.stories.window);
     if (!stories) return stories.error();
     stories_.emplace(std::move(*stories));
-    auto bursts = BurstStage::open(db_, burst_settings(snapshot_->config), burst_filters(snapshot_->config));
+    auto bursts = BurstStage::open(db_, *journal_, burst_settings(snapshot_->config), burst_filters(snapshot_->config),
+                                   entity_types(snapshot_->config));
     if (!bursts) return bursts.error();
     bursts_.emplace(std::move(*bursts));
     group_.emplace(io_, db_, *journal_, *publisher_);
@@ -189,7 +190,9 @@ class App::Impl {
     face_.ready();
     notify_status();
     io_.run();
-    // What the last loop turns recorded (feed state after the final verdicts) is committed here.
+    // What the last loop turns recorded (feed state after the final verdicts, the bursts'
+    // checkpoint) is committed here.
+    ingest_->checkpoint();
     group_->flush();
     // Every batch was committed as it came; folding the WAL back leaves a tidy file.
     if (auto r = db_.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r) spdlog::warn("checkpoint: {}", r.error().message);

@@ -101,8 +101,22 @@ void Ingest::follow(const Snapshot& snapshot) {
   if (snapshot.generation == generation_) return;
   generation_ = snapshot.generation;
   stories_.set_window(snapshot.config.stories.window);
-  bursts_.reconfigure(burst_settings(snapshot.config), burst_filters(snapshot.config));
-  entity_types_ = entity_types(snapshot.config);
+  bursts_.reconfigure(burst_settings(snapshot.config), burst_filters(snapshot.config), entity_types(snapshot.config));
+}
+
+void Ingest::checkpoint() {
+  auto batch = group_.open_batch();
+  if (!batch) {
+    spdlog::warn("bursts: no checkpoint at shutdown: {}", batch.error().message);
+    return;
+  }
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (auto r = bursts_.checkpoint(now.time_since_epoch().count(), true); !r) {
+    spdlog::warn("bursts: no checkpoint at shutdown: {}", r.error().message);
+    bursts_.invalidate();
+    return;  // the batch rolls back; the next start counts the journal from the last checkpoint
+  }
+  group_.seal(std::move(*batch), {}, 1, nullptr);
 }
 
 void Ingest::publish_feed_error(std::string_view feed_id, int status, std::string_view outcome,
@@ -256,12 +270,14 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
           return give_up_batch("journal", r.error());
         continue;
       }
-      auto a = alert_for_match(def, fm, *matched, *item, spec.id, now, seq++, story ? &*story : nullptr);
+      const std::uint64_t alert_seq = seq++;
+      auto a = alert_for_match(def, fm, *matched, *item, spec.id, now, alert_seq, story ? &*story : nullptr);
       if (auto r = journal(std::move(a), def.id, MessageKind::alert); !r) return give_up_batch("journal", r.error());
       if (!bursts_.enabled()) continue;
       stages_touched = true;
-      auto found = bursts_.observe(
-          burst_event(def.id, *item, spec.id, story ? &*story : nullptr, matched->entities, entity_types_, unix_now));
+      auto found = bursts_.observe(burst_event(def.id, *item, spec.id, story ? &*story : nullptr, matched->entities,
+                                               bursts_.entity_types(), unix_now),
+                                   alert_seq);
       if (!found) return give_up_batch("bursts", found.error());
       for (const auto& b : *found) {
         alerts::Alert m{seq, bursts::burst_topic(def.id), bursts::encode_burst_payload(seq, b)};
@@ -273,7 +289,7 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
     if (auto m = store_.mark_seen(spec.id, item->id, unix_now); !m) return give_up_batch("state database", m.error());
   }
   if (stages_touched) {
-    if (auto r = bursts_.save(unix_now); !r) return give_up_batch("bursts", r.error());
+    if (auto r = bursts_.checkpoint(unix_now); !r) return give_up_batch("bursts", r.error());
   }
   for (const auto* item : still_listed) {
     if (auto t = store_.touch_seen(spec.id, item->id, unix_now); !t) return give_up_batch("state database", t.error());

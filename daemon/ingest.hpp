@@ -62,6 +62,10 @@ class Ingest {
 
   std::uint64_t published() const { return published_; }  // alerts sent since start
 
+  // Writes the burst detector's checkpoint into the open group (at shutdown, before the last
+  // commit), so the next start has no journal to count again.
+  void checkpoint();
+
   // What each journalled message of a batch is, for the counts made once it commits.
   enum class MessageKind { alert, story_update, burst_watch, burst_alert };
 
@@ -92,7 +96,6 @@ class Ingest {
   BurstStage& bursts_;
   Metrics& metrics_;
   std::uint64_t generation_ = 0;  // of the snapshot the stages follow
-  bursts::EntityTypes entity_types_;
   std::uint64_t published_ = 0;
 };
 

@@ -6,9 +6,11 @@
 #   limit:     bench_curl_multi --parse: curl multi, 32 transfers in flight, pugixml parsing
 #              each body and copying every item's fields (no dedup, matching, journal, publishing)
 #   peer:      Debian's newsboat -x reload with 8 reload threads
-# then the same at 10,000 feeds (the 250 files under 40 query strings each, 500,000 items),
+# then the same at 10,000 feeds (the 250 files under 40 query strings each, 500,000 items;
+# stories off, compared with the 250-feed low run without stories),
 # and the item -> wire latency with the state folder on tmpfs (tests/bench/latency.py).
-# Targets: ours / bare <= 5x (high), <= 3x (low); at 10,000 feeds that ratio within 1.2x of
+# Also the low run with [stories] off (the ingest path alone). Targets: ours / bare <= 5x
+# (high), <= 3x (low); at 10,000 feeds that ratio within 1.2x of
 # the one at 250 and peak RSS < 100 MiB; latency p99 < 1 ms.
 #
 # Environment: NEWSWATCH_BUILD (build dir, set by tests/bench/run.sh), BENCH_REPEAT (runs
@@ -95,6 +97,10 @@ echo "bench_pipeline: $FEEDS feeds x $PER_FEED items = $ITEMS items, $((BYTES / 
   "$CONC transfers in flight; median of $REPEAT runs"
 config high "$WORK/urls.250" high
 config low "$WORK/urls.250" low
+# The same low run with stories off: the ingest path alone, next to what grouping items into
+# stories costs on top (stories and bursts are on by default, as in high and low).
+config low_plain "$WORK/urls.250" low
+printf '\n[stories]\nenabled = false\n' >>"$WORK/newswatch.low_plain.toml"
 
 EXPECT="200 $FEEDS"
 WANT_ITEMS="$ITEMS"
@@ -108,6 +114,8 @@ alert_line "high watchlist:" "$ITEMS" "$HIGH_ALERTS"
 measure "newswatchd --once, low alerts" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.low.toml" --once
 LOW_WALL="$WALL" LOW_CPU="$CPU"
 alert_line "low watchlist:" "$ITEMS" "$LOW_ALERTS"
+measure "newswatchd --once, low, no stories" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.low_plain.toml" --once
+PLAIN_WALL="$WALL" PLAIN_CPU="$CPU"
 AFTER_RUN=""
 
 if [ "${BENCH_SKIP_NEWSBOAT:-0}" != "1" ] && [ -x /usr/bin/newsboat ]; then
@@ -123,6 +131,8 @@ HIGH_RATIO="$(ratio "$HIGH_WALL" "$BARE_WALL")"
 LOW_RATIO="$(ratio "$LOW_WALL" "$BARE_WALL")"
 echo "ours / bare, high alerts:  wall ${HIGH_RATIO}x   cpu $(ratio "$HIGH_CPU" "$BARE_CPU")x   (target <= 5x)"
 echo "ours / bare, low alerts:   wall ${LOW_RATIO}x   cpu $(ratio "$LOW_CPU" "$BARE_CPU")x   (target <= 3x)"
+echo "ours / bare, low, no stories: wall $(ratio "$PLAIN_WALL" "$BARE_WALL")x   cpu $(ratio "$PLAIN_CPU" "$BARE_CPU")x" \
+  "  (stories cost $(ratio "$LOW_CPU" "$PLAIN_CPU")x the CPU of the path without them)"
 if [ -n "${NB_WALL:-}" ]; then
   echo "newsboat / ours, high:     wall $(ratio "$NB_WALL" "$HIGH_WALL")x   cpu $(ratio "$NB_CPU" "$HIGH_CPU")x"
   echo "newsboat / ours, low:      wall $(ratio "$NB_WALL" "$LOW_WALL")x   cpu $(ratio "$NB_CPU" "$LOW_CPU")x"
@@ -138,10 +148,13 @@ if [ "${BENCH_SKIP_10K:-0}" != "1" ]; then
   BARE10K_WALL="$WALL" BARE10K_CPU="$CPU"
   AFTER_RUN=check_alerts
   for list in ${BENCH_10K_WATCHLISTS:-low}; do
+    # Stories off: this corpus is every item 40 times over (one per query string), and the
+    # window would hold all 500,000 of them; story memory is bench_stories' figure.
     config "$list.10k" "$WORK/urls.10k" "$list"
+    printf '\n[stories]\nenabled = false\n' >>"$WORK/newswatch.$list.10k.toml"
     measure "newswatchd --once, $list, $FEEDS_10K" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.$list.10k.toml" --once
     alert_line "$list watchlist:" $((ITEMS * COPIES)) $(($([ "$list" = high ] && echo "$HIGH_ALERTS" || echo "$LOW_ALERTS") * COPIES))
-    at250="$([ "$list" = high ] && echo "$HIGH_RATIO" || echo "$LOW_RATIO")"
+    at250="$([ "$list" = high ] && echo "$HIGH_RATIO" || ratio "$PLAIN_WALL" "$BARE_WALL")"
     r="$(ratio "$WALL" "$BARE10K_WALL")"
     echo "ours / bare, $list alerts, $FEEDS_10K feeds: wall ${r}x   cpu $(ratio "$CPU" "$BARE10K_CPU")x   (at $FEEDS feeds ${at250}x;" \
       "10k / 250 = $(ratio "$r" "$at250"), target <= 1.2)   peak rss $RSS MiB (target < 100)"

@@ -12,6 +12,7 @@ from heartbeats after each restart) and must print exactly the same.
 import json
 import os
 import random
+import sqlite3
 import signal
 import subprocess
 import threading
@@ -120,6 +121,22 @@ class CrashSafety(unittest.TestCase):
         self.assertFalse(missing, "%s: %d alerts missing, e.g. %r" % (who, len(missing), sorted(missing)[:5]))
         self.assertEqual(set(keys), expected, "%s: unexpected alerts" % who)
 
+    def check_story_links(self, alerts):
+        """Every seen item has its story link, exactly once; each alert names the story its item
+        is recorded in; each story's size is the number of its items."""
+        db = os.path.join(self.tmp.name, "state", "newswatch.db")
+        with sqlite3.connect(db, timeout=5) as conn:
+            seen = set(conn.execute("SELECT feed_id, item_id FROM seen_items"))
+            links = list(conn.execute("SELECT feed, item, story FROM story_items"))
+            sizes = dict(conn.execute("SELECT id, size FROM stories"))
+            counted = dict(conn.execute("SELECT story, count(*) FROM story_items GROUP BY story"))
+        linked = {(f, i): st for f, i, st in links}
+        self.assertEqual(len(linked), len(links), "an item linked twice")
+        self.assertEqual(seen, set(linked), "seen items and story links disagree (lost or left over)")
+        for a in alerts:
+            self.assertEqual(a["story"]["id"], linked[(a["feed"], a["item"]["id"])], "alert and story link disagree")
+        self.assertEqual(sizes, counted, "a story's size is not its number of items")
+
     def test_sigkill_loses_nothing_and_repeats_nothing(self):
         seed = int(os.environ.get("NEWSWATCH_CRASH_SEED", str(time.time_ns())))
         # Printed first, so a failing run can be replayed: NEWSWATCH_CRASH_SEED=<seed>.
@@ -179,6 +196,7 @@ class CrashSafety(unittest.TestCase):
         long_tail.stdout.close()
         long_tail.stderr.close()
         self.assertEqual(long_tail.returncode, 0, tail_errors)
+        self.check_story_links(fresh)
         print("\ncrash cycles: %d; expected alerts: %d; printed by tail: %d; lost: %d; duplicated: %d"
               % (CYCLES, len(expected), len(fresh), len(expected - {(a["item"]["id"], a["filter"]) for a in fresh}),
                  len(fresh) - len({(a["item"]["id"], a["filter"]) for a in fresh})))
