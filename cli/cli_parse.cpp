@@ -29,6 +29,7 @@ int cmd_parse(const std::vector<std::string>& args) {
   options.base_url = src->base_url;
   options.content_type = src->content_type;
   options.content_language = src->content_language;
+  options.keep_cut_item = true;  // show what feedparser shows of a document cut short
   auto feed = feeds::parse_feed(src->body, options);
   if (!feed) {
     print_error_line(std::string("newswatch parse: ") + source + ": " + feed.error().message);

@@ -67,6 +67,65 @@ bool convert(iconv_t cd, std::string_view in, std::string& out) {
 
 bool is_utf8_label(std::string_view c) { return c == "utf-8"; }
 
+// True if the bytes hold at least one well-formed UTF-8 sequence of two bytes or more.
+bool has_utf8_multibyte(std::string_view bytes) {
+  char32_t cp = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (static_cast<unsigned char>(bytes[i]) < 0xC2) continue;
+    if (utf8_decode(bytes, i, cp) >= 2) return true;
+  }
+  return false;
+}
+
+// Counts of a double-byte Japanese reading of some bytes: characters of two bytes, and those
+// among them in the rows of Japanese punctuation, hiragana and katakana.
+struct DoubleByteReading {
+  bool valid = true;
+  std::size_t pairs = 0;
+  std::size_t kana = 0;
+};
+
+DoubleByteReading read_as_shift_jis(std::string_view bytes) {
+  DoubleByteReading r;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    if (b < 0x80 || (b >= 0xA1 && b <= 0xDF)) continue;  // ASCII, half-width katakana
+    const bool lead = (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC);
+    if (!lead || i + 1 >= bytes.size()) return {false, 0, 0};
+    const auto t = static_cast<unsigned char>(bytes[i + 1]);
+    if (t < 0x40 || t == 0x7F || t > 0xFC) return {false, 0, 0};
+    ++r.pairs;
+    if (b >= 0x81 && b <= 0x83) ++r.kana;  // punctuation, hiragana, katakana
+    ++i;
+  }
+  return r;
+}
+
+DoubleByteReading read_as_euc_jp(std::string_view bytes) {
+  DoubleByteReading r;
+  auto in_row = [](unsigned char c) { return c >= 0xA1 && c <= 0xFE; };
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    if (b < 0x80) continue;
+    std::size_t len = 2;
+    if (b == 0x8F) len = 3;  // JIS X 0212
+    if (b != 0x8E && b != 0x8F && !in_row(b)) return {false, 0, 0};
+    if (i + len > bytes.size()) return {false, 0, 0};
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto t = static_cast<unsigned char>(bytes[i + k]);
+      if (b == 0x8E ? (t < 0xA1 || t > 0xDF) : !in_row(t)) return {false, 0, 0};
+    }
+    ++r.pairs;
+    if (b == 0xA1 || b == 0xA4 || b == 0xA5) ++r.kana;
+    i += len - 1;
+  }
+  return r;
+}
+
+// Japanese text is about half kana and punctuation; the same bytes read from a European
+// charset ("S\xE9gou", curly quotes) make few pairs and almost never fall in those rows.
+bool looks_japanese(const DoubleByteReading& r) { return r.valid && r.pairs >= 2 && r.kana * 5 >= r.pairs; }
+
 }  // namespace
 
 std::string charset_from_content_type(std::string_view content_type) {
@@ -119,6 +178,12 @@ std::string canonical_charset(std::string_view label) {
   return l;
 }
 
+std::string sniff_legacy_charset(std::string_view bytes) {
+  if (looks_japanese(read_as_shift_jis(bytes))) return "cp932";  // Shift_JIS as Windows writes it
+  if (looks_japanese(read_as_euc_jp(bytes))) return "euc-jp";
+  return "windows-1252";
+}
+
 bool repair_utf8(std::string& text) {
   std::size_t i = 0;
   // Fast scan: nothing to do for the common valid case.
@@ -148,10 +213,12 @@ bool repair_utf8(std::string& text) {
 DecodedText decode_to_utf8(std::string_view bytes, std::string_view http_content_type) {
   DecodedText result;
   std::string label;
+  bool from_bom = false;
   // 1. A byte-order mark wins over any label.
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
     bytes.remove_prefix(3);
     label = "utf-8";
+    from_bom = true;
   } else if (bytes.size() >= 4 && (bytes.substr(0, 4) == std::string_view("\xFF\xFE\0\0", 4))) {
     bytes.remove_prefix(4);
     label = "utf-32le";
@@ -195,11 +262,18 @@ DecodedText decode_to_utf8(std::string_view bytes, std::string_view http_content
   result.charset = "utf-8";
   result.utf8.assign(bytes);
   if (repair_utf8(result.utf8)) {
-    // Undeclared and not UTF-8: legacy feeds that say nothing are nearly always windows-1252.
-    if (!declared) {
-      if (auto cd = open_iconv("windows-1252")) {
+    // Not UTF-8, and either undeclared or declared UTF-8 without one well-formed multi-byte
+    // sequence (a legacy text under the default label): the bytes name the charset, as
+    // feedparser's fallbacks do (docs/parsing.md). A text with some real UTF-8 in it stays
+    // UTF-8 with its stray bytes replaced.
+    const bool mislabelled = is_utf8_label(label) && !from_bom && !has_utf8_multibyte(bytes);
+    if (!declared || mislabelled) {
+      const std::string legacy = sniff_legacy_charset(bytes);
+      if (auto cd = open_iconv(legacy)) {
+        result.utf8.clear();
         result.repaired = convert(static_cast<iconv_t>(cd.get()), bytes, result.utf8);
-        result.charset = "windows-1252";
+        result.repaired = repair_utf8(result.utf8) || result.repaired;
+        result.charset = legacy;
         return result;
       }
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Bytes of a feed in any charset -> valid UTF-8. Precedence: byte-order mark, then the
-// HTTP charset, then the XML declaration; iso-8859-1/ascii read as windows-1252. Pure.
+// HTTP charset, then the XML declaration; iso-8859-1/ascii read as windows-1252; bytes that
+// are not UTF-8 and declare nothing (or only UTF-8) are sniffed (docs/parsing.md). Pure.
 
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ std::string charset_from_xml_declaration(std::string_view head);
 
 // Maps a label to the name we hand iconv: aliases folded, iso-8859-1 -> windows-1252.
 std::string canonical_charset(std::string_view label);
+
+// The charset of bytes that are not UTF-8, from the bytes alone: "cp932" (Shift_JIS) or
+// "euc-jp" when they read as Japanese text in it, else "windows-1252".
+std::string sniff_legacy_charset(std::string_view bytes);
 
 DecodedText decode_to_utf8(std::string_view bytes, std::string_view http_content_type);
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -112,6 +114,12 @@ class NsScope {
     }
   }
 
+  // The namespace a prefix is bound to here (undeclared ones read by convention).
+  Ns of_prefix(std::string_view prefix) const {
+    if (const auto it = innermost_.find(prefix); it != innermost_.end()) return bindings_[it->second].ns;
+    return prefix.empty() ? Ns::None : ns_from_conventional_prefix(prefix);
+  }
+
   Name classify(const pugi::xml_node& node) const {
     const std::string_view full = node.name();
     const auto colon = full.find(':');
@@ -210,11 +218,135 @@ std::string inner_xml(const pugi::xml_node& n) {
   return sink.out;
 }
 
+bool is_void_html_element(std::string_view name) {
+  static constexpr std::array<std::string_view, 14> kVoid{"area",  "base", "br",   "col",   "embed",  "hr",    "img",
+                                                          "input", "link", "meta", "param", "source", "track", "wbr"};
+  return std::find(kVoid.begin(), kVoid.end(), name) != kVoid.end();
+}
+
+void append_escaped(std::string& out, std::string_view text, bool attribute) {
+  for (const char ch : text) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        if (attribute) {
+          out += "&quot;";
+          break;
+        }
+        [[fallthrough]];
+      default:
+        out += ch;
+    }
+  }
+}
+
+std::string_view local_part(std::string_view name) {
+  const auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+// The children of an XHTML element as HTML a reader can show, the way feedparser writes them:
+// prefixes dropped (<xhtml:p> is <p>), namespace declarations dropped, text kept escaped
+// (an escaped "&lt;b&gt;" stays text, never becomes a tag), void elements as <br />, comments
+// and processing instructions left out. Iterative: inputs may nest deeply.
+std::string xhtml_markup(const pugi::xml_node& n) {
+  std::string out;
+  pugi::xml_node cur = n.first_child();
+  while (cur && cur != n) {
+    bool descend = false;
+    if (cur.type() == pugi::node_pcdata || cur.type() == pugi::node_cdata) {
+      append_escaped(out, cur.value(), false);
+    } else if (cur.type() == pugi::node_element) {
+      const std::string_view name = local_part(cur.name());
+      out += '<';
+      out += name;
+      for (auto a = cur.first_attribute(); a; a = a.next_attribute()) {
+        const std::string_view an = a.name();
+        if (an.substr(0, 5) == "xmlns" && (an.size() == 5 || an[5] == ':')) continue;
+        out += ' ';
+        out += an;
+        out += "=\"";
+        append_escaped(out, a.value(), true);
+        out += '"';
+      }
+      if (!cur.first_child() && is_void_html_element(name)) {
+        out += " />";
+      } else {
+        out += '>';
+        descend = static_cast<bool>(cur.first_child());
+        if (!descend) {
+          out += "</";
+          out += name;
+          out += '>';
+        }
+      }
+    }
+    if (descend) {
+      cur = cur.first_child();
+      continue;
+    }
+    // Up past every last child, closing each element left.
+    while (cur != n && !cur.next_sibling()) {
+      cur = cur.parent();
+      if (cur != n) {
+        out += "</";
+        out += local_part(cur.name());
+        out += '>';
+      }
+    }
+    if (cur == n) break;
+    cur = cur.next_sibling();
+  }
+  return out;
+}
+
 // Text of an element that should hold text (or escaped HTML): markup children, which
 // broken feeds put there unescaped, are kept as markup.
 std::string html_of(const pugi::xml_node& n) {
   if (has_element_child(n)) return trim(inner_xml(n));
   return trim(direct_text(n));
+}
+
+// Whether text said to be plain is HTML after all, the way feedparser guesses for RSS titles:
+// it closes a tag, and every tag in it is an ordinary HTML element ("<b>Bold</b> claim"
+// is HTML; "a <foo>b</foo>" and "x < y" are not).
+bool looks_like_html_title(std::string_view s) {
+  static constexpr std::string_view kHtml[] = {
+      "a",    "abbr",  "acronym", "address", "b",   "big",  "blockquote", "br",   "caption", "center", "cite",
+      "code", "col",   "dd",      "del",     "dfn", "div",  "dl",         "dt",   "em",      "font",   "h1",
+      "h2",   "h3",    "h4",      "h5",      "h6",  "hr",   "i",          "img",  "ins",     "kbd",    "li",
+      "ol",   "p",     "pre",     "q",       "s",   "samp", "small",      "span", "strike",  "strong", "sub",
+      "sup",  "table", "tbody",   "td",      "th",  "tr",   "u",          "ul"};
+  bool closes = false;
+  for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
+    std::size_t i = lt + 1;
+    const bool closing = i < s.size() && s[i] == '/';
+    if (closing) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_'))
+      ++i;
+    if (i == start) continue;  // "x < y": not a tag
+    std::string name = to_ascii_lower(s.substr(start, i - start));
+    if (std::find(std::begin(kHtml), std::end(kHtml), name) == std::end(kHtml)) return false;
+    if (closing && i < s.size() && s[i] == '>') closes = true;
+  }
+  return closes;
+}
+
+// An RSS title: plain text, unless it looks like HTML (then its text).
+std::string rss_title_of(const pugi::xml_node& n) {
+  if (has_element_child(n)) return decoded_text(descendant_text(n));
+  const std::string raw = direct_text(n);
+  if (looks_like_html_title(raw)) return trim(html_to_text(raw));
+  return decoded_text(raw);
 }
 
 // A plain-text field: the text of the element (of its descendants, when it has any), decoded.
@@ -319,8 +451,9 @@ AtomText read_atom_text(const pugi::xml_node& n) {
     const bool wrapped = type == "xhtml" && elements == 1 &&
                          (std::string_view(only.name()) == "div" || std::string_view(only.name()).ends_with(":div"));
     const auto& root = wrapped ? only : n;
-    t.html = trim(inner_xml(root));
-    t.plain = decoded_text(descendant_text(root));
+    t.html = trim(xhtml_markup(root));
+    // XHTML text is what it says: "&lt;b&gt;" in it is the text "<b>", not decoded once more.
+    t.plain = trim(descendant_text(root));
     return t;
   }
   const bool html = type == "html" || type == "text/html" || mode == "escaped";
@@ -349,6 +482,50 @@ void add_split_categories(std::vector<std::string>& cats, std::string_view list)
   }
 }
 
+// An item's summary and content, filled in document order the way feedparser fills them, so
+// that feeds whose text sits only in itunes:summary or media:description read the same:
+// the first summary-like element (description, dc:description, itunes:summary,
+// media:description, Atom summary) is the summary; another one before any content element
+// becomes the content; a later one after content replaces the summary unless it sits deeper
+// (media:group) than the one it would replace. Content (content:encoded, Atom content,
+// xhtml:body) is the first one; it doubles as the summary when there is none.
+class Body {
+ public:
+  // depth: 0 for a child of the item, 1 inside media:group or media:content.
+  void summary_like(std::string value, int depth) {
+    if (has_summary_ && !content_seen_) {
+      content_like(std::move(value), true);
+      return;
+    }
+    if (!has_summary_ || summary_depth_ < 0 || depth <= summary_depth_) {
+      summary_ = std::move(value);
+      summary_depth_ = depth;
+    }
+    has_summary_ = true;
+  }
+  // counts: content:encoded and Atom content make later summary-like elements summaries;
+  // xhtml:body does not (feedparser's hasContent).
+  void content_like(std::string value, bool counts) {
+    content_seen_ = content_seen_ || counts;
+    if (!has_content_) {
+      content_ = value;
+      has_content_ = true;
+    }
+    if (!has_summary_) {
+      summary_ = std::move(value);
+      has_summary_ = true;
+      summary_depth_ = -1;  // a copy: any summary element replaces it
+    }
+  }
+  std::string take_summary() { return std::move(summary_); }
+  std::string take_content() { return std::move(content_); }
+
+ private:
+  std::string summary_, content_;
+  int summary_depth_ = -1;
+  bool has_summary_ = false, has_content_ = false, content_seen_ = false;
+};
+
 // Candidates for each field, by source; choose() picks by priority at the end.
 struct Draft {
   std::string title_main, title_dc, title_media;
@@ -357,12 +534,12 @@ struct Draft {
   std::string guid_url;  // a relative Atom id resolved as a link, for when it serves as one
   std::string about;
   bool guid_is_permalink = true;
-  std::string summary_main, summary_dc, summary_itunes, summary_media;
-  std::string content_main, content_xhtml_body;
+  Body body;
   std::optional<TimePoint> published, published_dcterms;
   std::optional<TimePoint> updated_main, updated_dc, updated_dcterms;
   bool have_pubdate = false, have_updated = false;
-  std::string author_main, author_dc, author_itunes;
+  std::string author_atom;  // Atom <author>
+  std::string author_last;  // RSS <author>, dc:creator, dc:author, itunes:author: the last one
   std::vector<std::string> categories;
   std::string language_dc, language_xml;  // declared, normalised
 };
@@ -381,6 +558,11 @@ std::string atom_person(const pugi::xml_node& n, const NsScope& scope) {
   return name.empty() ? email : name;
 }
 
+// Later elements replace earlier ones, as in feedparser; an empty one replaces nothing.
+void set_if_any(std::string& slot, std::string value) {
+  if (!value.empty()) slot = std::move(value);
+}
+
 void set_once(std::string& slot, std::string value) {
   if (slot.empty()) slot = std::move(value);
 }
@@ -395,9 +577,16 @@ class Reader {
     Ref own_base;
     const Ref& base = xml_base(node, parent_base, own_base);
     Draft d;
-    if (const auto about = node.attribute("rdf:about"); about && kind == Ns::Rss) {
-      // RSS 1.0 names each item by its rdf:about; a guid, if any, still wins.
-      d.about = trim(about.value());
+    if (kind == Ns::Rss) {
+      // RSS 1.0 names each item by its rdf:about (whatever the RDF prefix); a guid still wins.
+      for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
+        const std::string_view an = a.name();
+        const auto colon = an.find(':');
+        if (colon == std::string_view::npos || an.substr(colon + 1) != "about") continue;
+        if (scope_.of_prefix(an.substr(0, colon)) != Ns::Rdf) continue;
+        d.about = trim(a.value());
+        break;
+      }
     }
     d.language_xml = normalise_language_tag(node.attribute("xml:lang").as_string());
     for (auto c = node.first_child(); c; c = c.next_sibling()) {
@@ -461,7 +650,7 @@ class Reader {
     switch (name.ns) {
       case Ns::Rss:
         if (eq(local, "title")) {
-          set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : plain_of(c));
+          set_once(d.title_main, kind == Ns::Atom ? read_atom_text(c).plain : rss_title_of(c));
         } else if (eq(local, "link")) {
           if (d.link_rss.url.empty()) {
             // Atom-style <link href=...> in an RSS item happens; so does text.
@@ -470,7 +659,7 @@ class Reader {
             if (!v.empty()) d.link_rss = resolve(base, v);
           }
         } else if (eq(local, "description")) {
-          set_once(d.summary_main, html_of(c));
+          d.body.summary_like(html_of(c), 0);
         } else if (eq(local, "guid")) {
           if (d.guid.empty()) {
             d.guid = trim(direct_text(c));
@@ -479,7 +668,7 @@ class Reader {
         } else if (eq(local, "pubdate")) {
           set_date(d.published, d.have_pubdate, c);
         } else if (eq(local, "author")) {
-          set_once(d.author_main, plain_of(c));
+          set_if_any(d.author_last, plain_of(c));
         } else if (eq(local, "category")) {
           add_category(d.categories, plain_of(c));
         }
@@ -489,15 +678,15 @@ class Reader {
         break;
       case Ns::Dc:
         if (eq(local, "title")) {
-          set_once(d.title_dc, plain_of(c));
+          set_once(d.title_dc, rss_title_of(c));
         } else if (eq(local, "creator") || eq(local, "author")) {
-          set_once(d.author_dc, plain_of(c));
+          set_if_any(d.author_last, plain_of(c));
         } else if (eq(local, "subject")) {
           add_category(d.categories, plain_of(c));
         } else if (eq(local, "date")) {
           if (!d.updated_dc) d.updated_dc = parse_date(direct_text(c));
         } else if (eq(local, "description")) {
-          set_once(d.summary_dc, html_of(c));
+          d.body.summary_like(html_of(c), 0);
         } else if (eq(local, "language")) {
           if (d.language_dc.empty()) d.language_dc = normalise_language_tag(direct_text(c));
         }
@@ -510,19 +699,19 @@ class Reader {
         }
         break;
       case Ns::Content:
-        if (eq(local, "encoded")) set_once(d.content_main, html_of(c));
+        if (eq(local, "encoded")) d.body.content_like(html_of(c), true);
         break;
       case Ns::Xhtml:
-        if (eq(local, "body") || eq(local, "div")) set_once(d.content_xhtml_body, trim(inner_xml(c)));
+        if (eq(local, "body") || eq(local, "div")) d.body.content_like(trim(xhtml_markup(c)), false);
         break;
       case Ns::Media:
-        read_media(d, c, local);
+        read_media(d, c, local, 0);
         break;
       case Ns::Itunes:
         if (eq(local, "author")) {
-          set_once(d.author_itunes, plain_of(c));
+          set_if_any(d.author_last, plain_of(c));
         } else if (eq(local, "summary")) {
-          set_once(d.summary_itunes, html_of(c));
+          d.body.summary_like(html_of(c), 0);
         } else if (eq(local, "keywords")) {
           add_split_categories(d.categories, direct_text(c));
         }
@@ -532,11 +721,11 @@ class Reader {
     }
   }
 
-  void read_media(Draft& d, const pugi::xml_node& c, std::string_view local) {
+  void read_media(Draft& d, const pugi::xml_node& c, std::string_view local, int depth) {
     if (eq(local, "description")) {
-      set_once(d.summary_media, html_of(c));
+      d.body.summary_like(html_of(c), depth);
     } else if (eq(local, "title")) {
-      set_once(d.title_media, plain_of(c));
+      set_once(d.title_media, rss_title_of(c));
     } else if (eq(local, "category")) {
       add_category(d.categories, plain_of(c));
     } else if (eq(local, "keywords")) {
@@ -547,7 +736,7 @@ class Reader {
         if (g.type() != pugi::node_element) continue;
         ScopeGuard guard(scope_, g);
         const Name n = scope_.classify(g);
-        if (n.ns == Ns::Media && !eq(n.local, "group") && !eq(n.local, "content")) read_media(d, g, n.local);
+        if (n.ns == Ns::Media && !eq(n.local, "group") && !eq(n.local, "content")) read_media(d, g, n.local, depth + 1);
       }
     }
   }
@@ -582,16 +771,16 @@ class Reader {
         d.guid_is_permalink = true;
       }
     } else if (eq(local, "summary")) {
-      set_once(d.summary_main, read_atom_text(c).html);
+      d.body.summary_like(read_atom_text(c).html, 0);
     } else if (eq(local, "content")) {
       if (c.attribute("src")) return;  // out-of-line content: nothing to show inline
-      set_once(d.content_main, read_atom_text(c).html);
+      d.body.content_like(read_atom_text(c).html, true);
     } else if (eq(local, "published") || eq(local, "issued")) {
       set_date(d.published, d.have_pubdate, c);
     } else if (eq(local, "updated") || eq(local, "modified")) {
       set_date(d.updated_main, d.have_updated, c);
     } else if (eq(local, "author")) {
-      set_once(d.author_main, atom_person(c, scope_));
+      set_once(d.author_atom, atom_person(c, scope_));
     } else if (eq(local, "category")) {
       auto term = decoded_text(c.attribute("term").as_string());
       if (term.empty()) term = plain_of(c);
@@ -622,25 +811,13 @@ class Reader {
       if (looks_like_web_url(resolved)) item.link = resolved;
     }
     item.id = !d.guid.empty() ? std::move(d.guid) : std::move(d.about);
-    item.content = !d.content_main.empty() ? std::move(d.content_main) : std::move(d.content_xhtml_body);
-    if (!d.summary_main.empty()) {
-      item.summary = std::move(d.summary_main);
-    } else if (!d.summary_dc.empty()) {
-      item.summary = std::move(d.summary_dc);
-    } else if (!d.summary_itunes.empty()) {
-      item.summary = std::move(d.summary_itunes);
-    } else if (!d.summary_media.empty()) {
-      item.summary = std::move(d.summary_media);
-    } else {
-      item.summary = item.content;  // as feed readers do: the content doubles as the summary
-    }
+    item.content = d.body.take_content();
+    item.summary = d.body.take_summary();
     item.published = d.published ? d.published : d.published_dcterms;
     item.updated = d.updated_main ? d.updated_main : d.updated_dc ? d.updated_dc : d.updated_dcterms;
     // Never updated means last changed when published.
     if (!item.updated) item.updated = item.published;
-    item.author = !d.author_main.empty() ? std::move(d.author_main)
-                  : !d.author_dc.empty() ? std::move(d.author_dc)
-                                         : std::move(d.author_itunes);
+    item.author = !d.author_atom.empty() ? std::move(d.author_atom) : std::move(d.author_last);
     item.categories = std::move(d.categories);
     item.language = !d.language_dc.empty() ? std::move(d.language_dc) : std::move(d.language_xml);
     if (tidy_categories(item.categories) && !categories_capped_) {
@@ -942,9 +1119,12 @@ class FeedBuilder {
       }
       if (close < after) {
         close = view_.find(close_tag, after);
-        if (close == std::string_view::npos) break;  // truncated: the last item is incomplete
-        end = view_.find('>', close);
-        if (end == std::string_view::npos) break;
+        end = close == std::string_view::npos ? close : view_.find('>', close);
+        if (end == std::string_view::npos) {
+          // Truncated: the last item never closed.
+          if (options_.keep_cut_item) read_cut_item(pos, read);
+          break;
+        }
         ++end;
       }
       // A nested open tag before our close means this one never closed: skip to the next.
@@ -954,10 +1134,11 @@ class FeedBuilder {
         continue;
       }
       pugi::xml_document piece;
-      const auto res = piece.load_buffer(view_.data() + pos, end - pos, kParseFlags, pugi::encoding_utf8);
+      piece.load_buffer(view_.data() + pos, end - pos, kParseFlags, pugi::encoding_utf8);
       const auto item = piece.document_element();
       if (item) {
-        if (!res) prune_open_children(item);
+        // An element a mismatched close tag left open keeps the text it had: the item did
+        // close, so nothing was cut (feedparser keeps it too).
         Item recovered = read(item);
         if (!is_empty_item(recovered)) feed_.items.push_back(std::move(recovered));
       }
@@ -965,12 +1146,41 @@ class FeedBuilder {
     }
   }
 
-  // In an item that failed to parse, drop the element still open at the error: its text is cut.
-  static void prune_open_children(pugi::xml_node item) {
+  // Whether the element whose start tag is at text[at] (just past its '<') was closed in text:
+  // an empty-element tag, or its end tag with the final '>'.
+  static bool closed_in(std::string_view text, std::size_t at, std::string_view name) {
+    const std::size_t gt = text.find('>', at);
+    if (gt == std::string_view::npos) return false;
+    if (gt > 0 && text[gt - 1] == '/') return true;
+    const std::string end_tag = "</" + std::string(name);
+    for (std::size_t p = text.find(end_tag, gt); p != std::string_view::npos; p = text.find(end_tag, p + 1)) {
+      std::size_t q = p + end_tag.size();
+      while (q < text.size() && (text[q] == ' ' || text[q] == '\t' || text[q] == '\r' || text[q] == '\n'))
+        ++q;
+      if (q < text.size() && text[q] == '>') return true;
+    }
+    return false;
+  }
+
+  // The item the document ended in, as feedparser reads it: the elements that closed, without
+  // the one still open (a CDATA section or text cut short); an item of which nothing closed
+  // is still one item, empty. Marked in the problems.
+  template <class Fn>
+  void read_cut_item(std::size_t pos, Fn&& read) {
+    pugi::xml_document piece;
+    piece.load_buffer(view_.data() + pos, view_.size() - pos, kParseFlags, pugi::encoding_utf8);
+    auto item = piece.document_element();
+    if (!item) return;
+    // The last child is the one the cut fell in unless it closed (a cut in "</item").
     auto last = item.last_child();
     while (last && last.type() != pugi::node_element)
       last = last.previous_sibling();
-    if (last && on_open_chain(last)) item.remove_child(last);
+    if (last) {
+      const auto at = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, last.offset_debug()));
+      if (!closed_in(view_.substr(pos), at, last.name())) item.remove_child(last);
+    }
+    feed_.items.push_back(read(item));
+    feed_.problems.push_back("the document ends inside an item; its complete fields were kept");
   }
 
   void read_rss(Reader& reader, const pugi::xml_node& root, const Ref& base, bool root_is_channel) {

@@ -19,6 +19,10 @@ struct ParseOptions {
   // The HTTP Content-Language header: the language of items that declare none, when the
   // document does not declare one for itself either. A list of several is ignored.
   std::string content_language;
+  // A document cut short inside an item: also give that item, with the fields that closed
+  // before the cut (as feedparser does; `newswatch parse` shows it). Off for the daemon: the
+  // same item read whole on the next fetch could differ in the fields its identity hashes.
+  bool keep_cut_item = false;
 };
 
 Result<Feed> parse_feed(std::string_view body, const ParseOptions& options = {});

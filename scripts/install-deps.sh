@@ -9,7 +9,9 @@ libspdlog-dev libgtest-dev libgmock-dev libvectorscan-dev libtomlplusplus-dev
 nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libsystemd-dev libutf8proc-dev
 python3 python3-zmq python3-brotli clang-format curl systemd openssl scdoc lintian
 clang-14 libclang-rt-14-dev libexttextcat-data libxml2-utils
-libnats-dev libpsl-dev nats-server"
+libnats-dev libpsl-dev nats-server python3-feedparser python3-chardet"
+# (feedparser, with the charset detector it uses when present, is the reference
+# tests/integration/test_parser_agreement.py compares our parser with.)
 
 # Optional extras, any of them: `--bench` adds what the benchmarks compare against;
 # `--monitoring` adds promtool (Debian's prometheus package: 19 MB to download, 96 MB
@@ -18,7 +20,7 @@ libnats-dev libpsl-dev nats-server"
 # (npm then installs the zeromq package from the npm registry; skipped without them).
 for extra in "$@"; do
   case "$extra" in
-    --bench) PACKAGES="$PACKAGES nginx-light python3-feedparser newsboat time wamerican-large" ;;
+    --bench) PACKAGES="$PACKAGES nginx-light newsboat time wamerican-large" ;;
     --monitoring) PACKAGES="$PACKAGES prometheus" ;;
     --clients) PACKAGES="$PACKAGES nodejs npm" ;;
     *) echo "install-deps: unknown option $extra (--bench, --monitoring, --clients)" >&2; exit 2 ;;

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/install-deps.sh
+# --monitoring: promtool, so the example alerting rules are checked and unit-tested too.
+./scripts/install-deps.sh --monitoring
 ./scripts/check-format.sh
 cmake --preset asan
 cmake --build build/asan

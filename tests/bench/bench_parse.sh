@@ -81,3 +81,7 @@ ours_ips="$(sed -n 's/.*items_per_s=\([0-9]*\).*/\1/p' <<<"$ours")"
 theirs_ips="$(sed -n 's/.*items_per_s=\([0-9]*\).*/\1/p' <<<"$theirs")"
 echo "ratio: $(awk -v a="$ours_ips" -v b="$theirs_ips" 'BEGIN { printf "%.0fx feedparser", a / b }')" \
   "(target >= 150000 items/s: $([ "$ours_ips" -ge 150000 ] && echo met || echo MISSED))"
+
+# The hostile shapes of the parser's unit tests, each against a plain feed of its size parsed
+# in the same run: ratio_to_plain stays small and growth_4x near 4 while the work is linear.
+"${pin[@]}" "$BENCH" --hostile

@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   newswatch::feeds::ParseOptions options;
   options.base_url = "https://fuzz.example.org/dir/feed.xml";
   if (size > 0) options.content_type = kTypes[data[0] % (sizeof kTypes / sizeof kTypes[0])];
+  options.keep_cut_item = size > 0 && (data[0] & 0x80) != 0;  // as `newswatch parse` reads
   auto result = newswatch::feeds::parse_feed(input, options);
   if (result) {
     for (const auto& item : result->items) {

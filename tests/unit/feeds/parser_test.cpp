@@ -2,7 +2,6 @@
 // inputs, namespace scoping, identity across fetches, JSON Lines shape.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -16,20 +15,10 @@ using namespace newswatch::feeds;
 
 namespace {
 
-// Hostile inputs below are ~100k repetitions: linear work takes milliseconds, quadratic work
-// minutes. The bound leaves room for ASan (Debug, -O1) and a loaded machine.
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
-constexpr std::chrono::seconds kHostileBudget{2};
-#else
-constexpr std::chrono::seconds kHostileBudget{10};
-#endif
-
-template <class Fn>
-std::chrono::steady_clock::duration time_of(Fn&& fn) {
-  const auto start = std::chrono::steady_clock::now();
-  fn();
-  return std::chrono::steady_clock::now() - start;
-}
+// The hostile inputs below (~100k repetitions) are checked here for what they parse to;
+// how their parse time grows with their size is measured by tests/bench/bench_parse
+// (--hostile), against a plain feed of the same size parsed in the same run: no test here
+// holds a wall-clock budget, which a loaded machine would break.
 
 std::string repeat(std::string_view s, std::size_t n) {
   std::string out;
@@ -150,34 +139,28 @@ TEST(Parser, NamespaceBindingIsScoped) {
   EXPECT_EQ(r->items[1].content, "");
 }
 
-TEST(Parser, ManyItemsInBoundedTime) {
+TEST(Parser, ManyItems) {
   std::string items;
   items.reserve(100000 * 120);
   for (int i = 0; i < 100000; ++i) {
     items += "<item><title>Item " + std::to_string(i) + " &amp; more</title><guid>g" + std::to_string(i) +
              "</guid><pubDate>Thu, 20 Dec 2012 18:00:00 GMT</pubDate></item>";
   }
-  const auto start = std::chrono::steady_clock::now();
   const auto r = parse_feed(rss_with(items));
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->items.size(), 100000u);
   EXPECT_EQ(r->items.back().title, "Item 99999 & more");
-  // Generous: this runs under ASan on a shared machine; it guards against quadratic work.
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), 60);
 }
 
 // Recovery after an XML error looks for each item's close tag. N open tags sharing one
 // close tag searched the rest of the input N times.
-TEST(Parser, RecoveryPastManyUnclosedItemsIsLinear) {
+TEST(Parser, RecoveryPastManyUnclosedItems) {
   const std::string doc =
       "<rss><channel></x>" + repeat("<item>", 100000) + "<item><title>last</title></item></channel></rss>";
-  newswatch::Result<Feed> r = newswatch::make_error("not run");
-  const auto took = time_of([&] { r = parse_feed(doc); });
+  const auto r = parse_feed(doc);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->items.size(), 1u);
   EXPECT_EQ(r->items[0].title, "last");
-  EXPECT_LT(took, kHostileBudget);
 }
 
 // One item with 100,000 categories, each name twice: repeats were found by a linear search
@@ -208,36 +191,32 @@ TEST(Parser, ManyCategoriesAreDeduplicatedInOrderAndCapped) {
   const nlohmann::json json_feed = {{"version", "https://jsonfeed.org/version/1.1"},
                                     {"items", {{{"id", "1"}, {"tags", tags}}}}};
   for (const std::string& doc : {rss_with(rss), atom, json_feed.dump()}) {
-    newswatch::Result<Feed> r = newswatch::make_error("not run");
-    const auto took = time_of([&] { r = parse_feed(doc); });
+    const auto r = parse_feed(doc);
     ASSERT_TRUE(r.ok()) << r.error().message;
     ASSERT_EQ(r->items.size(), 1u);
     EXPECT_EQ(r->items[0].categories, want) << doc.substr(0, 40);
     EXPECT_EQ(r->problems.size(), 1u) << "the cap is reported";
-    EXPECT_LT(took, kHostileBudget) << doc.substr(0, 40);
   }
 }
 
 // A root declaring 50,000 prefixes, then 50,000 items: each element's name was looked up by
 // walking back through every binding in scope.
-TEST(Parser, ManyNamespaceDeclarationsCostNothingPerElement) {
+TEST(Parser, ManyNamespaceDeclarations) {
   std::string doc = "<rss version=\"2.0\"";
   for (int i = 0; i < 50000; ++i) {
     const std::string n = std::to_string(i);
     doc += " xmlns:p" + n + "=\"urn:p" + n + "\"";
   }
   doc += "><channel><title>T</title>" + repeat("<item><title>i</title><p7:x/></item>", 50000) + "</channel></rss>";
-  newswatch::Result<Feed> r = newswatch::make_error("not run");
-  const auto took = time_of([&] { r = parse_feed(doc); });
+  const auto r = parse_feed(doc);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->items.size(), 50000u);
   EXPECT_EQ(r->items.back().title, "i");
-  EXPECT_LT(took, kHostileBudget);
 }
 
 // The same declarations in a document broken before its items: recovery copied every
 // declaration in scope into a wrapper around each item it re-parsed.
-TEST(Parser, RecoveryDoesNotCopyNamespaceDeclarationsPerItem) {
+TEST(Parser, RecoveryUnderManyNamespaceDeclarations) {
   std::string doc = "<rss version=\"2.0\"";
   for (int i = 0; i < 20000; ++i) {
     const std::string n = std::to_string(i);
@@ -245,12 +224,10 @@ TEST(Parser, RecoveryDoesNotCopyNamespaceDeclarationsPerItem) {
   }
   doc += " xmlns:c=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title></x>" +
          repeat("<item><title>i</title><c:encoded>body</c:encoded></item>", 20000) + "</channel></rss>";
-  newswatch::Result<Feed> r = newswatch::make_error("not run");
-  const auto took = time_of([&] { r = parse_feed(doc); });
+  const auto r = parse_feed(doc);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->items.size(), 20000u);
   EXPECT_EQ(r->items.back().content, "body") << "the root's bindings still apply to recovered items";
-  EXPECT_LT(took, kHostileBudget);
 }
 
 // Numeric references the XML parser decodes itself: one to something that is not a character

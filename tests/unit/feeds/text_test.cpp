@@ -92,10 +92,48 @@ TEST(Charset, RepairUtf8) {
   EXPECT_FALSE(repair_utf8(good));
 }
 
-TEST(Charset, DeclaredUtf8IsRepairedNotReinterpreted) {
-  const auto d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xE9</a>", "");
-  EXPECT_EQ(d.utf8.substr(d.utf8.size() - 7), "\xEF\xBF\xBD</a>");
+// Declared UTF-8 with real UTF-8 in it: a stray byte is a slip, replaced. Declared UTF-8
+// without one multi-byte sequence: a legacy text under the default label, read as one.
+TEST(Charset, DeclaredUtf8IsRepairedUnlessNothingInItIsUtf8) {
+  auto d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>S\xC3\xA9gou \xE9</a>", "");
+  EXPECT_TRUE(d.utf8.ends_with("<a>S\xC3\xA9gou \xEF\xBF\xBD</a>")) << d.utf8;
   EXPECT_TRUE(d.repaired);
+  EXPECT_EQ(d.charset, "utf-8");
+  d = decode_to_utf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>S\xE9gou</a>", "");
+  EXPECT_TRUE(d.utf8.ends_with("<a>S\xC3\xA9gou</a>")) << d.utf8;
+  EXPECT_EQ(d.charset, "windows-1252");
+  d = decode_to_utf8("<a>S\xE9gou</a>", "text/xml; charset=utf-8");
+  EXPECT_EQ(d.charset, "windows-1252") << "an HTTP label of UTF-8 is read the same way";
+  d = decode_to_utf8("\xEF\xBB\xBF<a>S\xE9gou</a>", "");
+  EXPECT_EQ(d.charset, "utf-8") << "a byte-order mark is never second-guessed";
+  EXPECT_TRUE(d.repaired);
+}
+
+// Goldens for the sniffer: Japanese text in Shift_JIS and EUC-JP (bytes of our own sentences),
+// and European texts whose bytes also happen to be valid double-byte sequences.
+TEST(Charset, UndeclaredLegacyCharsetsAreSniffed) {
+  // "マリ北部で協議が始まる。" in Shift_JIS, then in EUC-JP.
+  const std::string sjis =
+      "\x83\x7D\x83\x8A\x96\x6B\x95\x94\x82\xC5\x8B\xA6\x8B\x63\x82\xAA\x8E\x6E\x82\xDC\x82\xE9\x81\x42";
+  const std::string euc =
+      "\xA5\xDE\xA5\xEA\xCB\xCC\xC9\xF4\xA4\xC7\xB6\xA8\xB5\xC4\xA4\xAC\xBB\xCF\xA4\xDE\xA4\xEB\xA1\xA3";
+  const std::string want = "\u30DE\u30EA\u5317\u90E8\u3067\u5354\u8B70\u304C\u59CB\u307E\u308B\u3002";
+  const std::pair<std::string, const char*> rows[] = {
+      {sjis, "cp932"},
+      {euc, "euc-jp"},
+      {"S\xE9gou \x93Mali\x94 \x96 caf\xE9", "windows-1252"},  // 0x93 'M' is a valid Shift_JIS pair
+      {"\xC0 la gare, \xC9t\xE9 \xE0 Gao", "windows-1252"},    // half-width katakana bytes in Shift_JIS
+      {"\xE9\xE8", "windows-1252"},                            // one pair: too little to say
+  };
+  for (const auto& [bytes, charset] : rows) {
+    EXPECT_EQ(sniff_legacy_charset(bytes), charset) << bytes;
+    const auto d = decode_to_utf8("<a>" + bytes + "</a>", "");
+    EXPECT_EQ(d.charset, charset) << bytes;
+  }
+  EXPECT_EQ(decode_to_utf8("<a>" + sjis + "</a>", "").utf8, "<a>" + want + "</a>");
+  EXPECT_EQ(decode_to_utf8("<a>" + euc + "</a>", "").utf8, "<a>" + want + "</a>");
+  // A declared charset is never second-guessed.
+  EXPECT_EQ(decode_to_utf8("<a>" + sjis + "</a>", "text/xml; charset=windows-1251").charset, "windows-1251");
 }
 
 TEST(UrlResolve, Rfc3986Examples) {
