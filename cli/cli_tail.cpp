@@ -32,6 +32,7 @@
 #include "cli/alert_lines.hpp"
 #include "cli/cli.hpp"
 #include "cli/tail_nats.hpp"
+#include "common/escape.hpp"
 #include "daemon/config.hpp"
 
 namespace newswatch::cli {
