@@ -1,5 +1,6 @@
 // `newswatch status [--config FILE] [--json]`: the daemon's per-feed status, from GET /feeds
-// on its metrics listener ([metrics] listen), as a table or as the JSON the daemon sent.
+// on its metrics listener ([metrics] listen), as a table or as the JSON the daemon sent; in
+// cluster mode, also the members and which node owns which host (GET /cluster).
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -28,6 +29,31 @@ std::string text_or_dash(const nlohmann::json& j, const char* key) {
   if (it == j.end() || it->is_null()) return "-";
   // The daemon's answer is input too: nothing in it may drive the terminal.
   return escape_controls(it->is_string() ? it->get<std::string>() : it->dump());
+}
+
+// In cluster mode the daemon also answers GET /cluster: its members and which node owns which
+// host, printed under the feeds. A daemon without [cluster] answers 404, and nothing is printed.
+void print_cluster(const std::string& feeds_url, const feeds::FetchOptions& options) {
+  const std::string suffix = "/feeds";
+  if (feeds_url.size() < suffix.size() ||
+      feeds_url.compare(feeds_url.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return;
+  const std::string url = feeds_url.substr(0, feeds_url.size() - suffix.size()) + "/cluster";
+  const auto r = feeds::fetch_blocking({url, "", ""}, options);
+  if (r.outcome != feeds::FetchOutcome::ok) return;
+  const auto c = nlohmann::json::parse(r.body, nullptr, false);
+  if (!c.is_object()) return;
+  std::string members;
+  for (const auto& m : c.value("members", nlohmann::json::array()))
+    if (m.is_string()) members += (members.empty() ? "" : ", ") + m.get<std::string>();
+  std::printf("\ncluster: node %s; live members: %s; stream has this node's journal up to seq %s\n",
+              text_or_dash(c, "node").c_str(), escape_controls(members).c_str(), text_or_dash(c, "acked_seq").c_str());
+  const auto hosts = c.value("hosts", nlohmann::json::object());
+  if (!hosts.is_object() || hosts.empty()) return;
+  std::printf("%-40s %s\n", "HOST", "OWNER");
+  for (const auto& [host, node] : hosts.items())
+    std::printf("%-40s %s\n", escape_controls(host).c_str(),
+                escape_controls(node.is_string() ? node.get<std::string>() : node.dump()).c_str());
 }
 
 }  // namespace
@@ -90,6 +116,7 @@ int cmd_status(const std::vector<std::string>& args) {
                 text_or_dash(f, "consecutive_failures").c_str(), text_or_dash(f, "last_success").c_str(),
                 f.value("in_flight", false) ? "fetching now" : text_or_dash(f, "next_due").c_str());
   }
+  print_cluster(url, options);
   return std::fflush(stdout) == 0 ? kExitOk : kExitInternal;
 }
 

@@ -221,14 +221,21 @@ class App::Impl {
     return ids;
   }
 
+  std::string cluster_series() const {
+    if (!cluster_) return {};
+    const auto last = journal_->last_seq();
+    const auto acked = cluster_->acked_seq();
+    return render_cluster_series(cluster_->counters(), cluster_->members().size(), last > acked ? last - acked : 0);
+  }
+
   HttpReply serve_http(const std::string& method, const std::string& target) {
     if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "method not allowed\n"};
     if (target == "/metrics") {
       const LiveGauges live{publisher_->dropped(), snapshot_->generation, journal_->last_seq(), scheduler_.feed_count(),
                             scheduler_.failing_count()};
       return {200, "text/plain; version=0.0.4; charset=utf-8",
-              metrics_.render(scheduler_.totals(), scheduler_.stats(), live) +
-                  render_feed_series(scheduler_.views())};  // [wave3-ops] per-feed failure series
+              metrics_.render(scheduler_.totals(), scheduler_.stats(), live) + render_feed_series(scheduler_.views()) +
+                  cluster_series()};
     }
     if (target == "/feeds") {  // per-feed status (daemon/feed_report.hpp), for `newswatch status`
       return {200, "application/json",

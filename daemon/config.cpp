@@ -97,9 +97,15 @@ class ConfigReader {
 
   void read(const toml::table& root) {
     if (root.empty()) {
-      config_.warnings.push_back({{file_, 1, 1},
-                                  "nothing is configured in this file: every setting keeps its default, and it adds "
-                                  "no feed, entity or filter"});
+      // Built member by member: GCC 12 at -O3 sees the nested brace form as maybe-uninitialized.
+      ConfigError w;
+      w.pos.file = file_;
+      w.pos.line = 1;
+      w.pos.column = 1;
+      w.message =
+          "nothing is configured in this file: every setting keeps its default, and it adds no feed, entity "
+          "or filter";
+      config_.warnings.push_back(std::move(w));
     }
     check_keys(root,
                {"daemon", "publish", "scheduler", "fetch", "metrics", "journal", "dedup", "stories", "bursts",

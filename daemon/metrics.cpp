@@ -190,4 +190,30 @@ std::string render_feed_series(const std::vector<feeds::FeedView>& feeds) {
   return out;
 }
 
+std::string render_cluster_series(const ClusterCounters& c, std::size_t members, std::uint64_t lag) {
+  std::string out;
+  header(out, "newswatch_cluster_members", "gauge", "Live members of the cluster as this node last saw them.");
+  sample(out, "newswatch_cluster_members", "", static_cast<double>(members));
+  header(out, "newswatch_cluster_membership_changes_total", "counter",
+         "Live member lists that differed from the last.");
+  sample(out, "newswatch_cluster_membership_changes_total", "", static_cast<double>(c.membership_changes));
+  header(out, "newswatch_cluster_feeds_taken_over_total", "counter",
+         "Feeds this node started polling because their host moved to it.");
+  sample(out, "newswatch_cluster_feeds_taken_over_total", "", static_cast<double>(c.feeds_taken_over));
+  header(out, "newswatch_cluster_feeds_given_up_total", "counter", "Feeds whose host moved to another node.");
+  sample(out, "newswatch_cluster_feeds_given_up_total", "", static_cast<double>(c.feeds_given_up));
+  header(out, "newswatch_cluster_stream_published_total", "counter",
+         "Messages the stream acknowledged (duplicates it dropped included).");
+  sample(out, "newswatch_cluster_stream_published_total", "", static_cast<double>(c.published));
+  header(out, "newswatch_cluster_stream_duplicates_total", "counter",
+         "Re-publications the stream dropped as duplicates.");
+  sample(out, "newswatch_cluster_stream_duplicates_total", "", static_cast<double>(c.duplicates));
+  header(out, "newswatch_cluster_stream_errors_total", "counter",
+         "Stream publications that failed (retried from the journal) and failed NATS calls.");
+  sample(out, "newswatch_cluster_stream_errors_total", "", static_cast<double>(c.publish_errors + c.nats_errors));
+  header(out, "newswatch_cluster_stream_lag", "gauge", "Journalled messages not yet acknowledged by the stream.");
+  sample(out, "newswatch_cluster_stream_lag", "", static_cast<double>(lag));
+  return out;
+}
+
 }  // namespace newswatch::daemon

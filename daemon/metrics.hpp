@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/cluster_node.hpp"
 #include "feeds/scheduler.hpp"
 
 namespace newswatch::daemon {
@@ -65,5 +66,8 @@ struct Metrics {
 // (so a feed that has never succeeded shows too): newswatch_feed_consecutive_failures and
 // newswatch_feed_gone. Appended after Metrics::render's text.
 std::string render_feed_series(const std::vector<feeds::FeedView>& feeds);
+
+// Cluster mode's series (docs/cluster.md): members, takeovers, stream publishing.
+std::string render_cluster_series(const ClusterCounters& counters, std::size_t members, std::uint64_t lag);
 
 }  // namespace newswatch::daemon

@@ -223,9 +223,19 @@ class ThreeNodes(unittest.TestCase):
                 feeds.growing = False
                 time.sleep(2 * INTERVAL + 1)  # the last items are polled and published
 
-                with urllib_open(metrics[[n for n in nodes if n != victim][0]], "/cluster") as status:
+                survivor = [n for n in nodes if n != victim][0]
+                with urllib_open(metrics[survivor], "/cluster") as status:
                     cluster = json.loads(status)
                 self.assertEqual(sorted(cluster["members"]), sorted(n for n in nodes if n != victim))
+                scraped = harness.scrape_metrics(metrics[survivor])
+                self.assertEqual(scraped["newswatch_cluster_members"], 2.0)
+                self.assertGreaterEqual(scraped["newswatch_cluster_membership_changes_total"], 1.0)
+                shown = subprocess.run([harness.NEWSWATCH, "status", "--url",
+                                        "http://127.0.0.1:%d/feeds" % metrics[survivor]],
+                                       capture_output=True, text=True, timeout=30)
+                self.assertEqual(shown.returncode, 0, shown.stderr)
+                self.assertIn("cluster: node %s; live members: " % survivor, shown.stdout)
+                self.assertIn("OWNER", shown.stdout)
             finally:
                 for d in nodes.values():
                     d.stop()
