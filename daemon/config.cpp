@@ -619,9 +619,18 @@ class ConfigReader {
     f.topic = "alert." + f.id;
     get_string(t, "topic", f.topic);
     // sys.* is the daemon's own voice (reloads, feed errors, heartbeats): a filter there
-    // could pass for it.
-    if (const auto* n = t.get("topic"); n != nullptr && f.topic.rfind("sys.", 0) == 0) {
-      error(*n, "filter topic '" + f.topic + "' is reserved: topics starting with 'sys.' are the daemon's own");
+    // could pass for it. story.* and burst.* carry the daemon's story updates and bursts, whose
+    // payloads clients read differently from an alert's.
+    static constexpr std::pair<std::string_view, std::string_view> kReserved[] = {
+        {"sys.", "are the daemon's own"},
+        {"story.", "carry story updates (docs/stories.md)"},
+        {"burst.", "carry burst announcements (docs/bursts.md)"}};
+    const auto* n = t.get("topic");
+    const auto reserved = std::find_if(std::begin(kReserved), std::end(kReserved),
+                                       [&](const auto& r) { return f.topic.rfind(r.first, 0) == 0; });
+    if (n != nullptr && reserved != std::end(kReserved)) {
+      error(*n, "filter topic '" + f.topic + "' is reserved: topics starting with '" + std::string(reserved->first) +
+                    "' " + std::string(reserved->second));
     } else if (n != nullptr && f.topic.empty()) {
       error(*n, "filter topic must not be empty");
     } else if (n != nullptr && n->is_string() && f.topic.rfind("alert.", 0) != 0) {

@@ -160,6 +160,13 @@ INSTANTIATE_TEST_SUITE_P(
         // sys.* is the daemon's own: a filter publishing there could spoof a reload or a heartbeat.
         BadCase{"[[filter]]\nid = \"f\"\nquery = \"Mali\"\ntopic = \"sys.evil\"\n",
                 "bad.toml:4:9: filter topic 'sys.evil' is reserved: topics starting with 'sys.' are the daemon's own"},
+        // story.* and burst.* payloads are not alerts: a filter there would confuse their readers.
+        BadCase{"[[filter]]\nid = \"f\"\nquery = \"Mali\"\ntopic = \"story.f\"\n",
+                "bad.toml:4:9: filter topic 'story.f' is reserved: topics starting with 'story.' carry story updates "
+                "(docs/stories.md)"},
+        BadCase{"[[filter]]\nid = \"f\"\nquery = \"Mali\"\ntopic = \"burst.f\"\n",
+                "bad.toml:4:9: filter topic 'burst.f' is reserved: topics starting with 'burst.' carry burst "
+                "announcements (docs/bursts.md)"},
         BadCase{"[daemon]\nlog_level = \"loud\"\n",
                 "bad.toml:2:13: log_level must be one of trace, debug, info, warn, error, critical, off"},
         BadCase{"feed = 3\n", "bad.toml:1:8: 'feed' must be an array of tables ([[feed]])"},
