@@ -13,33 +13,43 @@ namespace newswatch::cli {
 
 namespace {
 
-// A story update under the alert it belongs to: "#7 ↳ also: story.sahel [echo] Title (copy of
-// ID; story 3 items, 2 sources)  link".
-std::string story_update_line(const std::string& topic, const nlohmann::json& j) {
+// "#SEQ<mark> TOPIC [FEED] TITLE  (NOTE)  LINK": the line of an alert and of a story update.
+// Built with += : GCC 12 warns (-Wrestrict, falsely) on chains of operator+ here.
+std::string item_line(const nlohmann::json& j, const std::string& topic, const char* mark, const std::string& note) {
   const auto& item = j.value("item", nlohmann::json::object());
-  const auto& story = j.value("story", nlohmann::json::object());
   std::string line = "#";
   line += std::to_string(j.value("seq", 0));
-  line += " \u21b3 also: ";
+  line += mark;
+  line += ' ';
   line += topic;
   line += " [";
   line += j.value("feed", "");
   line += "] ";
   line += item.value("title", "");
   line += "  (";
-  const auto copy_of = story.find("copy_of");
-  if (copy_of != story.end() && copy_of->is_string()) {
-    line += "copy of ";
-    line += copy_of->get<std::string>();
-    line += "; ";
-  }
-  line += "story ";
-  line += std::to_string(story.value("size", 0));
-  line += " items, ";
-  line += std::to_string(story.value("sources", 0));
-  line += " sources)  ";
+  line += note;
+  line += ")  ";
   line += item.value("link", "");
   return line;
+}
+
+// A story update under the alert it belongs to: "#7 ↳ also: story.sahel [echo] Title  (copy of
+// ID; story 3 items, 2 sources)  link".
+std::string story_update_line(const std::string& topic, const nlohmann::json& j) {
+  const auto& story = j.value("story", nlohmann::json::object());
+  std::string note;
+  const auto copy_of = story.find("copy_of");
+  if (copy_of != story.end() && copy_of->is_string()) {
+    note += "copy of ";
+    note += copy_of->get<std::string>();
+    note += "; ";
+  }
+  note += "story ";
+  note += std::to_string(story.value("size", 0));
+  note += " items, ";
+  note += std::to_string(story.value("sources", 0));
+  note += " sources";
+  return item_line(j, topic, " \u21b3 also:", note);
 }
 
 }  // namespace
@@ -60,21 +70,7 @@ std::string readable_line(const std::string& topic, const std::string& payload) 
   std::string joined;
   for (const auto& t : terms)
     joined += (joined.empty() ? "" : ", ") + t;
-  const auto& item = j.value("item", nlohmann::json::object());
-  // Built with += : GCC 12 warns (-Wrestrict, falsely) on chains of operator+ here.
-  std::string line = "#";
-  line += std::to_string(j.value("seq", 0));
-  line += ' ';
-  line += topic;
-  line += " [";
-  line += j.value("feed", "");
-  line += "] ";
-  line += item.value("title", "");
-  line += "  (";
-  line += joined;
-  line += ")  ";
-  line += item.value("link", "");
-  return line;
+  return item_line(j, topic, "", joined);
 }
 
 void print_message(std::ostream& out, const std::string& topic, const std::string& payload, bool json) {
