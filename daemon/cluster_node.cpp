@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "cluster/feed_state.hpp"
 #include "cluster/host_ownership.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/nats_session.hpp"
@@ -84,6 +85,10 @@ std::string hex(std::string_view s) {
 std::string feed_key(std::string_view feed_id) { return "feed-" + hex(feed_id); }
 
 constexpr std::int64_t kMaxSnapshotItems = 2000;  // past any feed's listing; keeps a value < 1 MB
+// A feed's items of the story window that move with it, and the text kept of each field:
+// enough for the story engine (it reads 160 words of title and summary together).
+constexpr std::size_t kMaxStoryItems = 100;
+constexpr std::size_t kMaxStoryText = 2048;
 constexpr std::size_t kMaxOutstanding = 2000;     // publishes awaiting the stream's answer
 constexpr std::size_t kPageSize = 500;
 
@@ -239,14 +244,16 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
       members_ = std::move(list);
     }
     reassign();
+    settle_ready();
     if (!have_members_) {
       have_members_ = true;
     }
     snapshot_feeds();
   }
 
-  // Feeds lost stop at once; feeds gained start after one heartbeat period (so the node that
-  // had them has noticed and stopped) and after their seen identities are loaded.
+  // Feeds lost stop at once; feeds gained from a live node start once a later member list
+  // confirms them (settle_ready), feeds of a node gone start at once; both after their
+  // shared state is loaded.
   void reassign() {
     if (members_.empty()) return;  // no list yet: own nothing rather than everything
     bool dropped = false;
@@ -265,24 +272,46 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
       }
     }
     for (auto it = pending_.begin(); it != pending_.end();) {
-      it = want.count(*it) == 0 ? pending_.erase(it) : std::next(it);
+      if (want.count(*it) == 0) {
+        settling_.erase(*it);
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
     }
-    std::vector<std::string> now;     // their previous owner is gone: no one else polls them
-    std::vector<std::string> settle;  // their previous owner lives (or we just started): let it notice
+    std::vector<std::string> now;  // their previous owner is gone: no one else polls them
     for (const auto& id : want) {
       if (active_.count(id) != 0 || pending_.count(id) != 0) continue;
       pending_.insert(id);
       const auto before = cluster::owner_of(cluster::ownership_key(all_[id].url), previous_members_);
       const bool alive = !before || std::find(members_.begin(), members_.end(), *before) != members_.end();
-      (alive ? settle : now).push_back(id);
+      // Their previous owner lives (or we just started and may not see every member yet):
+      // let it notice first (settle_ready()).
+      if (alive) {
+        settling_.emplace(id, Clock::now());
+      } else {
+        now.push_back(id);
+      }
     }
     if (dropped) push_owned();
     if (!now.empty()) load_states(now);
-    if (settle.empty()) return;
-    auto timer = std::make_shared<asio::steady_timer>(parts_.io, beat_period() + milliseconds(200));
-    timer->async_wait([weak = weak_from_this(), timer, settle](const boost::system::error_code&) {
-      if (auto self = weak.lock()) self->load_states(settle);
-    });
+  }
+
+  // The settling feeds that a member list taken at least a heartbeat period (plus a margin)
+  // after they were gained still gives us: by then their previous owner has seen the same
+  // list and stopped, and two nodes that started together have seen each other.
+  void settle_ready() {
+    const auto settled_after = beat_period() + milliseconds(200);
+    std::vector<std::string> ready;
+    for (auto it = settling_.begin(); it != settling_.end();) {
+      if (Clock::now() - it->second >= settled_after) {
+        ready.push_back(it->first);
+        it = settling_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!ready.empty()) load_states(ready);
   }
 
   void load_states(const std::vector<std::string>& ids) {
@@ -314,7 +343,8 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
         1'000'000);  // a takeover must not be dropped: bounded by the feed count
   }
 
-  // Marks the previous owner's seen identities as seen here, in one batch, then polls.
+  // Marks the previous owner's seen identities as seen here and adopts its stories of the
+  // feed, in one batch, then polls.
   void import_states(const std::vector<std::string>& ids, const std::map<std::string, std::string>& found) {
     if (stopped_) return;
     auto batch = parts_.group.open_batch();
@@ -322,16 +352,24 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
     const auto now = unix_now();
     if (batch) {
       for (const auto& [id, text] : found) {
-        const auto j = nlohmann::json::parse(text, nullptr, false);
+        auto state = cluster::decode_feed_state(text);
         const auto spec = all_.find(id);
-        if (!j.is_object() || spec == all_.end() || j.value("url", "") != spec->second.url) continue;
-        for (const auto& item : j.value("items", nlohmann::json::array())) {
-          if (!item.is_string()) continue;
-          if (auto r = parts_.store.mark_seen(id, item.get<std::string>(), now); !r) {
+        if (!state || spec == all_.end() || state->url != spec->second.url) continue;
+        for (const auto& item : state->items) {
+          if (auto r = parts_.store.mark_seen(id, item, now); !r) {
             spdlog::warn("cluster: feed {}: cannot import seen items: {}", id, r.error().message);
             break;
           }
           ++items;
+        }
+        if (parts_.stories && !state->stories.items.empty()) {
+          if (auto r = parts_.stories->adopt(state->stories); !r) {
+            spdlog::warn("cluster: feed {}: cannot adopt its stories: {}", id, r.error().message);
+          } else {
+            ++counters_.stories_adopted;
+            spdlog::info("cluster: feed {}: adopted {} items of {} stories from {}", id, state->stories.items.size(),
+                         state->stories.stories.size(), state->node);
+          }
         }
       }
     } else {
@@ -399,9 +437,21 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
       if (auto it = snapshotted_.find(id); it != snapshotted_.end() && it->second == **at) continue;
       auto items = parts_.store.recent_items(id, **at - slack, kMaxSnapshotItems);
       if (!items) continue;
-      const nlohmann::json j = {
-          {"feed", id}, {"url", all_[id].url}, {"node", settings_.node}, {"listed_at", **at}, {"items", *items}};
-      puts.emplace_back(id, j.dump());
+      cluster::FeedState state;
+      state.feed = id;
+      state.url = all_[id].url;
+      state.node = settings_.node;
+      state.listed_at = **at;
+      state.items = std::move(*items);
+      if (parts_.stories) {
+        const stories::TimePoint at_now{std::chrono::seconds(unix_now())};
+        if (auto moved = parts_.stories->feed_stories(id, at_now, kMaxStoryItems, kMaxStoryText); moved) {
+          state.stories = std::move(*moved);
+        } else {
+          spdlog::warn("cluster: feed {}: cannot read its stories: {}", id, moved.error().message);
+        }
+      }
+      puts.emplace_back(id, cluster::encode_feed_state(std::move(state)));
       listed[id] = **at;
     }
     if (puts.empty()) return;
@@ -572,6 +622,7 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   std::vector<std::string> previous_members_;  // the list before the last change
   std::set<std::string> active_;               // polled now
   std::set<std::string> pending_;              // owned, waiting to settle and load their state
+  std::map<std::string, Clock::time_point> settling_;  // of those, gained while their owner lived: since when
   std::map<std::string, std::int64_t> snapshotted_;
   bool have_members_ = false;
   bool started_ = false;
@@ -619,7 +670,8 @@ std::string cluster_status_json(const ClusterNode& node) {
                         {"published", c.published},
                         {"duplicates", c.duplicates},
                         {"publish_errors", c.publish_errors},
-                        {"nats_errors", c.nats_errors}}}};
+                        {"nats_errors", c.nats_errors},
+                        {"stories_adopted", c.stories_adopted}}}};
   return j.dump();
 }
 
