@@ -168,7 +168,7 @@ class App::Impl {
     retention_.emplace(io_, *store_, *journal_, *stories_, [this]() -> const Config& { return snapshot_->config; });
     if (snapshot_->config.cluster && !options_.once) {  // cluster mode: daemon/cluster_node.hpp
       auto node = ClusterNode::start(
-          {io_, db_, *group_, *store_, *journal_}, *snapshot_->config.cluster, snapshot_->config.dedup.seen_max_age,
+          {io_, db_, *group_, *store_, *journal_, &*stories_}, *snapshot_->config.cluster, snapshot_->config.dedup.seen_max_age,
           [this](const std::vector<feeds::FeedSpec>& owned) { scheduler_.set_feeds(owned); });
       if (!node) return node.error();
       cluster_ = std::move(*node);

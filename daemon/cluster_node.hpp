@@ -2,7 +2,8 @@
 // ClusterNode: what a daemon with [cluster] does besides its single-node work
 // (docs/cluster.md): keeps its membership alive, tells the scheduler which feeds it owns,
 // publishes every journalled message to the stream from a durable cursor (the outbox), and
-// shares the seen identities of its feeds so a node taking one over alerts nothing twice.
+// shares the seen identities and stories of its feeds so a node taking one over alerts
+// nothing twice and keeps the feed's items in their stories.
 //
 // All of its state lives on the daemon's event loop; libnats calls (blocking) run on one
 // worker thread of its own and hand their results back with asio::post.
@@ -21,6 +22,7 @@
 #include "common/result.hpp"
 #include "common/sqlite_db.hpp"
 #include "daemon/commit_group.hpp"
+#include "daemon/story_stage.hpp"
 #include "feeds/feed_store.hpp"
 #include "feeds/scheduler.hpp"
 
@@ -34,6 +36,7 @@ struct ClusterCounters {
   std::uint64_t duplicates = 0;  // of which the stream already had
   std::uint64_t publish_errors = 0;
   std::uint64_t nats_errors = 0;  // membership or state calls that failed
+  std::uint64_t stories_adopted = 0;  // feeds taken over with the previous owner's stories
 };
 
 class ClusterNode {
@@ -44,6 +47,7 @@ class ClusterNode {
     CommitGroup& group;
     feeds::FeedStore& store;
     alerts::AlertJournal& journal;
+    StoryStage* stories = nullptr;  // the feeds' stories move with them when given
   };
   // Receives the feeds this node polls now (a subset of set_feeds()), for Scheduler::set_feeds.
   using OwnedFeeds = std::function<void(const std::vector<feeds::FeedSpec>&)>;

@@ -70,4 +70,16 @@ Result<std::int64_t> StoryStage::prune(stories::TimePoint now) {
   return *pruned;
 }
 
+// --- Cluster mode: a feed's stories move with it ----------------------------------------
+
+Result<stories::FeedStories> StoryStage::feed_stories(std::string_view feed_id, stories::TimePoint now,
+                                                      std::size_t max_items, std::size_t max_text) {
+  return store_.feed_stories(feed_id, now - window_, max_items, max_text);
+}
+
+Result<Ok> StoryStage::adopt(const stories::FeedStories& moved) {
+  stale_ = true;  // rebuilt from the database, which now holds the adopted rows
+  return store_.adopt(moved);
+}
+
 }  // namespace newswatch::daemon

@@ -42,6 +42,15 @@ class StoryStage {
 
   std::size_t story_count() const { return engine_ ? engine_->story_count() : 0; }
 
+  // --- Cluster mode: a feed's stories move with it (docs/cluster.md; cluster_node.cpp) ---
+  // The feed's items of the window as of `now` (the newest `max_items`, text clipped to
+  // `max_text` bytes a field), their stories and alerted keys.
+  Result<stories::FeedStories> feed_stories(std::string_view feed_id, stories::TimePoint now, std::size_t max_items,
+                                            std::size_t max_text);
+  // Takes over another node's stories of a feed (in the open batch); the next use rebuilds
+  // the engine and ledger from the database, adopted story ids included.
+  Result<Ok> adopt(const stories::FeedStories& moved);
+
  private:
   StoryStage(stories::StoryStore store, std::chrono::seconds window);
   Result<Ok> ensure_loaded(stories::TimePoint now);

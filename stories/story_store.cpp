@@ -2,7 +2,9 @@
 
 #include "stories/collapse.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 namespace newswatch::stories {
@@ -171,7 +173,7 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
   {
     auto st = db_->prepare(
         "SELECT feed, item, story, copy_of, copy_feed, arrival, title, summary, language, entities"
-        " FROM story_items WHERE arrival >= ?1 ORDER BY seq");
+        " FROM story_items WHERE arrival >= ?1 ORDER BY arrival, seq");  // adopted items come late
     if (!st) return st.error();
     st->bind(1, horizon);
     for (;;) {
@@ -223,6 +225,132 @@ Result<std::int64_t> StoryStore::prune(TimePoint older_than) {
     if (items == 0 && sql == statements[0]) items = sqlite3_changes64(db_->handle());
   }
   return items;
+}
+
+// --- Cluster mode: a feed's stories move with the feed -----------------------------------
+
+Result<FeedStories> StoryStore::feed_stories(std::string_view feed_id, TimePoint since, std::size_t max_items,
+                                             std::size_t max_text) {
+  if (!alerted_key_index_) {
+    if (auto r = db_->exec("CREATE INDEX IF NOT EXISTS story_alerted_key ON story_alerted(key)"); !r) return r.error();
+    alerted_key_index_ = true;
+  }
+  FeedStories out;
+  {
+    auto st = db_->prepare(
+        "SELECT item, story, copy_of, copy_feed, arrival, title, summary, language, entities FROM story_items"
+        " WHERE feed = ?1 AND arrival >= ?2 ORDER BY arrival DESC, seq DESC LIMIT ?3");
+    if (!st) return st.error();
+    st->bind(1, feed_id).bind(2, unix_of(since)).bind(3, static_cast<std::int64_t>(max_items));
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      RecordedItem r;
+      r.item.feed_id = std::string(feed_id);
+      r.item.item_id = st->column_text(0);
+      r.story_id = st->column_text(1);
+      if (!st->column_is_null(2)) r.copy_of = st->column_text(2);
+      if (!st->column_is_null(3)) r.copy_feed = st->column_text(3);
+      r.item.arrival = time_of(st->column_int(4));
+      r.item.title = std::string(clip(st->column_text(5), max_text));
+      r.item.summary = std::string(clip(st->column_text(6), max_text));
+      r.item.language = st->column_text(7);
+      r.item.entities = split_lines(st->column_text(8));
+      out.items.push_back(std::move(r));
+    }
+  }
+  std::reverse(out.items.begin(), out.items.end());
+  std::set<std::string> story_ids;
+  std::set<std::string> keys;
+  for (const auto& r : out.items) {
+    story_ids.insert(r.story_id);
+    keys.insert("s:" + r.story_id);
+    StoryAssignment a;
+    a.copy_of = r.copy_of;
+    a.copy_feed = r.copy_feed;
+    keys.insert(CollapseLedger::family_key(a, feed_id, r.item.item_id));
+  }
+  auto story = db_->prepare(
+      "SELECT first_seen, last_seen, first_feed, first_item, language, size FROM stories WHERE id = ?1");
+  auto feeds = db_->prepare("SELECT feed FROM story_feeds WHERE story = ?1 ORDER BY feed");
+  auto alerted = db_->prepare("SELECT filter, at FROM story_alerted WHERE key = ?1 AND at >= ?2");
+  if (!story) return story.error();
+  if (!feeds) return feeds.error();
+  if (!alerted) return alerted.error();
+  for (const auto& id : story_ids) {
+    story->reset();
+    story->bind(1, id);
+    auto row = story->step();
+    if (!row) return row.error();
+    if (!*row) continue;
+    StoryRecord r;
+    r.story_id = id;
+    r.first_seen = time_of(story->column_int(0));
+    r.last_seen = time_of(story->column_int(1));
+    r.first_feed = story->column_text(2);
+    r.first_item = story->column_text(3);
+    r.language = story->column_text(4);
+    r.size = static_cast<std::size_t>(story->column_int(5));
+    feeds->reset();
+    feeds->bind(1, id);
+    for (;;) {
+      auto f = feeds->step();
+      if (!f) return f.error();
+      if (!*f) break;
+      r.feeds.push_back(feeds->column_text(0));
+    }
+    out.stories.push_back(std::move(r));
+  }
+  for (const auto& key : keys) {
+    alerted->reset();
+    alerted->bind(1, key).bind(2, unix_of(since));
+    for (;;) {
+      auto a = alerted->step();
+      if (!a) return a.error();
+      if (!*a) break;
+      out.alerted.push_back({alerted->column_text(0), key, time_of(alerted->column_int(1))});
+    }
+  }
+  return out;
+}
+
+Result<Ok> StoryStore::adopt(const FeedStories& moved) {
+  for (const auto& s : moved.stories) {
+    upsert_story_.bind(1, s.story_id)
+        .bind(2, unix_of(s.first_seen))
+        .bind(3, unix_of(s.last_seen))
+        .bind(4, s.first_feed)
+        .bind(5, s.first_item)
+        .bind(6, s.language)
+        .bind(7, static_cast<std::int64_t>(s.size));
+    if (auto r = upsert_story_.run(); !r) return r.error();
+    for (const auto& feed : s.feeds) {
+      insert_feed_.bind(1, s.story_id).bind(2, feed);
+      if (auto r = insert_feed_.run(); !r) return r.error();
+    }
+  }
+  for (const auto& r : moved.items) {
+    auto& ins = insert_item_;
+    ins.bind(1, r.item.feed_id).bind(2, r.item.item_id).bind(3, r.story_id);
+    if (r.copy_of) {
+      ins.bind(4, *r.copy_of).bind(5, r.copy_feed.value_or(std::string()));
+    } else {
+      ins.bind_null(4).bind_null(5);
+    }
+    ins.bind(6, unix_of(r.item.arrival))
+        .bind(7, clip(r.item.title, kMaxStoredTitle))
+        .bind(8, clip(r.item.summary, kMaxStoredSummary))
+        .bind(9, r.item.language == "und" ? std::string_view("") : std::string_view(r.item.language))
+        .bind(10, join_lines(r.item.entities));
+    if (auto res = ins.run(); !res) return res.error();
+    insert_feed_.bind(1, r.story_id).bind(2, r.item.feed_id);
+    if (auto res = insert_feed_.run(); !res) return res.error();
+  }
+  for (const auto& a : moved.alerted) {
+    if (auto r = record_alert(a.filter_id, a.key, a.at); !r) return r;
+  }
+  return Ok{};
 }
 
 }  // namespace newswatch::stories

@@ -21,6 +21,15 @@ struct AlertedKey {
   TimePoint at{};
 };
 
+// A feed's part of the window, as cluster mode moves it to the node taking the feed over
+// (docs/cluster.md): the feed's items, the stories they are in, and the alerts remembered on
+// those stories and on the items' copy families.
+struct FeedStories {
+  std::vector<StoryRecord> stories;
+  std::vector<RecordedItem> items;  // oldest first
+  std::vector<AlertedKey> alerted;
+};
+
 struct LoadedStories {
   std::vector<StoryRecord> stories;
   std::vector<RecordedItem> items;  // in the order they were recorded
@@ -49,6 +58,16 @@ class StoryStore {
   // number of items deleted. Runs in the caller's transaction if one is open.
   Result<std::int64_t> prune(TimePoint older_than);
 
+  // --- Cluster mode: a feed's stories move with the feed (docs/cluster.md) ---------------
+  // The newest `max_items` items of `feed_id` that arrived at `since` or later, each text
+  // field clipped to `max_text` bytes, with their stories and alerted keys. Creates, at its
+  // first call, an index on the alerted keys (only cluster mode pays for it).
+  Result<FeedStories> feed_stories(std::string_view feed_id, TimePoint since, std::size_t max_items,
+                                   std::size_t max_text);
+  // Records another node's FeedStories in the caller's transaction: items already known stay
+  // as they are, stories merge (latest last_seen, largest size), alerted keys merge.
+  Result<Ok> adopt(const FeedStories& moved);
+
  private:
   explicit StoryStore(SqliteDb& db) : db_(&db) {}
   SqliteDb* db_;
@@ -56,6 +75,7 @@ class StoryStore {
   SqliteStatement upsert_story_;
   SqliteStatement insert_feed_;
   SqliteStatement upsert_alert_;
+  bool alerted_key_index_ = false;  // feed_stories() made sure of story_alerted_key
 };
 
 }  // namespace newswatch::stories

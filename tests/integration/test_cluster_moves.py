@@ -8,6 +8,10 @@ polled its hosts again after each return, no host ever had more requests at once
 nodes together) than its per-host limit (1), and every item served has exactly one alert in
 the stream.
 
+Stories move: two nodes; a feed's owner is SIGKILLed after the feed's items alerted; once
+the other node has taken the feed over, the feed lists a copy of one of its earlier items
+under a new guid. The stream must get a `story.` update for it with the original item's
+story id, not a second alert (the filter collapses stories).
 """
 import json
 import os
@@ -42,6 +46,18 @@ def hosts_polled(feeds, node, since):
         return {h for h, n, start, _ in feeds.log if n == node and start > since}
 
 
+def owners_now(feeds):
+    """node -> hosts it polled in the last interval (at start-up, before both nodes had seen
+    each other, one may have polled everything for a moment)."""
+    since = time.monotonic() - INTERVAL - 0.5
+    by_node = {}
+    with feeds.lock:
+        for host, node, start, _ in feeds.log:
+            if start > since:
+                by_node.setdefault(node, set()).add(host)
+    return by_node
+
+
 def assert_polite(test, feeds):
     """Never more requests at once on one host than the per-host limit (1), all nodes together."""
     with feeds.lock:
@@ -65,10 +81,7 @@ class Rejoin(unittest.TestCase):
                 for name, path in paths.items():
                     nodes[name] = harness.Daemon(path)
                 time.sleep(5)  # both joined, every feed polled
-                with feeds.lock:
-                    by_node = {}
-                    for host, node, _, _ in feeds.log:
-                        by_node.setdefault(node, set()).add(host)
+                by_node = owners_now(feeds)
                 self.assertEqual(len(by_node), 2, "both nodes should own hosts: %s" % by_node)
                 victim = max(by_node, key=lambda n: len(by_node[n]))
                 other = [n for n in nodes if n != victim][0]
@@ -110,6 +123,108 @@ class Rejoin(unittest.TestCase):
             self.assertEqual(feeds.served - set(counts), set(), "served items without an alert in the stream")
             print("items %d, requests %d, %s left and came back twice with hosts %s" % (
                 len(counts), len(feeds.log), victim, sorted(share)))
+
+
+def word(n):
+    """A made-up word of letters only, distinct for every n (no number masking, no stemming clash)."""
+    letters = "bcdfghjklmnpqrstvwxz"
+    out = ""
+    n += 20 * 20
+    while n:
+        n, r = divmod(n, 20)
+        out += letters[r] + "aeiou"[r % 5]
+    return out
+
+
+class StoryFeeds(Feeds):
+    """Fixed feeds whose items share no content word (each its own story); `copies` makes a
+    feed also list a copy of one of its items under a new guid and link."""
+
+    def __init__(self):
+        super().__init__()
+        self.growing = False
+        self.copies = {}  # (host, feed) -> index of the item copied
+
+    def text(self, host, feed, i):
+        base = (HOSTS.index(host) * 10 + int(feed[1:])) * 1000 + i * 20
+        title = "cluster " + " ".join(word(base + k) for k in range(6))
+        summary = " ".join(word(base + 6 + k) for k in range(12)) + "."
+        return title, summary
+
+    def body(self, host, feed):
+        with self.lock:
+            n = self.items[(host, feed)]
+            copied = self.copies.get((host, feed))
+        parts = ['<?xml version="1.0"?><rss version="2.0"><channel><title>%s %s</title>' % (host, feed)]
+        links = []
+        entries = [(i, "http://%s/%s/%d" % (host, feed, i)) for i in range(1, n + 1)]
+        if copied is not None:
+            entries.append((copied, "http://%s/%s/copy-of-%d" % (host, feed, copied)))
+        for i, link in entries:
+            title, summary = self.text(host, feed, i)
+            links.append(link)
+            parts.append("<item><title>%s</title><description>%s</description><link>%s</link><guid>%s</guid></item>"
+                         % (title, summary, link, link))
+        parts.append("</channel></rss>")
+        return "".join(parts).encode(), links
+
+
+@unittest.skipUnless(shutil.which("nats-server"), "nats-server is not installed")
+class StoriesMove(unittest.TestCase):
+    def test_a_copy_after_the_move_is_a_story_update(self):
+        with harness.tempdir() as tmp:
+            feeds = StoryFeeds()
+            with feeds.lock:
+                for key in feeds.items:
+                    feeds.items[key] = 3
+            nats = Nats(os.path.join(tmp, "nats"))
+            nodes = {}
+            try:
+                text = feed_toml(feeds)
+                paths = {name: write_config(tmp, name, nats, text, collapse="stories") for name in ("node-a", "node-b")}
+                for name, path in paths.items():
+                    nodes[name] = harness.Daemon(path)
+                time.sleep(5)  # every feed polled, alerted, its state shared
+                by_node = owners_now(feeds)
+                victim = max(by_node, key=lambda n: len(by_node[n]))
+                other = [n for n in nodes if n != victim][0]
+                host = sorted(by_node[victim])[0]
+                nodes[victim].stop(signal.SIGKILL)
+                gone_at = time.monotonic()
+                time.sleep(2 * INTERVAL + TTL)
+                self.assertIn(host, hosts_polled(feeds, other, gone_at))
+                with feeds.lock:
+                    feeds.copies[(host, "f0")] = 2  # a copy of item 2, new guid
+                    feeds.items[(host, "f1")] += 1  # and a new item elsewhere on the host
+                time.sleep(INTERVAL + 2)
+                other_log = nodes[other].log_text()
+            finally:
+                for d in nodes.values():
+                    d.stop()
+            try:
+                listed = stream_messages(nats.url, "--json")
+                self.assertEqual(listed.returncode, 0, listed.stderr)
+                payloads = [json.loads(line) for line in listed.stdout.splitlines()]
+            finally:
+                nats.stop()
+                feeds.stop()
+
+            by_link = {}
+            for p in payloads:
+                by_link.setdefault(p["item"]["link"], []).append(p)
+            copy_link = "http://%s/f0/copy-of-2" % host
+            original_link = "http://%s/f0/2" % host
+            self.assertEqual(feeds.served - set(by_link), set(), "served items without a message in the stream")
+            self.assertIn(copy_link, by_link, "the copy never reached the stream")
+            self.assertEqual([p["topic"] for p in by_link[copy_link]], ["story.all"], by_link[copy_link])
+            self.assertEqual([p["topic"] for p in by_link[original_link]], ["alert.all"])
+            self.assertEqual(by_link[copy_link][0]["story"]["id"], by_link[original_link][0]["story"]["id"],
+                             "the copy joined another story")
+            for link, messages in by_link.items():
+                if link != copy_link:
+                    self.assertEqual([p["topic"] for p in messages], ["alert.all"], link)
+            self.assertIn("adopted", other_log)
+            print("%d messages; %s took %s over from %s with its stories" % (len(payloads), other, host, victim))
 
 
 if __name__ == "__main__":
