@@ -275,11 +275,13 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
         h = hash_step(h, std::string_view(word).substr(starts[i + k], lens[i + k]));
         if (k == 0 && word[starts[i]] == '_') continue;  // the bare boundary says nothing
         if (model_ == nullptr) continue;
-        if (const Model::Row* row = model_->find(h)) {
-          ++grams;
-          for (std::size_t l = 0; l < kMaxCandidates; ++l)
-            score[l] += (*row)[l];
-        }
+        const Model::Row* row = model_->find(h);
+        // An n-gram is at most as frequent as its prefix: when no model ranks the prefix,
+        // none ranks the longer ones either, so they are not looked up.
+        if (row == nullptr) break;
+        ++grams;
+        for (std::size_t l = 0; l < kMaxCandidates; ++l)
+          score[l] += (*row)[l];
       }
     }
   };
