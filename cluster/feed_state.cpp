@@ -47,12 +47,8 @@ json to_json(const stories::FeedStories& s) {
 
 std::string dump(const FeedState& s) {
   // replace: a title cut mid-character upstream must not make the whole value unwritable.
-  return json{{"feed", s.feed},
-              {"url", s.url},
-              {"node", s.node},
-              {"listed_at", s.listed_at},
-              {"items", s.items},
-              {"stories", to_json(s.stories)}}
+  return json{{"feed", s.feed},           {"url", s.url},     {"node", s.node},
+              {"listed_at", s.listed_at}, {"items", s.items}, {"stories", to_json(s.stories)}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

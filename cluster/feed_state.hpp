@@ -18,9 +18,9 @@
 namespace newswatch::cluster {
 
 struct FeedState {
-  std::string feed;       // feed id
-  std::string url;        // the feed's URL when shared: a changed URL makes the state another feed's
-  std::string node;       // who shared it
+  std::string feed;  // feed id
+  std::string url;   // the feed's URL when shared: a changed URL makes the state another feed's
+  std::string node;  // who shared it
   std::int64_t listed_at = 0;
   std::vector<std::string> items;  // seen identities, newest first
   stories::FeedStories stories;    // the feed's items of the story window, oldest first

@@ -167,9 +167,10 @@ class App::Impl {
     ingest_.emplace(*store_, *journal_, *publisher_, *group_, *stories_, *bursts_, metrics_);
     retention_.emplace(io_, *store_, *journal_, *stories_, [this]() -> const Config& { return snapshot_->config; });
     if (snapshot_->config.cluster && !options_.once) {  // cluster mode: daemon/cluster_node.hpp
-      auto node = ClusterNode::start(
-          {io_, db_, *group_, *store_, *journal_, &*stories_}, *snapshot_->config.cluster, snapshot_->config.dedup.seen_max_age,
-          [this](const std::vector<feeds::FeedSpec>& owned) { scheduler_.set_feeds(owned); });
+      auto node =
+          ClusterNode::start({io_, db_, *group_, *store_, *journal_, &*stories_}, *snapshot_->config.cluster,
+                             snapshot_->config.dedup.seen_max_age,
+                             [this](const std::vector<feeds::FeedSpec>& owned) { scheduler_.set_feeds(owned); });
       if (!node) return node.error();
       cluster_ = std::move(*node);
     }

@@ -89,7 +89,7 @@ constexpr std::int64_t kMaxSnapshotItems = 2000;  // past any feed's listing; ke
 // enough for the story engine (it reads 160 words of title and summary together).
 constexpr std::size_t kMaxStoryItems = 100;
 constexpr std::size_t kMaxStoryText = 2048;
-constexpr std::size_t kMaxOutstanding = 2000;     // publishes awaiting the stream's answer
+constexpr std::size_t kMaxOutstanding = 2000;  // publishes awaiting the stream's answer
 constexpr std::size_t kPageSize = 500;
 
 std::int64_t unix_now() {
@@ -619,9 +619,9 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   bool opening_publisher_ = false;
   std::map<std::string, feeds::FeedSpec> all_;
   std::vector<std::string> members_;
-  std::vector<std::string> previous_members_;  // the list before the last change
-  std::set<std::string> active_;               // polled now
-  std::set<std::string> pending_;              // owned, waiting to settle and load their state
+  std::vector<std::string> previous_members_;          // the list before the last change
+  std::set<std::string> active_;                       // polled now
+  std::set<std::string> pending_;                      // owned, waiting to settle and load their state
   std::map<std::string, Clock::time_point> settling_;  // of those, gained while their owner lived: since when
   std::map<std::string, std::int64_t> snapshotted_;
   bool have_members_ = false;

@@ -35,7 +35,7 @@ struct ClusterCounters {
   std::uint64_t published = 0;   // stream acknowledgements (duplicates included)
   std::uint64_t duplicates = 0;  // of which the stream already had
   std::uint64_t publish_errors = 0;
-  std::uint64_t nats_errors = 0;  // membership or state calls that failed
+  std::uint64_t nats_errors = 0;      // membership or state calls that failed
   std::uint64_t stories_adopted = 0;  // feeds taken over with the previous owner's stories
 };
 

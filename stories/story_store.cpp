@@ -263,8 +263,8 @@ Result<FeedStories> StoryStore::feed_stories(std::string_view feed_id, TimePoint
     a.copy_feed = r.copy_feed;
     keys.insert(CollapseLedger::family_key(a, feed_id, r.item.item_id));
   }
-  auto story = db_->prepare(
-      "SELECT first_seen, last_seen, first_feed, first_item, language, size FROM stories WHERE id = ?1");
+  auto story =
+      db_->prepare("SELECT first_seen, last_seen, first_feed, first_item, language, size FROM stories WHERE id = ?1");
   auto feeds = db_->prepare("SELECT feed FROM story_feeds WHERE story = ?1 ORDER BY feed");
   auto alerted = db_->prepare("SELECT filter, at FROM story_alerted WHERE key = ?1 AND at >= ?2");
   if (!story) return story.error();
