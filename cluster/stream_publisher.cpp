@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <optional>
 
 namespace newswatch::cluster {
 
@@ -41,15 +42,106 @@ std::string field(const nlohmann::json& j, const char* key) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// The alert and story payloads' "filter", "feed" and "item"."id", read by a SAX pass that
+// stops once it has all three (they come before the item's text): a full parse of every
+// payload was most of the publisher's time. Anything unexpected (a non-string value, a
+// field missing) gives nullopt and the caller parses the whole payload instead.
+class AlertKeyReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  struct Fields {
+    std::string filter, feed, item_id;
+  };
+  static std::optional<Fields> read(std::string_view payload) {
+    AlertKeyReader r;
+    (void)nlohmann::json::sax_parse(payload.begin(), payload.end(), &r, nlohmann::json::input_format_t::json, false);
+    if (r.odd_ || r.found_ != 7) return std::nullopt;
+    return std::move(r.fields_);
+  }
+
+  bool null() override { return scalar(); }
+  bool boolean(bool) override { return scalar(); }
+  bool number_integer(number_integer_t) override { return scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return scalar(); }
+  bool number_float(number_float_t, const string_t&) override { return scalar(); }
+  bool binary(binary_t&) override { return scalar(); }
+  bool string(string_t& v) override {
+    if (depth_ == 1 && key1_ == "filter") return take(1, fields_.filter, v);
+    if (depth_ == 1 && key1_ == "feed") return take(2, fields_.feed, v);
+    if (depth_ == 2 && in_item_ && key2_ == "id") return take(4, fields_.item_id, v);
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    ++depth_;
+    if (depth_ == 2 && key1_ == "item" && !in_array_) in_item_ = true;
+    return true;
+  }
+  bool end_object() override {
+    if (depth_ == 2) in_item_ = false;
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    if (depth_ == 2) in_array_ = true;
+    return true;
+  }
+  bool end_array() override {
+    if (depth_ == 2) in_array_ = false;
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (depth_ == 1) key1_ = k;
+    if (depth_ == 2) key2_ = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    odd_ = true;
+    return false;
+  }
+
+ private:
+  bool scalar() {
+    // One of ours holding something else than a string: the full parse renders it.
+    if ((depth_ == 1 && (key1_ == "filter" || key1_ == "feed")) || (depth_ == 2 && in_item_ && key2_ == "id"))
+      odd_ = true;
+    return !odd_;
+  }
+  bool take(int bit, std::string& into, string_t& v) {
+    if ((found_ & bit) != 0) {
+      odd_ = true;  // a repeated key: leave it to the full parse
+      return false;
+    }
+    into = std::move(v);
+    found_ |= bit;
+    return found_ != 7;  // all three: stop reading
+  }
+  Fields fields_;
+  std::string key1_, key2_;
+  int depth_ = 0;
+  int found_ = 0;
+  bool in_item_ = false;
+  bool in_array_ = false;
+  bool odd_ = false;
+};
+
 }  // namespace
 
 std::string message_id(std::string_view topic, std::string_view payload) {
-  const auto j = nlohmann::json::parse(payload, nullptr, false);
   std::string key(topic);
   const auto add = [&key](const std::string& part) {
     key += '|';
     key += part;
   };
+  if (starts_with(topic, "alert.") || starts_with(topic, "story.")) {
+    if (auto f = AlertKeyReader::read(payload)) {
+      add(f->filter);
+      add(f->feed);
+      add(f->item_id);
+      return hash128(key);
+    }
+  }
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
   if (j.is_object() && (starts_with(topic, "alert.") || starts_with(topic, "story.")) && j.contains("item") &&
       j["item"].is_object()) {
     add(field(j, "filter"));

@@ -89,7 +89,7 @@ constexpr std::int64_t kMaxSnapshotItems = 2000;  // past any feed's listing; ke
 // enough for the story engine (it reads 160 words of title and summary together).
 constexpr std::size_t kMaxStoryItems = 100;
 constexpr std::size_t kMaxStoryText = 2048;
-constexpr std::size_t kMaxOutstanding = 2000;  // publishes awaiting the stream's answer
+constexpr std::size_t kMaxOutstanding = 4000;  // publishes awaiting the stream's answer (libnats: 4096)
 constexpr std::size_t kPageSize = 500;
 
 std::int64_t unix_now() {
@@ -284,9 +284,11 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
       if (active_.count(id) != 0 || pending_.count(id) != 0) continue;
       pending_.insert(id);
       const auto before = cluster::owner_of(cluster::ownership_key(all_[id].url), previous_members_);
-      const bool alive = !before || std::find(members_.begin(), members_.end(), *before) != members_.end();
-      // Their previous owner lives (or we just started and may not see every member yet):
-      // let it notice first (settle_ready()).
+      // Their previous owner lives, or we just started among others who may poll them
+      // still: let it notice first (settle_ready()). A node whose first list holds only
+      // itself starts at once: a node joining after that list sees it, and settles.
+      const bool alive =
+          before ? std::find(members_.begin(), members_.end(), *before) != members_.end() : members_.size() > 1;
       if (alive) {
         settling_.emplace(id, Clock::now());
       } else {
@@ -532,6 +534,7 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   }
 
   void pump() {
+    pump_posted_ = false;
     if (stopped_) return;
     if (connected_ && !publisher_) open_publisher();
     if (rewind_) {
@@ -581,6 +584,13 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
     if (a.duplicate) ++counters_.duplicates;
     outstanding_.erase(a.local_seq);
     advance();
+    // Half the window answered: refill it now rather than at the next tick.
+    if (outstanding_.size() <= kMaxOutstanding / 2 && !pump_posted_ && parts_.journal.last_seq() > sent_) {
+      pump_posted_ = true;
+      asio::post(parts_.io, [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->pump();
+      });
+    }
   }
 
   void advance() {
@@ -631,6 +641,7 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   bool connected_ = false;
   bool rewind_ = false;
   bool stopped_ = false;
+  bool pump_posted_ = false;  // a pump() is queued on the loop
   std::uint64_t acked_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t persisted_ = 0;

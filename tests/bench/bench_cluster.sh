@@ -10,7 +10,7 @@
 #             StreamPublisher and through the node's outbox, next to a raw libnats loop.
 #
 # Environment: NEWSWATCH_BUILD (build dir, set by tests/bench/run.sh), BENCH_REPEAT (runs per
-# figure, median by wall time; 3), BENCH_STREAM_MESSAGES (20000), BENCH_KEEP=1.
+# figure, median by wall time; 3), BENCH_STREAM_MESSAGES (50000), BENCH_KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${NEWSWATCH_BUILD:-$PWD/build/release}"
@@ -115,4 +115,4 @@ echo "cluster (1 node, stream acknowledged) / single: wall $(ratio "$CLUSTER_WAL
   "  cpu $(ratio "$CLUSTER_CPU" "$SINGLE_CPU")x   (target wall <= 1.5x)"
 
 fresh_nats
-"$STREAM_BENCH" "nats://127.0.0.1:$NATS_PORT" "${BENCH_STREAM_MESSAGES:-20000}"
+"$STREAM_BENCH" "nats://127.0.0.1:$NATS_PORT" "${BENCH_STREAM_MESSAGES:-50000}"

@@ -1,6 +1,8 @@
 // Membership, StreamPublisher and StreamReader against a real nats-server with JetStream.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -115,6 +117,48 @@ TEST(MessageId, SameAlertSameIdWhateverTheNodeSeqOrTime) {
   EXPECT_NE(message_id("burst.mali", burst), message_id("burst.mali", burst_higher));
   EXPECT_EQ(message_id("other", "not json"), message_id("other", "not json"));
   EXPECT_NE(message_id("other", "not json"), message_id("other", "not json either"));
+}
+
+// The id of "alert.x|filter|feed|item" as every node has computed it so far (nodes of
+// different versions must agree): 128 bits from two FNV-1a passes, each mixed.
+std::string id_of_key(std::string_view key) {
+  const auto fnv = [](std::uint64_t h, std::string_view b) {
+    for (const char c : b) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ULL;
+    }
+    return h;
+  };
+  const auto mix = [](std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  char out[33];
+  std::snprintf(out, sizeof out, "%016llx%016llx",
+                static_cast<unsigned long long>(mix(fnv(0xcbf29ce484222325ULL, key))),
+                static_cast<unsigned long long>(mix(fnv(0x84222325cbf29ce4ULL, key) ^ key.size())));
+  return out;
+}
+
+TEST(MessageId, AlertIdsReadTheirThreeFieldsWhereverTheyAre) {
+  EXPECT_EQ(message_id("alert.mali", alert_payload(7, "f1", "item-1")), id_of_key("alert.mali|mali|f1|item-1"));
+  EXPECT_EQ(message_id("story.mali", alert_payload(7, "f1", "item-1")), id_of_key("story.mali|mali|f1|item-1"));
+  // Fields in another order, nested look-alikes, escapes: the same three values.
+  EXPECT_EQ(
+      message_id(
+          "alert.mali",
+          R"({"item":{"title":"t","links":[{"id":"no"}],"x":{"id":"no"},"id":"item-1"},"matches":[{"feed":"no"}],)"
+          R"("feed":"f1","seq":3,"filter":"mali"})"),
+      id_of_key("alert.mali|mali|f1|item-1"));
+  EXPECT_EQ(message_id("alert.mali", R"({"filter":"mali","feed":"f\u00e9\"1","item":{"id":"a\/b"}})"),
+            id_of_key("alert.mali|mali|f\xc3\xa9\"1|a/b"));
+  // A value that is not a string reads as the full parse renders it; a missing one as "".
+  EXPECT_EQ(message_id("alert.mali", R"({"filter":"mali","feed":12,"item":{"id":"i"}})"),
+            id_of_key("alert.mali|mali|12|i"));
+  EXPECT_EQ(message_id("alert.mali", R"({"filter":"mali","item":{"id":"i"}})"), id_of_key("alert.mali|mali||i"));
+  EXPECT_EQ(message_id("alert.mali", R"({"filter":"mali","feed":null,"item":{"id":"i"}})"),
+            id_of_key("alert.mali|mali||i"));
 }
 
 TEST(StreamPublisher, ARepublicationIsADuplicateTheStreamDrops) {
