@@ -96,6 +96,12 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// Publish acknowledgements from libnats' thread, waiting for the loop.
+struct AckInbox {
+  std::mutex mu;
+  std::vector<cluster::PublishAck> acks;
+};
+
 }  // namespace
 
 class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl> {
@@ -499,9 +505,27 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
     std::weak_ptr<Impl> weak = weak_from_this();
     worker_.post([weak, this] {
       asio::io_context& io = parts_.io;
-      auto p = cluster::StreamPublisher::open(*session_, settings_, [weak, &io](const cluster::PublishAck& a) {
-        asio::post(io, [weak, a] {
-          if (auto self = weak.lock()) self->on_ack(a);
+      // Acknowledgements gather in an inbox the loop empties in one turn: one wake-up per
+      // burst of answers, not one per message.
+      auto inbox = std::make_shared<AckInbox>();
+      auto p = cluster::StreamPublisher::open(*session_, settings_, [weak, &io, inbox](const cluster::PublishAck& a) {
+        bool first = false;
+        {
+          std::lock_guard lock(inbox->mu);
+          first = inbox->acks.empty();
+          inbox->acks.push_back(a);
+        }
+        if (!first) return;
+        asio::post(io, [weak, inbox] {
+          std::vector<cluster::PublishAck> acks;
+          {
+            std::lock_guard lock(inbox->mu);
+            acks.swap(inbox->acks);
+          }
+          if (auto self = weak.lock()) {
+            for (const auto& ack : acks)
+              self->on_ack(ack);
+          }
         });
       });
       std::shared_ptr<cluster::StreamPublisher> opened;
