@@ -178,9 +178,9 @@ std::vector<BucketFigures> surge_buckets(double factor, int per, std::uint64_t s
   for (int b = 0; b < kBucketCount; ++b) {
     const auto& f = out[static_cast<std::size_t>(b)];
     const Bucket& k = kBuckets[b];
-    std::printf("[bursts] x%.0f %s base %.1f-%.1f/h, %2d-%2dh: %2d of %2d detected (oracle %4.1f), median delay %.2f h\n",
-                factor, name, k.rate_lo, k.rate_hi, k.hours_lo, k.hours_hi, f.detected, f.surges, f.oracle,
-                median(f.delays_h));
+    std::printf(
+        "[bursts] x%.0f %s base %.1f-%.1f/h, %2d-%2dh: %2d of %2d detected (oracle %4.1f), median delay %.2f h\n",
+        factor, name, k.rate_lo, k.rate_hi, k.hours_lo, k.hours_hi, f.detected, f.surges, f.oracle, median(f.delays_h));
     all.surges += f.surges;
     all.detected += f.detected;
     all.oracle += f.oracle;
@@ -247,9 +247,8 @@ TEST(BurstSimulation, SyndicationStormsNeverBurst) {
       ++storms;
     }
     const auto in_storm = [&](const Burst& b) {
-      return std::any_of(list.begin(), list.end(), [&](const auto& s) {
-        return b.detected_at >= s.start && b.detected_at < s.start + 3 * 3600;
-      });
+      return std::any_of(list.begin(), list.end(),
+                         [&](const auto& s) { return b.detected_at >= s.start && b.detected_at < s.start + 3 * 3600; });
     };
     const auto without = run(h);
     h.storms = list;
