@@ -397,9 +397,14 @@ WindowTest scan_spans(Series& s, const FilterState& f, const BurstSettings& sett
                       double watch_level, double alert_level) {
   WindowTest best;
   const std::int64_t longest = ring_hours(settings);
+  int total = 0;  // a quiet series' usual case: too few stories for any span
+  for (const auto& b : s.bins)
+    total += b.stories;
+  if (total < settings.min_stories) return best;
   // The part of the current hour that has gone, at least kMinHourFraction of it.
   const double elapsed = std::clamp(static_cast<double>(now - s.current_hour * kHour + 1) / static_cast<double>(kHour),
                                     kMinHourFraction, 1.0);
+  const double log_watch = std::log(watch_level);
   int count = 0;
   double mean = 0;
   double var = 0;
@@ -420,6 +425,10 @@ WindowTest scan_spans(Series& s, const FilterState& f, const BurstSettings& sett
     // The expectation raised by its own uncertainty (see kEstimateSlack).
     const double tested = mean + kEstimateSlack * std::sqrt(var);
     if (static_cast<double>(count) <= tested) continue;
+    // P(X >= k) >= P(X = k): when that alone is above the watch level, the tail is too, and
+    // the series summing it is skipped (the usual case on a busy filter).
+    const double log_point = -tested + count * std::log(tested) - std::lgamma(count + 1.0);
+    if (log_point > log_watch) continue;
     WindowTest t;
     t.window = span * kHour;
     t.count = count;
