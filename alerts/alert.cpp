@@ -39,20 +39,15 @@ void story_object(JsonWriter& w, const stories::StoryAssignment& story) {
   } else {
     w.null();
   }
-  w.raw(',');
-  w.key("first_feed");
+  w.next_key("first_feed");
   w.string(story.first_feed);
-  w.raw(',');
-  w.key("first_seen");
+  w.next_key("first_seen");
   w.string(feeds::format_rfc3339(story.first_seen));
-  w.raw(',');
-  w.key("id");
+  w.next_key("id");
   w.string(story.story_id);
-  w.raw(',');
-  w.key("size");
+  w.next_key("size");
   w.number(static_cast<std::uint64_t>(story.size));
-  w.raw(',');
-  w.key("sources");
+  w.next_key("sources");
   w.number(static_cast<std::uint64_t>(story.sources));
   w.raw('}');
 }
@@ -78,50 +73,36 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
   w.raw('{');
   w.key("detected_at");
   w.string(feeds::format_rfc3339(detected_at));
-  w.raw(',');
-  w.key("entities");
+  w.next_key("entities");
   string_array(w, entities);
-  w.raw(',');
-  w.key("feed");
+  w.next_key("feed");
   w.string(feed_id);
-  w.raw(',');
-  w.key("filter");
+  w.next_key("filter");
   w.string(filter_id);
-  w.raw(',');
-  w.key("item");
+  w.next_key("item");
   w.raw('{');
   w.key("author");
   w.string(item.author);
-  w.raw(',');
-  w.key("categories");
+  w.next_key("categories");
   string_array(w, item.categories);
-  w.raw(',');
-  w.key("content");
+  w.next_key("content");
   w.string(item.content);
-  w.raw(',');
-  w.key("id");
+  w.next_key("id");
   w.string(item.id);
-  w.raw(',');
-  w.key("language");
+  w.next_key("language");
   w.string(item.language.empty() ? std::string_view("und") : std::string_view(item.language));
-  w.raw(',');
-  w.key("link");
+  w.next_key("link");
   w.string(item.link);
-  w.raw(',');
-  w.key("published");
+  w.next_key("published");
   optional_time(w, item.published);
-  w.raw(',');
-  w.key("summary");
+  w.next_key("summary");
   w.string(item.summary);
-  w.raw(',');
-  w.key("title");
+  w.next_key("title");
   w.string(item.title);
-  w.raw(',');
-  w.key("updated");
+  w.next_key("updated");
   optional_time(w, item.updated);
   w.raw('}');
-  w.raw(',');
-  w.key("matches");
+  w.next_key("matches");
   w.raw('[');
   for (std::size_t i = 0; i < match.matches.size(); ++i) {
     const auto& m = match.matches[i];
@@ -133,22 +114,17 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
     } else {
       w.null();
     }
-    w.raw(',');
-    w.key("field");
+    w.next_key("field");
     w.string(m.field);
-    w.raw(',');
-    w.key("length");
+    w.next_key("length");
     w.number(static_cast<std::uint64_t>(m.length));
-    w.raw(',');
-    w.key("offset");
+    w.next_key("offset");
     w.number(static_cast<std::uint64_t>(m.offset));
-    w.raw(',');
-    w.key("term");
+    w.next_key("term");
     w.string(m.term);
     // A filter with a rank: every match says what it weighed (null: a query term outside the rank).
     if (match.score) {
-      w.raw(',');
-      w.key("weight");
+      w.next_key("weight");
       if (m.weight) {
         w.number(*m.weight);
       } else {
@@ -159,20 +135,16 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
   }
   w.raw(']');
   if (match.score) {
-    w.raw(',');
-    w.key("score");
+    w.next_key("score");
     w.number(*match.score);
   }
-  w.raw(',');
-  w.key("seq");
+  w.next_key("seq");
   w.number(seq);
   if (story != nullptr) {
-    w.raw(',');
-    w.key("story");
+    w.next_key("story");
     story_object(w, *story);
   }
-  w.raw(',');
-  w.key("topic");
+  w.next_key("topic");
   w.string(topic);
   w.raw('}');
   return out;

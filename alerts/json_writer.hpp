@@ -19,6 +19,11 @@ class JsonWriter {
     string(k);
     out_.push_back(':');
   }
+  // A member after another: the comma, then the key.
+  void next_key(std::string_view k) {
+    out_.push_back(',');
+    key(k);
+  }
   void number(std::uint64_t v);
   void number(std::int64_t v);
   // Whole numbers print as integers ("4", as the analyst wrote them); others as nlohmann does.

@@ -35,12 +35,10 @@ Result<std::vector<SeriesState>> BurstStore::load() {
   auto st = db_->prepare("SELECT filter, entity, state FROM burst_series ORDER BY filter, entity");
   if (!st) return st.error();
   std::vector<SeriesState> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  const auto rows = st->each_row([&] {
     out.push_back(SeriesState{st->column_text(0), st->column_text(1), st->column_text(2)});
-  }
+  });
+  if (!rows) return rows.error();
   return out;
 }
 

@@ -26,6 +26,17 @@ class SqliteStatement {
 
   // Steps once: true while a row is available, false when done; errors are reported.
   Result<bool> step();
+  // Steps through every row, calling on_row() at each (it reads the columns); stops at the
+  // first error.
+  template <class F>
+  Result<Ok> each_row(F&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row) return row.error();
+      if (!*row) return Ok{};
+      on_row();
+    }
+  }
   // Steps to completion and resets, for statements that return no rows.
   Result<Ok> run();
   void reset();

@@ -301,6 +301,9 @@ class App::Impl {
       // Against what is running, not the last reload: an edit reverted is no longer pending.
       for (const auto& key : settings_needing_restart(started_, build.snapshot->config))
         spdlog::warn("reload: {} changed; it takes effect at the next restart", key);
+      // Warnings are the config's, not the start's: an edit that brings one says so now.
+      for (const auto& w : build.snapshot->config.warnings)
+        spdlog::warn("reload: {}", format_warning(w));
       restart_note_ = restart_note(started_, build.snapshot->config);
       build.snapshot->generation = snapshot_->generation + 1;
       snapshot_ = std::move(build.snapshot);

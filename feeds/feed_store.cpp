@@ -108,12 +108,7 @@ Result<std::vector<std::string>> FeedStore::recent_items(std::string_view feed_i
   if (!st) return st.error();
   st->bind(1, feed_id).bind(2, since_unix).bind(3, limit);
   std::vector<std::string> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(st->column_text(0));
-  }
+  if (auto done = st->each_row([&] { out.push_back(st->column_text(0)); }); !done) return done.error();
   return out;
 }
 
@@ -121,13 +116,11 @@ Result<Ok> FeedStore::forget_listings_except(const std::set<std::string, std::le
   auto listed = db_->prepare("SELECT feed_id FROM feed_listing");
   if (!listed) return listed.error();
   std::vector<std::string> gone;
-  for (;;) {
-    auto row = listed->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  const auto rows = listed->each_row([&] {
     std::string id = listed->column_text(0);
     if (configured.count(id) == 0) gone.push_back(std::move(id));
-  }
+  });
+  if (!rows) return rows.error();
   auto forget = db_->prepare("DELETE FROM feed_listing WHERE feed_id = ?1");
   if (!forget) return forget.error();
   for (const auto& id : gone) {
@@ -166,10 +159,7 @@ Result<std::map<std::string, FeedRuntime>> FeedStore::load_runtime() {
       "SELECT feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url FROM feed_state");
   if (!st) return st.error();
   std::map<std::string, FeedRuntime> out;
-  while (true) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  const auto rows = st->each_row([&] {
     FeedRuntime rt;
     rt.url = st->column_text(1);
     rt.etag = st->column_text(2);
@@ -179,7 +169,8 @@ Result<std::map<std::string, FeedRuntime>> FeedStore::load_runtime() {
     rt.last_outcome = st->column_text(6);
     rt.config_url = st->column_text(7);
     out.emplace(st->column_text(0), std::move(rt));
-  }
+  });
+  if (!rows) return rows.error();
   return out;
 }
 

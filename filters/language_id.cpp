@@ -147,24 +147,52 @@ std::vector<std::string> default_candidate_languages() {
 // 64-bit hash (no strings kept: two of a few thousand n-grams sharing a hash is not a risk
 // worth the memory reads).
 struct LanguageIdentifier::Model {
-  struct Slot {
-    std::uint64_t key = 0;  // 0: empty
-    std::uint32_t row = 0;
+  // 64-bit hash -> 32-bit value, open-addressed, 8 bytes a slot: the index comes from the
+  // hash's low bits and a 32-bit fingerprint from its high ones (the tables are read for
+  // every n-gram of every item, and half the bytes keep more of them in cache).
+  class HashTable {
+   public:
+    void build(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries) {
+      std::size_t size = 64;
+      while (size < entries.size() * 2)
+        size *= 2;
+      slots_.assign(size, {});
+      mask_ = size - 1;
+      for (const auto& [key, value] : entries) {
+        std::uint64_t i = key & mask_;
+        while (slots_[i].print != 0 && slots_[i].print != print(key))
+          i = (i + 1) & mask_;
+        slots_[i] = {print(key), value};
+      }
+    }
+    const std::uint32_t* find(std::uint64_t key) const {
+      const std::uint32_t p = print(key);
+      for (std::uint64_t i = key & mask_;; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.print == p) return &s.value;
+        if (s.print == 0) return nullptr;
+      }
+    }
+
+   private:
+    struct Slot {
+      std::uint32_t print = 0;  // 0: empty
+      std::uint32_t value = 0;
+    };
+    static std::uint32_t print(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 32) | 1U; }
+    std::vector<Slot> slots_;
+    std::uint64_t mask_ = 0;
   };
+
   using Row = std::array<float, kMaxCandidates>;
-  std::vector<Slot> slots;
-  std::uint64_t mask = 0;
+  HashTable grams;  // n-gram hash -> index into rows
   std::vector<Row> rows;
-  std::size_t count = 0;                                          // candidates
-  std::unordered_map<std::uint64_t, std::uint16_t> common_words;  // word hash -> candidate bits
+  std::size_t count = 0;   // candidates
+  HashTable common_words;  // word hash -> candidate bits
 
   const Row* find(std::uint64_t key) const {
-    key = key == 0 ? 1 : key;
-    for (std::uint64_t i = key & mask;; i = (i + 1) & mask) {
-      const Slot& s = slots[i];
-      if (s.key == key) return &rows[s.row];
-      if (s.key == 0) return nullptr;
-    }
+    const std::uint32_t* row = grams.find(key);
+    return row == nullptr ? nullptr : &rows[*row];
   }
 };
 
@@ -215,30 +243,24 @@ Result<std::shared_ptr<const LanguageIdentifier>> LanguageIdentifier::load(const
       model->rows[it->second][l] = static_cast<float>(-std::log(static_cast<double>(rank) + kRankOffset));
     }
   }
-  std::size_t size = 64;
-  while (size < row_of.size() * 4)
-    size *= 2;
-  model->slots.assign(size, {});
-  model->mask = size - 1;
-  for (const auto& [gram, row] : row_of) {
-    std::uint64_t key = hash_step(kHashSeed, gram);
-    key = key == 0 ? 1 : key;
-    std::uint64_t i = key & model->mask;
-    while (model->slots[i].key != 0)
-      i = (i + 1) & model->mask;
-    model->slots[i] = {key, row};
-  }
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
+  entries.reserve(row_of.size());
+  for (const auto& [gram, row] : row_of)
+    entries.emplace_back(hash_step(kHashSeed, gram), row);
+  model->grams.build(entries);
+  std::unordered_map<std::uint64_t, std::uint32_t> word_bits;
   for (const auto& list : kCommonWords) {
     const auto at = std::find(candidates.begin(), candidates.end(), list.code);
     if (at == candidates.end()) continue;
-    const auto bit = static_cast<std::uint16_t>(1U << (at - candidates.begin()));
+    const auto bit = 1U << (at - candidates.begin());
     std::string_view rest = list.words;
     while (!rest.empty()) {
       const std::size_t space = rest.find(' ');
-      model->common_words[hash_step(kHashSeed, rest.substr(0, space))] |= bit;
+      word_bits[hash_step(kHashSeed, rest.substr(0, space))] |= bit;
       rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
     }
   }
+  model->common_words.build({word_bits.begin(), word_bits.end()});
   id->candidates_ = candidates;
   id->model_ = std::move(model);
   return std::shared_ptr<const LanguageIdentifier>(std::move(id));
@@ -275,11 +297,13 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
         h = hash_step(h, std::string_view(word).substr(starts[i + k], lens[i + k]));
         if (k == 0 && word[starts[i]] == '_') continue;  // the bare boundary says nothing
         if (model_ == nullptr) continue;
-        if (const Model::Row* row = model_->find(h)) {
-          ++grams;
-          for (std::size_t l = 0; l < kMaxCandidates; ++l)
-            score[l] += (*row)[l];
-        }
+        const Model::Row* row = model_->find(h);
+        // An n-gram is at most as frequent as its prefix: when no model ranks the prefix,
+        // none ranks the longer ones either, so they are not looked up.
+        if (row == nullptr) break;
+        ++grams;
+        for (std::size_t l = 0; l < kMaxCandidates; ++l)
+          score[l] += (*row)[l];
       }
     }
   };
@@ -311,10 +335,10 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
         i += len;
       }
       if (model_ != nullptr) {
-        const auto it = model_->common_words.find(hash_step(kHashSeed, std::string_view(word).substr(1)));
-        if (it != model_->common_words.end()) {
+        if (const std::uint32_t* bits =
+                model_->common_words.find(hash_step(kHashSeed, std::string_view(word).substr(1)))) {
           for (std::size_t l = 0; l < model_->count; ++l)
-            score[l] += (it->second >> l & 1U) != 0 ? kWordBonus : 0.0;
+            score[l] += (*bits >> l & 1U) != 0 ? kWordBonus : 0.0;
         }
       }
       starts[n] = static_cast<std::uint32_t>(word.size());

@@ -67,10 +67,55 @@ double containment(Span a, Span b) {
   return smaller == 0 ? 0.0 : static_cast<double>(intersect_count(a, b)) / static_cast<double>(smaller);
 }
 
+// Shared elements a containment of `least` needs when the smaller side has `smaller`.
+std::size_t shared_needed(double least, std::size_t smaller) {
+  return static_cast<std::size_t>(std::ceil(least * static_cast<double>(smaller) - 1e-9));
+}
+
+// containment(a, b) when it reaches `least`, else -1. Most copy candidates share a few shingles
+// at most: the merge stops once what is left of the shorter side cannot reach `least`.
+double containment_at_least(Span a, Span b, double least) {
+  const std::size_t smaller = std::min(a.size(), b.size());
+  if (smaller == 0) return least <= 0 ? 0.0 : -1.0;
+  const std::size_t need = shared_needed(least, smaller);
+  std::size_t n = 0;
+  const std::uint32_t* i = a.data();
+  const std::uint32_t* j = b.data();
+  const std::uint32_t* const ie = i + a.size();
+  const std::uint32_t* const je = j + b.size();
+  // Checked every 16 steps, so the merge itself stays free of branches.
+  while (i != ie && j != je) {
+    const std::size_t left = std::min(static_cast<std::size_t>(ie - i), static_cast<std::size_t>(je - j));
+    if (n + left < need) return -1;
+    for (std::size_t step = std::min<std::size_t>(left, 16); step > 0; --step) {
+      const std::uint32_t x = *i;
+      const std::uint32_t y = *j;
+      n += x == y ? 1 : 0;
+      i += x <= y ? 1 : 0;
+      j += y <= x ? 1 : 0;
+    }
+  }
+  return n >= need ? static_cast<double>(n) / static_cast<double>(smaller) : -1.0;
+}
+
 // Each side has a value (number, entity) the other lacks: "bulletin 17" against "bulletin 18".
 bool numbers_conflict(Span a, Span b) {
   const std::size_t common = intersect_count(a, b);
   return a.size() > common && b.size() > common;
+}
+
+// A 256-bit map of a text's shingles, kept inline with each item: the shingles of a new item
+// whose bits the other's map lacks are certainly not shared, which bounds the containment from
+// above without reading the other's shingles (a cache miss, then a merge) for most candidates.
+using ShingleBits = std::array<std::uint64_t, 4>;
+inline std::uint32_t shingle_bit(std::uint32_t h) { return (h * 0x9E3779B1U) >> 24; }
+
+// Of `mine` (a new item's shingle bits, one per shingle), how many the other's map holds.
+std::size_t bits_found(std::span<const std::uint8_t> mine, const ShingleBits& theirs) {
+  std::size_t n = 0;
+  for (const std::uint8_t b : mine)
+    n += (theirs[b >> 6] >> (b & 63)) & 1U;
+  return n;
 }
 
 // What the copy test reads of an item.
@@ -107,6 +152,9 @@ class PackedText {
     for (const auto& [term, tf] : t.terms)
       data_[at++] = term;
     begin_[kSections] = at;
+    shingle_bits = {};
+    for (const std::uint32_t h : t.shingles)
+      shingle_bits[shingle_bit(h) >> 6] |= std::uint64_t{1} << (shingle_bit(h) & 63);
     bands = t.bands;
     word_count_ = static_cast<std::uint16_t>(t.word_count);
     has_summary_ = t.has_summary;
@@ -118,7 +166,11 @@ class PackedText {
             section(kTitleNumbers), section(kEntities),      word_count_,     has_summary_};
   }
 
+  bool has_summary() const { return has_summary_; }
+  std::size_t shingle_count() const { return begin_[kShingles + 1] - begin_[kShingles]; }
+
   std::array<std::uint32_t, kBands> bands{};
+  ShingleBits shingle_bits{};  // see shingle_bit()
 
  private:
   std::unique_ptr<std::uint32_t[]> data_;
@@ -352,6 +404,7 @@ struct StoryEngine::State {
   StoryTextBuilder builder;
   // scratch
   StoryText text;
+  std::vector<std::uint8_t> text_bits;  // shingle_bit() of each of text's shingles
   TermVector vec;
   std::vector<std::uint32_t> cand_items;
   std::vector<std::uint32_t> cand_stories;
@@ -412,14 +465,22 @@ struct Ops {
   }
 
   // Copy score of `a` (the new item) against `b`; < 0 when not a copy.
+  // False when `b` cannot be a copy of the new item `a` (whose shingles' bits are `a_bits`):
+  // too few of a's shingles are even in b's map. Titles-only judgements are not filtered.
+  bool may_be_copy(const TextView& a, std::span<const std::uint8_t> a_bits, const PackedText& b) const {
+    if (!a.has_summary || !b.has_summary()) return true;
+    const std::size_t smaller = std::min(a.shingles.size(), b.shingle_count());
+    return bits_found(a_bits, b.shingle_bits) >= shared_needed(t.copy_shingles_loose, smaller);
+  }
+
   double copy_score(const TextView& a, const TextView& b) const {
     // An item without summary is judged on its title against the other's title.
     const bool titles = !a.has_summary || !b.has_summary;
     const Span sa = titles ? a.title_shingles : a.shingles;
     const Span sb = titles ? b.title_shingles : b.shingles;
     if (std::min(sa.size(), sb.size()) < t.copy_min_shingles) return -1;
-    const double cs = containment(sa, sb);
-    if (cs < t.copy_shingles_loose) return -1;
+    const double cs = containment_at_least(sa, sb, t.copy_shingles_loose);
+    if (cs < 0) return -1;
     // Numbers or places that differ on both sides: another instance of a template ("bulletin
     // 17", "attack in Gao" / "attack in Kidal"), unless all the rest agrees over a long text.
     if (numbers_conflict(a.numbers, b.numbers) || numbers_conflict(a.entities, b.entities)) {
@@ -716,8 +777,12 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
   std::uint32_t original = kNone;
   double best_copy = -1;
   const TextView mine = view_of(s.text);
+  s.text_bits.clear();
+  for (const std::uint32_t h : s.text.shingles)
+    s.text_bits.push_back(static_cast<std::uint8_t>(shingle_bit(h)));
   for (std::uint32_t slot : s.cand_items) {
     const ItemRec& other = s.items[slot];
+    if (!ops.may_be_copy(mine, s.text_bits, other.text)) continue;
     const double score = ops.copy_score(mine, other.text.view());
     if (score < 0) continue;
     // The closest; of equals, the earliest.

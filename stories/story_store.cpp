@@ -138,10 +138,7 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
         " WHERE last_seen >= ?1 ORDER BY first_seen");
     if (!st) return st.error();
     st->bind(1, horizon);
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
+    const auto rows = st->each_row([&] {
       StoryRecord r;
       r.story_id = st->column_text(0);
       r.first_seen = time_of(st->column_int(1));
@@ -152,7 +149,8 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
       r.size = static_cast<std::size_t>(st->column_int(6));
       index.emplace(r.story_id, out.stories.size());
       out.stories.push_back(std::move(r));
-    }
+    });
+    if (!rows) return rows.error();
   }
   {
     auto st = db_->prepare(
@@ -160,13 +158,11 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
         " ORDER BY f.story, f.feed");
     if (!st) return st.error();
     st->bind(1, horizon);
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
+    const auto rows = st->each_row([&] {
       const auto it = index.find(st->column_text(0));
       if (it != index.end()) out.stories[it->second].feeds.push_back(st->column_text(1));
-    }
+    });
+    if (!rows) return rows.error();
   }
   {
     auto st = db_->prepare(
@@ -174,10 +170,7 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
         " FROM story_items WHERE arrival >= ?1 ORDER BY seq");
     if (!st) return st.error();
     st->bind(1, horizon);
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
+    const auto rows = st->each_row([&] {
       RecordedItem r;
       r.item.feed_id = st->column_text(0);
       r.item.item_id = st->column_text(1);
@@ -190,18 +183,17 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
       r.item.language = st->column_text(8);
       r.item.entities = split_lines(st->column_text(9));
       out.items.push_back(std::move(r));
-    }
+    });
+    if (!rows) return rows.error();
   }
   {
     auto st = db_->prepare("SELECT filter, key, at FROM story_alerted WHERE at >= ?1 ORDER BY at");
     if (!st) return st.error();
     st->bind(1, horizon);
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
+    const auto rows = st->each_row([&] {
       out.alerted.push_back({st->column_text(0), st->column_text(1), time_of(st->column_int(2))});
-    }
+    });
+    if (!rows) return rows.error();
   }
   return out;
 }

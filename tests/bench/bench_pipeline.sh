@@ -9,7 +9,7 @@
 # then the same at 10,000 feeds (the 250 files under 40 query strings each, 500,000 items;
 # stories off, compared with the 250-feed low run without stories),
 # and the item -> wire latency with the state folder on tmpfs (tests/bench/latency.py).
-# Also the low run with [stories] off (the ingest path alone). Targets: ours / bare <= 5x
+# Also the low and high runs with [stories] off (the ingest path alone). Targets: ours / bare <= 5x
 # (high), <= 3x (low); at 10,000 feeds that ratio within 1.2x of
 # the one at 250 and peak RSS < 100 MiB; latency p99 < 1 ms.
 #
@@ -101,6 +101,8 @@ config low "$WORK/urls.250" low
 # stories costs on top (stories and bursts are on by default, as in high and low).
 config low_plain "$WORK/urls.250" low
 printf '\n[stories]\nenabled = false\n' >>"$WORK/newswatch.low_plain.toml"
+config high_plain "$WORK/urls.250" high
+printf '\n[stories]\nenabled = false\n' >>"$WORK/newswatch.high_plain.toml"
 
 EXPECT="200 $FEEDS"
 WANT_ITEMS="$ITEMS"
@@ -116,6 +118,8 @@ LOW_WALL="$WALL" LOW_CPU="$CPU"
 alert_line "low watchlist:" "$ITEMS" "$LOW_ALERTS"
 measure "newswatchd --once, low, no stories" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.low_plain.toml" --once
 PLAIN_WALL="$WALL" PLAIN_CPU="$CPU"
+measure "newswatchd --once, high, no stories" fresh_state "$NEWSWATCHD" --config "$WORK/newswatch.high_plain.toml" --once
+HPLAIN_WALL="$WALL" HPLAIN_CPU="$CPU"
 AFTER_RUN=""
 
 if [ "${BENCH_SKIP_NEWSBOAT:-0}" != "1" ] && [ -x /usr/bin/newsboat ]; then
@@ -133,6 +137,8 @@ echo "ours / bare, high alerts:  wall ${HIGH_RATIO}x   cpu $(ratio "$HIGH_CPU" "
 echo "ours / bare, low alerts:   wall ${LOW_RATIO}x   cpu $(ratio "$LOW_CPU" "$BARE_CPU")x   (target <= 3x)"
 echo "ours / bare, low, no stories: wall $(ratio "$PLAIN_WALL" "$BARE_WALL")x   cpu $(ratio "$PLAIN_CPU" "$BARE_CPU")x" \
   "  (stories cost $(ratio "$LOW_CPU" "$PLAIN_CPU")x the CPU of the path without them)"
+echo "ours / bare, high, no stories: wall $(ratio "$HPLAIN_WALL" "$BARE_WALL")x   cpu $(ratio "$HPLAIN_CPU" "$BARE_CPU")x" \
+  "  (stories cost $(ratio "$HIGH_CPU" "$HPLAIN_CPU")x)"
 if [ -n "${NB_WALL:-}" ]; then
   echo "newsboat / ours, high:     wall $(ratio "$NB_WALL" "$HIGH_WALL")x   cpu $(ratio "$NB_CPU" "$HIGH_CPU")x"
   echo "newsboat / ours, low:      wall $(ratio "$NB_WALL" "$LOW_WALL")x   cpu $(ratio "$NB_CPU" "$LOW_CPU")x"

@@ -88,11 +88,15 @@ class ServiceTest(unittest.TestCase):
             first = self.collect_alerts(8)
             self.assertEqual(len([m for m in first if m[0].startswith(b"alert.")]), 8)
 
-            # A valid change: a new filter. It alerts on new items, without a restart.
-            self.write_config('\n[[filter]]\nid = "niger"\nquery = \'Niger OR Niamey\'\n')
+            # A valid change: a new filter. It alerts on new items, without a restart. Another
+            # new filter with a lower-case `and` is valid too, and the reload logs its warning.
+            self.write_config('\n[[filter]]\nid = "niger"\nquery = \'Niger OR Niamey\'\n'
+                              '\n[[filter]]\nid = "north"\nquery = \'Timbuktu and Gao\'\n')
+            self.assertNotIn("reload: " + self.config, daemon.log_text())
             daemon.proc.send_signal(signal.SIGHUP)
             reload, stray = self.wait_reload()
             self.assertEqual(reload, {"ok": True, "errors": [], "generation": 2})
+            self.assertRegex(daemon.log_text(), r"reload: %s:\d+:\d+: warning: .*\band\b" % re.escape(self.config))
             late_feed(os.path.join(self.feeds, "late.xml"),
                       [("late-1", "Niger and Mali agree joint patrols", "Officials met in Niamey.")])
             msgs = stray + self.collect_alerts(3 - len(stray))

@@ -1,22 +1,11 @@
 // The [cluster] section: absent means single node; present, every key checked with its place.
 #include <gtest/gtest.h>
 
+#include "config_errors.hpp"
 #include "daemon/config.hpp"
 
 namespace newswatch::daemon {
 namespace {
-
-using Texts = std::vector<std::pair<std::string, std::string>>;
-
-std::vector<std::string> errors_of(const Texts& files) {
-  auto r = load_config_texts(files);
-  std::vector<std::string> out;
-  if (!r) {
-    for (const auto& e : r.error())
-      out.push_back(format_error(e));
-  }
-  return out;
-}
 
 TEST(ClusterConfig, AbsentMeansSingleNode) {
   auto r = load_config_texts({{"a.toml", "[stories]\nenabled = true\n"}});

@@ -1,4 +1,5 @@
 #include "daemon/config.hpp"
+#include "config_errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,18 +8,6 @@
 
 namespace newswatch::daemon {
 namespace {
-
-using Texts = std::vector<std::pair<std::string, std::string>>;
-
-std::vector<std::string> errors_of(const Texts& files) {
-  auto r = load_config_texts(files);
-  std::vector<std::string> out;
-  if (!r) {
-    for (const auto& e : r.error())
-      out.push_back(format_error(e));
-  }
-  return out;
-}
 
 TEST(Config, DefaultsMatchTheDesignSketch) {
   auto r = load_config_texts({{"a.toml", ""}});
