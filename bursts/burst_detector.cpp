@@ -36,6 +36,10 @@ constexpr double kMinHourlyRate = 1.0 / 336.0;
 // How far the expectation is raised for its own estimation error, in standard errors: an
 // expectation learnt from few stories may be low by chance, and a low one is a false alarm.
 constexpr double kEstimateSlack = 1.0;
+// expected_per_day is spread evenly over the day, but most filters have a daily rhythm (an
+// afternoon at twice the mean is common): the guess is taken as known to ±70 % an hour
+// (a relative variance of 0.5), which keeps a flat guess from bursting every afternoon.
+constexpr double kGuessRelVar = 0.5;
 // The current hour's expectation counts the part of the hour gone, but at least this much
 // of it: a story in the first minutes of an hour is not compared with almost nothing.
 constexpr double kMinHourFraction = 0.25;
@@ -233,7 +237,7 @@ std::optional<HourExpectation> hour_expectation(Series& s, const FilterState& f,
     return e;
   }
   if (s.entity.empty() && f.expected_per_day)
-    return HourExpectation{std::max(kMinHourlyRate, *f.expected_per_day / 24.0), 0.0};
+    return HourExpectation{std::max(kMinHourlyRate, *f.expected_per_day / 24.0), kGuessRelVar};
   return std::nullopt;
 }
 
