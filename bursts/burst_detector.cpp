@@ -449,12 +449,12 @@ WindowTest scan_spans(Series& s, const FilterState& f, const BurstSettings& sett
   if (reached.empty()) return best;
   // Distinct sources grow with the span: count them once, outward, for the spans that reached a level.
   std::vector<std::string> sources;
-  auto b = s.bins.rbegin();
+  auto next = s.bins.rbegin();
   std::int64_t covered = 0;
   for (auto& t : reached) {
     const std::int64_t span = t.window / kHour;
-    for (; b != s.bins.rend() && covered < span; ++b, ++covered)
-      for (const auto& src : b->sources)
+    for (; next != s.bins.rend() && covered < span; ++next, ++covered)
+      for (const auto& src : next->sources)
         insert_sorted_unique(sources, src, std::numeric_limits<std::size_t>::max());
     t.sources = static_cast<int>(sources.size());
     if (t.sources < settings.min_sources) continue;
@@ -464,8 +464,8 @@ WindowTest scan_spans(Series& s, const FilterState& f, const BurstSettings& sett
   // (an expected_per_day is a guess the history must be free to correct).
   if (best.level != BurstLevel::none && learned(s, s.current_hour)) {
     std::int64_t n = 0;
-    for (auto b = s.bins.rbegin(); b != s.bins.rend() && n < best.window / kHour; ++b, ++n)
-      b->burst = true;
+    for (auto bin = s.bins.rbegin(); bin != s.bins.rend() && n < best.window / kHour; ++bin, ++n)
+      bin->burst = true;
   }
   return best;
 }
