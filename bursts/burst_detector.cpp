@@ -27,11 +27,30 @@ const double kDayOfWeekAlpha = 1.0 - std::pow(2.0, -1.0 / (4.0 * 24.0));
 // Pseudo-stories pulling each rhythm factor towards 1: a factor moves away from 1 only
 // as far as the stories behind it allow.
 constexpr double kRhythmPrior = 3.0;
+// Each hour-of-day mean is pooled with the hour either side (weights 1, 2, 1): a quiet
+// filter's daily rhythm is then learnt from about 2.7 times the stories. Wider pooling
+// blurs a rhythm in steps (office hours) and costs false alarms at the steps.
+constexpr int kHourOfDaySpread = 1;
 // No expectation below one story a fortnight per hour-window... i.e. per hour 1/336.
 constexpr double kMinHourlyRate = 1.0 / 336.0;
 // How far the expectation is raised for its own estimation error, in standard errors: an
 // expectation learnt from few stories may be low by chance, and a low one is a false alarm.
 constexpr double kEstimateSlack = 1.0;
+// expected_per_day is spread evenly over the day, but most filters have a daily rhythm (an
+// afternoon at twice the mean is common): the guess is taken as known to ±70 % an hour
+// (a relative variance of 0.5), which keeps a flat guess from bursting every afternoon.
+constexpr double kGuessRelVar = 0.5;
+// The current hour's expectation counts the part of the hour gone, but at least this much
+// of it: a story in the first minutes of an hour is not compared with almost nothing.
+constexpr double kMinHourFraction = 0.25;
+// The scan tests every span of 1..H hours (H the longest window) at every alert: strongly
+// correlated tests, so Šidák over all of them would be far too strict, and over one too lax.
+// They count as kScanTestsPerLogHour × (1 + ln H) independent tests per hour of the day
+// (spans of similar length see nearly the same stories; the number of distinct ones grows
+// with the logarithm of H). The constant was calibrated by simulation (tests/unit/bursts/
+// simulation_test.cpp): with watch_p = 1e-2 a day (0.3 a month) filters of 0.2-5 stories an
+// hour with flat, smooth or stepped rhythms see 0.2-0.3 false announcements a month.
+constexpr double kScanTestsPerLogHour = 2.5;
 // A burst hour enters the baseline at its expectation plus a quarter of its excess, so a
 // surge barely moves the baseline, while a lasting change of level is learnt (four times slower).
 constexpr double kBurstExcessWeight = 0.25;
@@ -151,9 +170,11 @@ double effective_samples(std::int64_t n, double alpha) {
 
 template <std::size_t N>
 void rhythm_factors(const std::array<double, N>& means, const std::array<std::int64_t, N>& counts, double alpha,
-                    std::array<double, N>& factor, std::array<double, N>& rel_var) {
+                    int spread, std::array<double, N>& factor, std::array<double, N>& rel_var) {
   // Each factor is observed stories over the stories a flat rhythm would have given the
-  // same samples, both with kRhythmPrior pseudo-stories added (a shrinkage towards 1).
+  // same samples, both with kRhythmPrior pseudo-stories added (a shrinkage towards 1). With
+  // a spread, each slot's mean is pooled with its `spread` neighbours on either side
+  // (circular, triangular weights): a smooth rhythm learnt from several times the stories.
   std::array<double, N> samples{};
   double mean = 0;
   for (std::size_t i = 0; i < N; ++i) {
@@ -161,10 +182,24 @@ void rhythm_factors(const std::array<double, N>& means, const std::array<std::in
     mean += means[i];
   }
   mean /= static_cast<double>(N);
+  double weight_sum = 0;
+  double weight_sq = 0;
+  for (int j = -spread; j <= spread; ++j) {
+    const double w = spread + 1 - std::abs(j);
+    weight_sum += w;
+    weight_sq += w * w;
+  }
+  const double pooled = weight_sum * weight_sum / weight_sq;  // effective slots behind a pooled mean
   double sum = 0;
   for (std::size_t i = 0; i < N; ++i) {
-    const double stories = means[i] * samples[i];
-    factor[i] = (stories + kRhythmPrior) / (mean * samples[i] + kRhythmPrior);
+    double smoothed = 0;
+    for (int j = -spread; j <= spread; ++j) {
+      const auto slot = static_cast<std::size_t>((static_cast<int>(i) + j + static_cast<int>(N)) % static_cast<int>(N));
+      smoothed += (spread + 1 - std::abs(j)) * means[slot];
+    }
+    smoothed /= weight_sum;
+    const double stories = smoothed * samples[i] * pooled;
+    factor[i] = (stories + kRhythmPrior) / (mean * samples[i] * pooled + kRhythmPrior);
     rel_var[i] = 1.0 / (stories + kRhythmPrior);
     sum += factor[i];
   }
@@ -174,8 +209,8 @@ void rhythm_factors(const std::array<double, N>& means, const std::array<std::in
 
 void refresh_factors(Baseline& b) {
   if (b.factors_fresh) return;
-  rhythm_factors(b.hod, b.hod_n, kHourOfDayAlpha, b.hod_factor, b.hod_rel_var);
-  rhythm_factors(b.dow, b.dow_n, kDayOfWeekAlpha, b.dow_factor, b.dow_rel_var);
+  rhythm_factors(b.hod, b.hod_n, kHourOfDayAlpha, kHourOfDaySpread, b.hod_factor, b.hod_rel_var);
+  rhythm_factors(b.dow, b.dow_n, kDayOfWeekAlpha, 0, b.dow_factor, b.dow_rel_var);
   b.factors_fresh = true;
 }
 
@@ -185,10 +220,13 @@ struct HourExpectation {
   double rel_var = 0;
 };
 
+bool learned(const Series& s, std::int64_t hour) {
+  return s.base.first_hour != kNever && hour - s.base.first_hour >= kLearnedAfterHours &&
+         s.base.absorbed >= kHoursPerWeek;
+}
+
 std::optional<HourExpectation> hour_expectation(Series& s, const FilterState& f, std::int64_t hour) {
-  const bool learned =
-      s.base.first_hour != kNever && hour - s.base.first_hour >= kLearnedAfterHours && s.base.absorbed >= kHoursPerWeek;
-  if (learned) {
+  if (learned(s, hour)) {
     refresh_factors(s.base);
     const int k = hour_of_day(hour);
     const int d = day_of_week(hour);
@@ -199,7 +237,7 @@ std::optional<HourExpectation> hour_expectation(Series& s, const FilterState& f,
     return e;
   }
   if (s.entity.empty() && f.expected_per_day)
-    return HourExpectation{std::max(kMinHourlyRate, *f.expected_per_day / 24.0), 0.0};
+    return HourExpectation{std::max(kMinHourlyRate, *f.expected_per_day / 24.0), kGuessRelVar};
   return std::nullopt;
 }
 
@@ -212,14 +250,14 @@ void absorb(Series& s, const FilterState& f, const Bin& bin) {
   }
   ++b.absorbed;
   b.level += std::max(kLevelAlpha, 1.0 / static_cast<double>(b.absorbed)) * (value - b.level);
-  if (!bin.burst) {
-    const int k = hour_of_day(bin.hour);
-    const int d = day_of_week(bin.hour);
-    ++b.hod_n[k];
-    b.hod[k] += std::max(kHourOfDayAlpha, 1.0 / static_cast<double>(b.hod_n[k])) * (value - b.hod[k]);
-    ++b.dow_n[d];
-    b.dow[d] += std::max(kDayOfWeekAlpha, 1.0 / static_cast<double>(b.dow_n[d])) * (value - b.dow[d]);
-  }
+  // The rhythm learns from burst hours too, at the same damped value: skipping them would
+  // leave a rhythm that is often busy at some hour unlearnt, and so bursting ever after.
+  const int k = hour_of_day(bin.hour);
+  const int d = day_of_week(bin.hour);
+  ++b.hod_n[k];
+  b.hod[k] += std::max(kHourOfDayAlpha, 1.0 / static_cast<double>(b.hod_n[k])) * (value - b.hod[k]);
+  ++b.dow_n[d];
+  b.dow[d] += std::max(kDayOfWeekAlpha, 1.0 / static_cast<double>(b.dow_n[d])) * (value - b.dow[d]);
   b.factors_fresh = false;
 }
 
@@ -345,63 +383,96 @@ void BurstDetector::reconfigure(BurstSettings settings, std::vector<BurstFilter>
 
 namespace {
 
-WindowTest test_window(Series& s, const FilterState& f, const BurstSettings& settings, std::int64_t window_seconds,
-                       double watch_level, double alert_level) {
-  WindowTest t;
-  t.window = window_seconds;
-  const std::int64_t hours = (window_seconds + kHour - 1) / kHour;
-  const std::int64_t first = s.current_hour - hours + 1;
-  for (auto it = s.bins.rbegin(); it != s.bins.rend() && it->hour >= first; ++it)
-    t.count += it->stories;
-  if (t.count < settings.min_stories) return t;
-  double mean = 0;
-  double var = 0;
-  for (std::int64_t h = first; h <= s.current_hour; ++h) {
-    const auto e = hour_expectation(s, f, h);
-    if (!e) return t;
-    mean += e->mean;
-    var += e->mean * e->mean * e->rel_var;
-  }
-  t.expected = mean;
-  // The expectation raised by its own uncertainty (see kEstimateSlack).
-  const double tested = mean + kEstimateSlack * std::sqrt(var);
-  t.p_value = poisson_upper_tail(t.count, tested);
-  if (t.p_value <= alert_level) {
-    t.level = BurstLevel::alert;
-  } else if (t.p_value <= watch_level) {
-    t.level = BurstLevel::watch;
-  }
-  if (t.level != BurstLevel::none) {
-    for (auto it = s.bins.rbegin(); it != s.bins.rend() && it->hour >= first; ++it)
-      it->burst = true;
-    std::vector<std::string> sources;
-    for (auto it = s.bins.rbegin(); it != s.bins.rend() && it->hour >= first; ++it)
-      sources.insert(sources.end(), it->sources.begin(), it->sources.end());
-    std::sort(sources.begin(), sources.end());
-    t.sources = static_cast<int>(std::unique(sources.begin(), sources.end()) - sources.begin());
-    if (t.sources < settings.min_sources) t.level = BurstLevel::none;
-  }
-  return t;
-}
-
 // The per-test levels of one series. A filter's daily budget (watch_p, alert_p) goes half to
-// its own series and half to its entity series together; within each half, every window
-// tested every hour of the day (and every entity series) is one test (Šidák).
+// its own series and half to its entity series together; within each half, the scan run
+// every hour of the day (and for every entity series) counts as kScanTestsPerLogHour × (1 + ln H) tests.
 std::pair<double, double> test_levels(const BurstSettings& settings, const Series& s, std::size_t entity_series) {
-  double tests = static_cast<double>(settings.windows.size()) * 24.0;
+  const double longest = static_cast<double>(ring_hours(settings));
+  double tests = kScanTestsPerLogHour * (1.0 + std::log(longest)) * 24.0;
   if (!s.entity.empty()) tests *= static_cast<double>(std::max<std::size_t>(1, entity_series));
   const double share = entity_series == 0 ? 1.0 : 0.5;
   return {sidak_level(settings.watch_p * share, tests), sidak_level(settings.alert_p * share, tests)};
 }
 
+// The scan: every span of 1..H whole clock hours ending with the current one (H: the
+// longest configured window), the current hour counted as far as it has gone. Returns the
+// span that reached the highest level with the smallest p-value (level none if none did).
+WindowTest scan_spans(Series& s, const FilterState& f, const BurstSettings& settings, std::int64_t now,
+                      double watch_level, double alert_level) {
+  WindowTest best;
+  const std::int64_t longest = ring_hours(settings);
+  int total = 0;  // a quiet series' usual case: too few stories for any span
+  for (const auto& b : s.bins)
+    total += b.stories;
+  if (total < settings.min_stories) return best;
+  // The part of the current hour that has gone, at least kMinHourFraction of it.
+  const double elapsed = std::clamp(static_cast<double>(now - s.current_hour * kHour + 1) / static_cast<double>(kHour),
+                                    kMinHourFraction, 1.0);
+  const double log_watch = std::log(watch_level);
+  int count = 0;
+  double mean = 0;
+  double var = 0;
+  std::vector<WindowTest> reached;
+  auto it = s.bins.rbegin();
+  for (std::int64_t span = 1; span <= longest; ++span) {
+    const std::int64_t h = s.current_hour - span + 1;
+    if (it != s.bins.rend() && it->hour == h) {
+      count += it->stories;
+      ++it;
+    }
+    const auto e = hour_expectation(s, f, h);
+    if (!e) break;
+    const double part = span == 1 ? elapsed : 1.0;
+    mean += e->mean * part;
+    var += e->mean * e->mean * part * part * e->rel_var;
+    if (count < settings.min_stories) continue;
+    // The expectation raised by its own uncertainty (see kEstimateSlack).
+    const double tested = mean + kEstimateSlack * std::sqrt(var);
+    if (static_cast<double>(count) <= tested) continue;
+    // P(X >= k) >= P(X = k): when that alone is above the watch level, the tail is too, and
+    // the series summing it is skipped (the usual case on a busy filter).
+    const double log_point = -tested + count * std::log(tested) - std::lgamma(count + 1.0);
+    if (log_point > log_watch) continue;
+    WindowTest t;
+    t.window = span * kHour;
+    t.count = count;
+    t.expected = mean;
+    t.p_value = poisson_upper_tail(count, tested);
+    if (t.p_value <= alert_level) {
+      t.level = BurstLevel::alert;
+    } else if (t.p_value <= watch_level) {
+      t.level = BurstLevel::watch;
+    }
+    if (t.level == BurstLevel::none) continue;
+    reached.push_back(t);
+  }
+  if (reached.empty()) return best;
+  // Distinct sources grow with the span: count them once, outward, for the spans that reached a level.
+  std::vector<std::string> sources;
+  auto next = s.bins.rbegin();
+  std::int64_t covered = 0;
+  for (auto& t : reached) {
+    const std::int64_t span = t.window / kHour;
+    for (; next != s.bins.rend() && covered < span; ++next, ++covered)
+      for (const auto& src : next->sources)
+        insert_sorted_unique(sources, src, std::numeric_limits<std::size_t>::max());
+    t.sources = static_cast<int>(sources.size());
+    if (t.sources < settings.min_sources) continue;
+    if (t.level > best.level || (t.level == best.level && t.p_value < best.p_value)) best = t;
+  }
+  // The bins of the span found stay out of the baseline, once the baseline is the series' own
+  // (an expected_per_day is a guess the history must be free to correct).
+  if (best.level != BurstLevel::none && learned(s, s.current_hour)) {
+    std::int64_t n = 0;
+    for (auto bin = s.bins.rbegin(); bin != s.bins.rend() && n < best.window / kHour; ++bin, ++n)
+      bin->burst = true;
+  }
+  return best;
+}
+
 std::optional<Burst> evaluate(Series& s, const FilterState& f, const BurstSettings& settings, std::int64_t now) {
   const auto [watch_level, alert_level] = test_levels(settings, s, f.entities.size());
-  WindowTest best;
-  for (auto w : settings.windows) {
-    const WindowTest t = test_window(s, f, settings, w, watch_level, alert_level);
-    if (t.level > best.level || (t.level == best.level && t.level != BurstLevel::none && t.p_value < best.p_value))
-      best = t;
-  }
+  const WindowTest best = scan_spans(s, f, settings, now, watch_level, alert_level);
   if (best.level == BurstLevel::none) return std::nullopt;
   for (int l = static_cast<int>(best.level); l <= static_cast<int>(BurstLevel::alert); ++l) {
     if (now - s.announced[static_cast<std::size_t>(l)] < settings.renotify) return std::nullopt;

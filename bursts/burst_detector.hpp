@@ -20,9 +20,10 @@ inline constexpr std::int64_t kHour = 3600;
 
 struct BurstSettings {
   bool enabled = true;
-  std::vector<std::int64_t> windows{3 * kHour, 24 * kHour};  // seconds, whole hours, 1h..7d
-  double watch_p = 1e-2;                                     // false `watch` announcements per filter per day
-  double alert_p = 1e-4;                                     // false `alert` announcements per filter per day
+  // Seconds, whole hours, 1h..7d; the longest bounds the scan of spans 1h..longest.
+  std::vector<std::int64_t> windows{3 * kHour, 24 * kHour};
+  double watch_p = 1e-2;  // false `watch` announcements per filter per day
+  double alert_p = 1e-4;  // false `alert` announcements per filter per day
   int min_stories = 3;
   int min_sources = 2;
   std::int64_t renotify = 6 * kHour;
@@ -66,7 +67,7 @@ struct BurstStory {
 struct Burst {
   std::string filter;
   BurstLevel level = BurstLevel::none;
-  std::int64_t window = 0;  // seconds
+  std::int64_t window = 0;  // seconds: the span that reached the level (whole hours)
   int count = 0;            // distinct new stories in the window
   int sources = 0;          // distinct sources of the window's alerts
   double expected = 0;      // stories expected in the window

@@ -45,7 +45,8 @@ std::string short_p(double p) {
 
 std::string short_number(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, v < 10 ? "%.1f" : "%.0f", v);
+  // A short span on a quiet filter expects a few hundredths: "0.0" would read as "none".
+  std::snprintf(buf, sizeof buf, v > 0 && v < 0.05 ? "%.1g" : v < 10 ? "%.1f" : "%.0f", v);
   return buf;
 }
 

@@ -118,6 +118,23 @@ std::size_t bits_found(std::span<const std::uint8_t> mine, const ShingleBits& th
   return n;
 }
 
+// What the copy check reads of a candidate before anything else, kept in an array apart from
+// the items (one cache line touched per candidate, not the item's scattered fields).
+struct CopySketch {
+  ShingleBits bits{};
+  std::uint16_t shingles = 0;
+  bool has_summary = false;
+};
+
+CopySketch sketch_of(const StoryText& t) {
+  CopySketch k;
+  for (const std::uint32_t h : t.shingles)
+    k.bits[shingle_bit(h) >> 6] |= std::uint64_t{1} << (shingle_bit(h) & 63);
+  k.shingles = static_cast<std::uint16_t>(std::min<std::size_t>(t.shingles.size(), 0xFFFF));
+  k.has_summary = t.has_summary;
+  return k;
+}
+
 // What the copy test reads of an item.
 struct TextView {
   Span shingles, title_shingles, words, numbers, title_numbers, entities;
@@ -152,9 +169,6 @@ class PackedText {
     for (const auto& [term, tf] : t.terms)
       data_[at++] = term;
     begin_[kSections] = at;
-    shingle_bits = {};
-    for (const std::uint32_t h : t.shingles)
-      shingle_bits[shingle_bit(h) >> 6] |= std::uint64_t{1} << (shingle_bit(h) & 63);
     bands = t.bands;
     word_count_ = static_cast<std::uint16_t>(t.word_count);
     has_summary_ = t.has_summary;
@@ -166,11 +180,7 @@ class PackedText {
             section(kTitleNumbers), section(kEntities),      word_count_,     has_summary_};
   }
 
-  bool has_summary() const { return has_summary_; }
-  std::size_t shingle_count() const { return begin_[kShingles + 1] - begin_[kShingles]; }
-
   std::array<std::uint32_t, kBands> bands{};
-  ShingleBits shingle_bits{};  // see shingle_bit()
 
  private:
   std::unique_ptr<std::uint32_t[]> data_;
@@ -381,6 +391,7 @@ struct StoryRec {
 
 struct StoryEngine::State {
   std::vector<ItemRec> items;
+  std::vector<CopySketch> sketches;  // per item slot
   std::vector<std::uint32_t> free_items;
   std::vector<StoryRec> stories;
   std::vector<std::uint32_t> free_stories;
@@ -467,10 +478,10 @@ struct Ops {
   // Copy score of `a` (the new item) against `b`; < 0 when not a copy.
   // False when `b` cannot be a copy of the new item `a` (whose shingles' bits are `a_bits`):
   // too few of a's shingles are even in b's map. Titles-only judgements are not filtered.
-  bool may_be_copy(const TextView& a, std::span<const std::uint8_t> a_bits, const PackedText& b) const {
-    if (!a.has_summary || !b.has_summary()) return true;
-    const std::size_t smaller = std::min(a.shingles.size(), b.shingle_count());
-    return bits_found(a_bits, b.shingle_bits) >= shared_needed(t.copy_shingles_loose, smaller);
+  bool may_be_copy(const TextView& a, std::span<const std::uint8_t> a_bits, const CopySketch& b) const {
+    if (!a.has_summary || !b.has_summary) return true;
+    const std::size_t smaller = std::min<std::size_t>(a.shingles.size(), b.shingles);
+    return bits_found(a_bits, b.bits) >= shared_needed(t.copy_shingles_loose, smaller);
   }
 
   double copy_score(const TextView& a, const TextView& b) const {
@@ -541,6 +552,7 @@ struct Ops {
       return slot;
     }
     s.items.emplace_back();
+    s.sketches.emplace_back();
     return static_cast<std::uint32_t>(s.items.size() - 1);
   }
 
@@ -781,8 +793,8 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
   for (const std::uint32_t h : s.text.shingles)
     s.text_bits.push_back(static_cast<std::uint8_t>(shingle_bit(h)));
   for (std::uint32_t slot : s.cand_items) {
+    if (!ops.may_be_copy(mine, s.text_bits, s.sketches[slot])) continue;
     const ItemRec& other = s.items[slot];
-    if (!ops.may_be_copy(mine, s.text_bits, other.text)) continue;
     const double score = ops.copy_score(mine, other.text.view());
     if (score < 0) continue;
     // The closest; of equals, the earliest.
@@ -799,6 +811,7 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
   item.feed_id = in.feed_id;
   item.arrival = in.arrival;
   item.text.pack(s.text);
+  s.sketches[slot] = sketch_of(s.text);
 
   std::uint32_t story = kNone;
   if (original != kNone) {
@@ -844,6 +857,7 @@ void StoryEngine::restore(const std::vector<StoryRecord>& stories, const std::ve
     item.copy_of = rec.copy_of;
     item.copy_feed = rec.copy_feed;
     item.text.pack(s.text);
+    s.sketches[slot] = sketch_of(s.text);
     std::uint32_t story = kNone;
     if (const auto it = slots.find(rec.story_id); it != slots.end() && s.stories[it->second].live) {
       story = it->second;

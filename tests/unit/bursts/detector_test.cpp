@@ -47,24 +47,63 @@ TEST(BurstDetector, NoExpectationMeansNoBurst) {
 
 TEST(BurstDetector, ExpectedPerDayGivesLevelsAtTheCorrectedThresholds) {
   BurstDetector d(BurstSettings{}, {BurstFilter{"sahel", 2.0}});
-  // 2 a day: 0.25 in 3h. 48 tests a day (2 windows x 24 hours, one series): watch at
-  // p <= 2.09e-4, alert at p <= 2.08e-6. P(>=4) = 1.4e-4, P(>=6) = 2.8e-7.
-  const auto bursts = feed_stories(d, kT0, 8);
+  // 2 a day: 1/12 an hour. The scan up to 24h counts as 2.5 x (1 + ln 24) = 10.4 tests an
+  // hour, 251 a day (one series): watch at p <= 4.0e-5, alert at p <= 4.0e-7. Stories a
+  // minute apart from 10:00: the current hour counts a quarter of itself at least, so the 1h
+  // span expects 1/48, tested as 1/48 x (1 + sqrt(0.5)) for the rhythm expected_per_day
+  // does not know. P(>=3) = 7.3e-6 (watch), P(>=4) = 6.5e-8 (alert).
+  const double tests = 2.5 * (1.0 + std::log(24.0)) * 24.0;
+  const double mu = 0.25 / 12.0;
+  const double tested = mu * (1.0 + std::sqrt(0.5));
+  ASSERT_LT(poisson_upper_tail(3, tested), sidak_level(1e-2, tests));
+  ASSERT_GT(poisson_upper_tail(3, tested), sidak_level(1e-4, tests));
+  ASSERT_LT(poisson_upper_tail(4, tested), sidak_level(1e-4, tests));
+  // Two stories: below min_stories whatever the odds.
+  EXPECT_TRUE(feed_stories(d, kT0, 2).empty());
+  auto bursts = feed_stories(d, kT0 + 120, 6, 2);
   ASSERT_EQ(bursts.size(), 2u);
   EXPECT_EQ(bursts[0].level, BurstLevel::watch);
-  EXPECT_EQ(bursts[0].count, 4);
-  EXPECT_EQ(bursts[0].window, 3 * kHour);
-  EXPECT_DOUBLE_EQ(bursts[0].expected, 0.25);
-  EXPECT_DOUBLE_EQ(bursts[0].p_value, poisson_upper_tail(4, 0.25));
+  EXPECT_EQ(bursts[0].count, 3);
+  EXPECT_EQ(bursts[0].window, kHour);
+  EXPECT_DOUBLE_EQ(bursts[0].expected, mu);
+  EXPECT_NEAR(bursts[0].p_value, poisson_upper_tail(3, tested), 1e-15);
   EXPECT_EQ(bursts[0].sources, 3);
   EXPECT_EQ(bursts[0].started_at, kT0);
-  EXPECT_EQ(bursts[0].detected_at, kT0 + 3 * 60);
+  EXPECT_EQ(bursts[0].detected_at, kT0 + 2 * 60);
   EXPECT_FALSE(bursts[0].entity.has_value());
-  EXPECT_EQ(bursts[0].stories.size(), 4u);
+  EXPECT_EQ(bursts[0].stories.size(), 3u);
   EXPECT_EQ(bursts[1].level, BurstLevel::alert);
-  EXPECT_EQ(bursts[1].count, 6);
-  EXPECT_EQ(bursts[1].stories.size(), 5u);  // top 5
+  EXPECT_EQ(bursts[1].count, 4);
+  EXPECT_EQ(bursts[1].detected_at, kT0 + 3 * 60);
   EXPECT_EQ(bursts[1].stories[0].id, "s0");
+}
+
+// The current hour counts as far as it has gone; a span reaching into earlier hours counts
+// them whole; of the spans that reach the level, the most significant is the window.
+TEST(BurstDetector, TheSpanThatFiresIsTheWindow) {
+  BurstDetector d(BurstSettings{}, {BurstFilter{"sahel", 12.0}});  // half a story an hour
+  // 10:30, 10:40, 10:50, then 11:05 to 11:25 every five minutes. At 11:20 the 2h span holds
+  // 7 stories against 0.5 + 0.5 x 20/60 (p = 1.1e-4 with the guess's uncertainty, above
+  // 4.0e-5); at 11:25, 8 against 0.5 + 0.5 x 25/60 (p = 1.9e-5), more significant than the
+  // 1h span's 5 against 0.5 x 25/60 (p = 3.5e-5).
+  std::vector<Burst> out;
+  const std::int64_t minutes[] = {30, 40, 50, 65, 70, 75, 80, 85};
+  for (int i = 0; i < 8; ++i) {
+    for (auto& b : d.observe(story(kT0 + minutes[i] * 60, "s" + std::to_string(i), "feed" + std::to_string(i % 3))))
+      out.push_back(b);
+  }
+  ASSERT_EQ(out.size(), 1u);
+  const Burst& b = out[0];
+  EXPECT_EQ(b.level, BurstLevel::watch);
+  EXPECT_EQ(b.detected_at, kT0 + 85 * 60);
+  EXPECT_EQ(b.window, 2 * kHour);
+  EXPECT_EQ(b.count, 8);
+  const double part = (25.0 * 60 + 1) / 3600.0;
+  const double expected = 0.5 + 0.5 * part;
+  const double tested = expected + std::sqrt(0.5 * (0.25 + 0.25 * part * part));
+  EXPECT_NEAR(b.expected, expected, 1e-12);
+  EXPECT_NEAR(b.p_value, poisson_upper_tail(8, tested), 1e-15);
+  EXPECT_EQ(b.started_at, kT0 + 30 * 60);
 }
 
 TEST(BurstDetector, RenotifyHoldsEachLevelAndLetsARiseThrough) {
@@ -138,9 +177,13 @@ TEST(BurstDetector, EarlierTimesCountAtTheLatest) {
     for (auto& b : d.observe(story(kT0, "early" + std::to_string(i), "f" + std::to_string(i))))
       out.push_back(b);
   }
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].count, 4);
-  EXPECT_EQ(out[0].detected_at, kT0 + 2 * kHour);
+  // A watch at three stories, an alert at four; all in the latest hour, at the latest time.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].count, 3);
+  EXPECT_EQ(out[1].count, 4);
+  EXPECT_EQ(out[1].level, BurstLevel::alert);
+  EXPECT_EQ(out[1].window, kHour);
+  EXPECT_EQ(out[1].detected_at, kT0 + 2 * kHour);
 }
 
 TEST(BurstDetector, LearnsTheRateAndRhythm) {
@@ -189,10 +232,13 @@ TEST(BurstDetector, ReconfigureKeepsKeptFiltersAndForgetsOthers) {
   EXPECT_EQ(d.series_count(), 2u);
   // The new expected_per_day applies at once; the counts so far stay.
   EXPECT_DOUBLE_EQ(*d.expected("sahel", "", 3 * kHour, kT0), 0.5);
-  // 4 a day: 0.5 in 3h; P(>=5) = 1.7e-4 is a watch, reached with the second new story.
+  // 4 a day: 1/24 in the first quarter hour, tested as 1/24 x 1.71. The three earlier
+  // stories (a watch under 2 a day) and two new ones make five: P(>=5) = 1.5e-8, an alert
+  // (four, at 1.1e-6, is a watch, already announced).
   const auto bursts = feed_stories(d, kT0 + 600, 3, 10);
   ASSERT_FALSE(bursts.empty());
   EXPECT_EQ(bursts[0].count, 5);
+  EXPECT_EQ(bursts[0].level, BurstLevel::alert);
 }
 
 }  // namespace

@@ -47,6 +47,8 @@ TEST(BurstMessage, ReadableLine) {
   b.p_value = 0.004;
   EXPECT_EQ(format_burst_line(encode_burst_payload(1, b)),
             "\u26a1 alert sahel (mali): 1 story from 1 source in 3h, expected 12 (p=0.004)");
+  b.expected = 0.0208;  // a quarter hour of two a day: not "0.0"
+  EXPECT_NE(format_burst_line(encode_burst_payload(1, b))->find("expected 0.02 (p=0.004)"), std::string::npos);
   EXPECT_FALSE(format_burst_line(R"({"seq":1,"filter":"sahel","item":{}})").has_value());
   EXPECT_FALSE(format_burst_line("not json").has_value());
 }

@@ -36,6 +36,7 @@ struct FilterHistory {
   std::int64_t start = kMonday;
   int weeks = 10;
   bool rhythm = true;  // weekly (quiet weekend) and daily (quiet night) patterns
+  bool sharp = false;  // the rhythm in steps (office hours, weekends) rather than a smooth wave
   int sources = 12;
   std::vector<Surge> surges;
   std::vector<Storm> storms;
@@ -50,6 +51,20 @@ inline double rhythm(std::int64_t unix_time) {
   const double daily = 1.0 + 0.6 * std::sin(2.0 * M_PI * (k - 8.0) / 24.0);
   const double weekly = day >= 5 ? 0.6 : 1.16;
   return daily * weekly;
+}
+
+// A rhythm in steps: 07:00-19:00 at 1.7, nights at 0.3; weekdays at 1.2, weekends at 0.5.
+// Its mean over a week is 1.
+inline double sharp_rhythm(std::int64_t unix_time) {
+  const std::int64_t hour = unix_time / 3600;
+  const std::int64_t k = hour % 24;
+  const std::int64_t day = ((hour / 24) + 3) % 7;  // 0 = Monday
+  return (k >= 7 && k < 19 ? 1.7 : 0.3) * (day >= 5 ? 0.5 : 1.2);
+}
+
+inline double rhythm_of(const FilterHistory& h, std::int64_t unix_time) {
+  if (!h.rhythm) return 1.0;
+  return h.sharp ? sharp_rhythm(unix_time) : rhythm(unix_time);
 }
 
 class Sampler {
@@ -114,7 +129,7 @@ inline std::vector<BurstEvent> generate(const FilterHistory& h) {
   };
   for (std::int64_t i = 0; i < hours; ++i) {
     const std::int64_t t0 = h.start + i * 3600;
-    double rate = h.rate * (h.rhythm ? rhythm(t0) : 1.0);
+    double rate = h.rate * rhythm_of(h, t0);
     for (const auto& s : h.surges) {
       if (t0 >= s.start && t0 < s.start + s.hours * 3600) rate *= s.factor;
     }
