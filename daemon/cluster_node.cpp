@@ -174,6 +174,7 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
     persist_cursor(true);
     // The worker finishes its call in progress (bounded by the JetStream wait), then leaving
     // is one more quick call: our hosts move at once instead of after the TTL.
+    beat_worker_.stop();
     worker_.stop();
     if (membership_ && connected_) (void)membership_->leave();
     if (session_) session_->close();
@@ -202,7 +203,9 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   void beat() {
     if (stopped_) return;
     std::weak_ptr<Impl> weak = weak_from_this();
-    worker_.post([weak, this] {
+    // A worker of its own: feed-state puts (up to a megabyte each) on the other must never
+    // delay the heartbeat past the TTL, or the others take our hosts while we still poll them.
+    beat_worker_.post([weak, this] {
       // On the worker: `this` outlives it (stop() joins the worker before anything goes).
       Result<std::vector<std::string>> live = std::vector<std::string>{};
       if (!membership_) {
@@ -672,7 +675,8 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   Clock::time_point persisted_at_{};
   std::set<std::uint64_t> outstanding_;
   ClusterCounters counters_;
-  NatsWorker worker_;  // last: its thread may use everything above until it is joined
+  NatsWorker worker_;       // last: their threads may use everything above until joined
+  NatsWorker beat_worker_;  // membership only (beat())
 };
 
 Result<std::unique_ptr<ClusterNode>> ClusterNode::start(Parts parts, const cluster::ClusterSettings& settings,
