@@ -44,21 +44,25 @@ bool known_language(std::string_view l) { return !l.empty() && l != "und"; }
 
 using Span = std::span<const std::uint32_t>;
 
-// Without branches on the comparison: which side advances is data, and a mispredicted branch
-// per step was most of the cost of the copy check.
+// One step of a merge of two sorted runs, counting what they share. Without branches on the
+// comparison: which side advances is data, and a mispredicted branch per step was most of the
+// cost of the copy check.
+inline void merge_step(const std::uint32_t*& i, const std::uint32_t*& j, std::size_t& shared) {
+  const std::uint32_t x = *i;
+  const std::uint32_t y = *j;
+  shared += x == y ? 1 : 0;
+  i += x <= y ? 1 : 0;
+  j += y <= x ? 1 : 0;
+}
+
 std::size_t intersect_count(Span a, Span b) {
   std::size_t n = 0;
   const std::uint32_t* i = a.data();
   const std::uint32_t* j = b.data();
   const std::uint32_t* const ie = i + a.size();
   const std::uint32_t* const je = j + b.size();
-  while (i != ie && j != je) {
-    const std::uint32_t x = *i;
-    const std::uint32_t y = *j;
-    n += x == y ? 1 : 0;
-    i += x <= y ? 1 : 0;
-    j += y <= x ? 1 : 0;
-  }
+  while (i != ie && j != je)
+    merge_step(i, j, n);
   return n;
 }
 
@@ -87,13 +91,8 @@ double containment_at_least(Span a, Span b, double least) {
   while (i != ie && j != je) {
     const std::size_t left = std::min(static_cast<std::size_t>(ie - i), static_cast<std::size_t>(je - j));
     if (n + left < need) return -1;
-    for (std::size_t step = std::min<std::size_t>(left, 16); step > 0; --step) {
-      const std::uint32_t x = *i;
-      const std::uint32_t y = *j;
-      n += x == y ? 1 : 0;
-      i += x <= y ? 1 : 0;
-      j += y <= x ? 1 : 0;
-    }
+    for (std::size_t step = std::min<std::size_t>(left, 16); step > 0; --step)
+      merge_step(i, j, n);
   }
   return n >= need ? static_cast<double>(n) / static_cast<double>(smaller) : -1.0;
 }

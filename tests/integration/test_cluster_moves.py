@@ -68,6 +68,17 @@ def assert_polite(test, feeds):
             test.assertGreaterEqual(s2, e1 - 0.001, "%s: %s and %s at once" % (host, n1, n2))
 
 
+def stream_payloads(test, nats, feeds):
+    """Every message the stream holds, as parsed payloads; then NATS and the feeds stop."""
+    try:
+        listed = stream_messages(nats.url, "--json")
+        test.assertEqual(listed.returncode, 0, listed.stderr)
+        return [json.loads(line) for line in listed.stdout.splitlines()]
+    finally:
+        nats.stop()
+        feeds.stop()
+
+
 @unittest.skipUnless(shutil.which("nats-server"), "nats-server is not installed")
 class Rejoin(unittest.TestCase):
     def test_node_comes_back_and_takes_its_share(self):
@@ -108,13 +119,7 @@ class Rejoin(unittest.TestCase):
             finally:
                 for d in nodes.values():
                     d.stop()
-            try:
-                listed = stream_messages(nats.url, "--json")
-                self.assertEqual(listed.returncode, 0, listed.stderr)
-                payloads = [json.loads(line) for line in listed.stdout.splitlines()]
-            finally:
-                nats.stop()
-                feeds.stop()
+            payloads = stream_payloads(self, nats, feeds)
 
             assert_polite(self, feeds)
             counts = {}
@@ -202,13 +207,7 @@ class StoriesMove(unittest.TestCase):
             finally:
                 for d in nodes.values():
                     d.stop()
-            try:
-                listed = stream_messages(nats.url, "--json")
-                self.assertEqual(listed.returncode, 0, listed.stderr)
-                payloads = [json.loads(line) for line in listed.stdout.splitlines()]
-            finally:
-                nats.stop()
-                feeds.stop()
+            payloads = stream_payloads(self, nats, feeds)
 
             by_link = {}
             for p in payloads:
