@@ -200,6 +200,9 @@ std::string render_cluster_series(const ClusterCounters& c, std::size_t members,
   header(out, "newswatch_cluster_feeds_taken_over_total", "counter",
          "Feeds this node started polling because their host moved to it.");
   sample(out, "newswatch_cluster_feeds_taken_over_total", "", static_cast<double>(c.feeds_taken_over));
+  header(out, "newswatch_cluster_feeds_taken_over_with_stories_total", "counter",
+         "Feeds taken over whose previous owner's stories came with them.");
+  sample(out, "newswatch_cluster_feeds_taken_over_with_stories_total", "", static_cast<double>(c.stories_adopted));
   header(out, "newswatch_cluster_feeds_given_up_total", "counter", "Feeds whose host moved to another node.");
   sample(out, "newswatch_cluster_feeds_given_up_total", "", static_cast<double>(c.feeds_given_up));
   header(out, "newswatch_cluster_stream_published_total", "counter",

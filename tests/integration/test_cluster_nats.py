@@ -230,6 +230,9 @@ class ThreeNodes(unittest.TestCase):
                 scraped = harness.scrape_metrics(metrics[survivor])
                 self.assertEqual(scraped["newswatch_cluster_members"], 2.0)
                 self.assertGreaterEqual(scraped["newswatch_cluster_membership_changes_total"], 1.0)
+                self.assertGreaterEqual(scraped["newswatch_cluster_feeds_taken_over_total"], 1.0)
+                self.assertLessEqual(scraped["newswatch_cluster_feeds_taken_over_with_stories_total"],
+                                     scraped["newswatch_cluster_feeds_taken_over_total"])
                 shown = subprocess.run([harness.NEWSWATCH, "status", "--url",
                                         "http://127.0.0.1:%d/feeds" % metrics[survivor]],
                                        capture_output=True, text=True, timeout=30)
