@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/hash.hpp"
+
 namespace newswatch::cluster {
 
 namespace {
@@ -55,21 +57,6 @@ const psl_ctx_t* suffix_list() {
   return builtin;
 }
 
-std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-// SplitMix64's finaliser: FNV alone leaves the high bits of similar keys correlated.
-std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 std::string ownership_key(std::string_view url) {
@@ -82,9 +69,9 @@ std::string ownership_key(std::string_view url) {
 }
 
 std::uint64_t rendezvous_weight(std::string_view member, std::string_view key) {
-  std::uint64_t h = fnv1a(0xcbf29ce484222325ULL, member);
+  std::uint64_t h = fnv1a(kFnvOffset, member);
   h = fnv1a(h, std::string_view("\0", 1));  // "ab"+"c" and "a"+"bc" must differ
-  return mix(fnv1a(h, key));
+  return mix64(fnv1a(h, key));
 }
 
 std::optional<std::string> owner_of(std::string_view key, const std::vector<std::string>& members) {

@@ -6,28 +6,16 @@
 #include <cstdio>
 #include <optional>
 
+#include "common/hash.hpp"
+
 namespace newswatch::cluster {
 
 namespace {
 
-std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // 128 bits from two differently seeded passes: ids of a busy stream must not collide.
 std::string hash128(std::string_view text) {
-  const std::uint64_t a = mix(fnv1a(0xcbf29ce484222325ULL, text));
-  const std::uint64_t b = mix(fnv1a(0x84222325cbf29ce4ULL, text) ^ text.size());
+  const std::uint64_t a = mix64(fnv1a(kFnvOffset, text));
+  const std::uint64_t b = mix64(fnv1a(0x84222325cbf29ce4ULL, text) ^ text.size());
   std::array<char, 33> out{};
   std::snprintf(out.data(), out.size(), "%016llx%016llx", static_cast<unsigned long long>(a),
                 static_cast<unsigned long long>(b));

@@ -61,6 +61,12 @@ void sample(std::string& out, const std::string& name, const std::string& labels
   out += '\n';
 }
 
+// A series of one unlabelled sample: its header, then the sample.
+void series(std::string& out, const char* name, const char* type, const char* help, double value) {
+  header(out, name, type, help);
+  sample(out, name, "", value);
+}
+
 }  // namespace
 
 Histogram::Histogram(std::vector<double> upper_bounds)
@@ -113,20 +119,19 @@ std::string Metrics::render(const feeds::FeedStats& totals,
     sample(out, "newswatch_fetches_total", std::string("outcome=\"") + feeds::to_string(o) + "\"",
            static_cast<double>(totals.count(o)));
   }
-  header(out, "newswatch_fetched_bytes_total", "counter", "Body bytes received (decoded).");
-  sample(out, "newswatch_fetched_bytes_total", "", static_cast<double>(totals.bytes));
-  header(out, "newswatch_items_parsed_total", "counter", "Items parsed from fetched feeds.");
-  sample(out, "newswatch_items_parsed_total", "", static_cast<double>(items_parsed));
-  header(out, "newswatch_items_new_total", "counter", "Items not seen before.");
-  sample(out, "newswatch_items_new_total", "", static_cast<double>(items_new));
-  header(out, "newswatch_batches_unrecorded_total", "counter",
+  series(out, "newswatch_fetched_bytes_total", "counter", "Body bytes received (decoded).",
+         static_cast<double>(totals.bytes));
+  series(out, "newswatch_items_parsed_total", "counter", "Items parsed from fetched feeds.",
+         static_cast<double>(items_parsed));
+  series(out, "newswatch_items_new_total", "counter", "Items not seen before.", static_cast<double>(items_new));
+  series(out, "newswatch_batches_unrecorded_total", "counter",
          "Fetches whose new items could not be recorded (state database, journal or matcher error, logged with the "
-         "feed id); their items come again with the feed's next fetch.");
-  sample(out, "newswatch_batches_unrecorded_total", "", static_cast<double>(batches_unrecorded));
-  header(out, "newswatch_feed_states_unsaved_total", "counter",
+         "feed id); their items come again with the feed's next fetch.",
+         static_cast<double>(batches_unrecorded));
+  series(out, "newswatch_feed_states_unsaved_total", "counter",
          "Feed states (validators, URL, failures) that could not be written, logged with the feed id; the state is "
-         "written again after the feed's next fetch, and until then a restart refetches the feed in full.");
-  sample(out, "newswatch_feed_states_unsaved_total", "", static_cast<double>(feed_states_unsaved));
+         "written again after the feed's next fetch, and until then a restart refetches the feed in full.",
+         static_cast<double>(feed_states_unsaved));
   header(out, "newswatch_alerts_total", "counter", "Alerts journalled and published, by filter.");
   for (const auto& [k, v] : alerts_by_filter)
     sample(out, "newswatch_alerts_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
@@ -134,30 +139,29 @@ std::string Metrics::render(const feeds::FeedStats& totals,
          "Matches sent as story.<filter> updates instead of alerts (the filter's collapse), by filter.");
   for (const auto& [k, v] : story_updates_by_filter)
     sample(out, "newswatch_story_updates_total", "filter=\"" + label(k) + "\"", static_cast<double>(v));
-  header(out, "newswatch_stories_total", "counter", "Stories started (an item unlike every story of the window).");
-  sample(out, "newswatch_stories_total", "", static_cast<double>(stories_started));
-  header(out, "newswatch_copies_total", "counter", "New items judged copies of an earlier item of the window.");
-  sample(out, "newswatch_copies_total", "", static_cast<double>(story_copies));
+  series(out, "newswatch_stories_total", "counter", "Stories started (an item unlike every story of the window).",
+         static_cast<double>(stories_started));
+  series(out, "newswatch_copies_total", "counter", "New items judged copies of an earlier item of the window.",
+         static_cast<double>(story_copies));
   header(out, "newswatch_story_size", "histogram", "A story's size (items) as of each new item assigned to it.");
   story_size.render("newswatch_story_size", out);
   header(out, "newswatch_bursts_total", "counter", "burst.<filter> announcements, by level.");
   for (const auto& [k, v] : bursts_by_level)
     sample(out, "newswatch_bursts_total", "level=\"" + label(k) + "\"", static_cast<double>(v));
-  header(out, "newswatch_publish_dropped_total", "counter",
+  series(out, "newswatch_publish_dropped_total", "counter",
          "Messages the PUB socket failed to send to anyone (a slow subscriber's losses at its high-water mark are not "
-         "seen here: it detects them by seq and replays).");
-  sample(out, "newswatch_publish_dropped_total", "", static_cast<double>(live.publish_dropped));
+         "seen here: it detects them by seq and replays).",
+         static_cast<double>(live.publish_dropped));
   header(out, "newswatch_reloads_total", "counter", "Config reloads by result.");
   for (const auto& [k, v] : reloads_by_result)
     sample(out, "newswatch_reloads_total", "result=\"" + label(k) + "\"", static_cast<double>(v));
-  header(out, "newswatch_snapshot_generation", "gauge", "Generation of the live config snapshot.");
-  sample(out, "newswatch_snapshot_generation", "", static_cast<double>(live.snapshot_generation));
-  header(out, "newswatch_last_seq", "gauge", "Highest alert sequence number assigned.");
-  sample(out, "newswatch_last_seq", "", static_cast<double>(live.last_seq));
-  header(out, "newswatch_feeds", "gauge", "Configured feeds.");
-  sample(out, "newswatch_feeds", "", static_cast<double>(live.feeds_total));
-  header(out, "newswatch_feeds_failing", "gauge", "Feeds whose last fetch failed or that are gone.");
-  sample(out, "newswatch_feeds_failing", "", static_cast<double>(live.feeds_failing));
+  series(out, "newswatch_snapshot_generation", "gauge", "Generation of the live config snapshot.",
+         static_cast<double>(live.snapshot_generation));
+  series(out, "newswatch_last_seq", "gauge", "Highest alert sequence number assigned.",
+         static_cast<double>(live.last_seq));
+  series(out, "newswatch_feeds", "gauge", "Configured feeds.", static_cast<double>(live.feeds_total));
+  series(out, "newswatch_feeds_failing", "gauge", "Feeds whose last fetch failed or that are gone.",
+         static_cast<double>(live.feeds_failing));
   header(out, "newswatch_feed_last_success_timestamp_seconds", "gauge",
          "Time of the last successful poll, per feed; 0 when it has not succeeded since the daemon started.");
   for (const auto& [feed, stats] : per_feed) {
@@ -192,30 +196,25 @@ std::string render_feed_series(const std::vector<feeds::FeedView>& feeds) {
 
 std::string render_cluster_series(const ClusterCounters& c, std::size_t members, std::uint64_t lag) {
   std::string out;
-  header(out, "newswatch_cluster_members", "gauge", "Live members of the cluster as this node last saw them.");
-  sample(out, "newswatch_cluster_members", "", static_cast<double>(members));
-  header(out, "newswatch_cluster_membership_changes_total", "counter",
-         "Live member lists that differed from the last.");
-  sample(out, "newswatch_cluster_membership_changes_total", "", static_cast<double>(c.membership_changes));
-  header(out, "newswatch_cluster_feeds_taken_over_total", "counter",
-         "Feeds this node started polling because their host moved to it.");
-  sample(out, "newswatch_cluster_feeds_taken_over_total", "", static_cast<double>(c.feeds_taken_over));
-  header(out, "newswatch_cluster_feeds_taken_over_with_stories_total", "counter",
-         "Feeds taken over whose previous owner's stories came with them.");
-  sample(out, "newswatch_cluster_feeds_taken_over_with_stories_total", "", static_cast<double>(c.stories_adopted));
-  header(out, "newswatch_cluster_feeds_given_up_total", "counter", "Feeds whose host moved to another node.");
-  sample(out, "newswatch_cluster_feeds_given_up_total", "", static_cast<double>(c.feeds_given_up));
-  header(out, "newswatch_cluster_stream_published_total", "counter",
-         "Messages the stream acknowledged (duplicates it dropped included).");
-  sample(out, "newswatch_cluster_stream_published_total", "", static_cast<double>(c.published));
-  header(out, "newswatch_cluster_stream_duplicates_total", "counter",
-         "Re-publications the stream dropped as duplicates.");
-  sample(out, "newswatch_cluster_stream_duplicates_total", "", static_cast<double>(c.duplicates));
-  header(out, "newswatch_cluster_stream_errors_total", "counter",
-         "Stream publications that failed (retried from the journal) and failed NATS calls.");
-  sample(out, "newswatch_cluster_stream_errors_total", "", static_cast<double>(c.publish_errors + c.nats_errors));
-  header(out, "newswatch_cluster_stream_lag", "gauge", "Journalled messages not yet acknowledged by the stream.");
-  sample(out, "newswatch_cluster_stream_lag", "", static_cast<double>(lag));
+  series(out, "newswatch_cluster_members", "gauge", "Live members of the cluster as this node last saw them.",
+         static_cast<double>(members));
+  series(out, "newswatch_cluster_membership_changes_total", "counter", "Live member lists that differed from the last.",
+         static_cast<double>(c.membership_changes));
+  series(out, "newswatch_cluster_feeds_taken_over_total", "counter",
+         "Feeds this node started polling because their host moved to it.", static_cast<double>(c.feeds_taken_over));
+  series(out, "newswatch_cluster_feeds_taken_over_with_stories_total", "counter",
+         "Feeds taken over whose previous owner's stories came with them.", static_cast<double>(c.stories_adopted));
+  series(out, "newswatch_cluster_feeds_given_up_total", "counter", "Feeds whose host moved to another node.",
+         static_cast<double>(c.feeds_given_up));
+  series(out, "newswatch_cluster_stream_published_total", "counter",
+         "Messages the stream acknowledged (duplicates it dropped included).", static_cast<double>(c.published));
+  series(out, "newswatch_cluster_stream_duplicates_total", "counter",
+         "Re-publications the stream dropped as duplicates.", static_cast<double>(c.duplicates));
+  series(out, "newswatch_cluster_stream_errors_total", "counter",
+         "Stream publications that failed (retried from the journal) and failed NATS calls.",
+         static_cast<double>(c.publish_errors + c.nats_errors));
+  series(out, "newswatch_cluster_stream_lag", "gauge", "Journalled messages not yet acknowledged by the stream.",
+         static_cast<double>(lag));
   return out;
 }
 

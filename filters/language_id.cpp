@@ -7,6 +7,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "common/hash.hpp"
 #include "common/text.hpp"
 
 namespace newswatch::filters {
@@ -100,15 +101,6 @@ std::string model_file(std::string_view code) {
   if (code == "zh") return "zh-Hans";
   return std::string(code);
 }
-
-std::uint64_t hash_step(std::uint64_t h, std::string_view bytes) {
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
 
 std::size_t utf8_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
 
@@ -246,7 +238,7 @@ Result<std::shared_ptr<const LanguageIdentifier>> LanguageIdentifier::load(const
   std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
   entries.reserve(row_of.size());
   for (const auto& [gram, row] : row_of)
-    entries.emplace_back(hash_step(kHashSeed, gram), row);
+    entries.emplace_back(fnv1a(kFnvOffset, gram), row);
   model->grams.build(entries);
   std::unordered_map<std::uint64_t, std::uint32_t> word_bits;
   for (const auto& list : kCommonWords) {
@@ -256,7 +248,7 @@ Result<std::shared_ptr<const LanguageIdentifier>> LanguageIdentifier::load(const
     std::string_view rest = list.words;
     while (!rest.empty()) {
       const std::size_t space = rest.find(' ');
-      word_bits[hash_step(kHashSeed, rest.substr(0, space))] |= bit;
+      word_bits[fnv1a(kFnvOffset, rest.substr(0, space))] |= bit;
       rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
     }
   }
@@ -292,9 +284,9 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
   std::string word;
   const auto score_word = [&](std::size_t n) {  // n code points, boundaries included
     for (std::size_t i = 0; i < n; ++i) {
-      std::uint64_t h = kHashSeed;
+      std::uint64_t h = kFnvOffset;
       for (std::size_t k = 0; k < kMaxGram && i + k < n; ++k) {
-        h = hash_step(h, std::string_view(word).substr(starts[i + k], lens[i + k]));
+        h = fnv1a(h, std::string_view(word).substr(starts[i + k], lens[i + k]));
         if (k == 0 && word[starts[i]] == '_') continue;  // the bare boundary says nothing
         if (model_ == nullptr) continue;
         const Model::Row* row = model_->find(h);
@@ -336,7 +328,7 @@ LanguageGuess LanguageIdentifier::guess(std::string_view title, std::string_view
       }
       if (model_ != nullptr) {
         if (const std::uint32_t* bits =
-                model_->common_words.find(hash_step(kHashSeed, std::string_view(word).substr(1)))) {
+                model_->common_words.find(fnv1a(kFnvOffset, std::string_view(word).substr(1)))) {
           for (std::size_t l = 0; l < model_->count; ++l)
             score[l] += (*bits >> l & 1U) != 0 ? kWordBonus : 0.0;
         }

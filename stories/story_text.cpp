@@ -4,23 +4,13 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "common/hash.hpp"
+
 namespace newswatch::stories {
 namespace {
 
-std::uint64_t mix64(std::uint64_t x);
-
 // Word terms never carry kEntityBit.
 std::uint32_t word_hash(std::string_view w) { return static_cast<std::uint32_t>(hash_bytes(w)) & ~kEntityBit; }
-
-std::uint64_t mix64(std::uint64_t x) {
-  // splitmix64's finaliser: every input bit moves every output bit.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // Words that say nothing about which event an item is about, in the languages a desk reads
 // most (folded: no case, no diacritics). A pair of two of them is no evidence of a copy.
@@ -119,14 +109,7 @@ void minhash_bands(const std::vector<std::uint32_t>& set, std::size_t first_band
 
 }  // namespace
 
-std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
-  std::uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return mix64(h);
-}
+std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) { return mix64(fnv1a(kFnvOffset ^ seed, s)); }
 
 std::uint32_t entity_term(std::string_view entity_id) {
   return static_cast<std::uint32_t>(hash_bytes(entity_id, 0xe7717)) | kEntityBit;
