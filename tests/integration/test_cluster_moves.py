@@ -21,7 +21,7 @@ import time
 import unittest
 
 import harness
-from test_cluster_nats import CONFIG, HOSTS, INTERVAL, TTL, Feeds, Nats, stream_messages
+from test_cluster_nats import CONFIG, HOSTS, INTERVAL, TTL, Feeds, Nats, stream_messages, urllib_open
 
 
 def feed_toml(feeds):
@@ -32,13 +32,15 @@ def feed_toml(feeds):
 
 
 def write_config(tmp, name, nats, feeds_text, collapse="none"):
+    """The node's config file and its metrics port (GET /cluster)."""
     path = os.path.join(tmp, name + ".toml")
-    text = CONFIG.format(state=os.path.join(tmp, name), pub=harness.free_port(), metrics=harness.free_port(),
+    metrics = harness.free_port()
+    text = CONFIG.format(state=os.path.join(tmp, name), pub=harness.free_port(), metrics=metrics,
                          node=name, nats=nats.url, feeds=feeds_text)
     text = text.replace('collapse = "none"', 'collapse = "%s"' % collapse)
     with open(path, "w") as fh:
         fh.write(text)
-    return path
+    return path, metrics
 
 
 def hosts_polled(feeds, node, since):
@@ -46,16 +48,38 @@ def hosts_polled(feeds, node, since):
         return {h for h, n, start, _ in feeds.log if n == node and start > since}
 
 
-def owners_now(feeds):
-    """node -> hosts it polled in the last interval (at start-up, before both nodes had seen
-    each other, one may have polled everything for a moment)."""
-    since = time.monotonic() - INTERVAL - 0.5
-    by_node = {}
-    with feeds.lock:
-        for host, node, start, _ in feeds.log:
-            if start > since:
-                by_node.setdefault(node, set()).add(host)
-    return by_node
+def cluster_view(port):
+    try:
+        with urllib_open(port, "/cluster") as text:
+            return json.loads(text)
+    except OSError:
+        return None  # not listening yet
+
+
+def settled_owners(test, feeds, ports, timeout=40):
+    """node -> hosts, once every node's GET /cluster lists every node as live with the same
+    owners, and the feed servers have since seen each node poll exactly its own hosts. (At
+    start-up, before the nodes have seen each other, one may poll everything for a moment, and
+    on a loaded machine that moment can last a few seconds: a fixed sleep is not enough.)"""
+    deadline = time.monotonic() + timeout
+    agreed, agreed_at = None, None
+    while time.monotonic() < deadline:
+        views = [cluster_view(port) for port in ports.values()]
+        same = all(v and sorted(v["members"]) == sorted(ports) and v["hosts"] == views[0]["hosts"] for v in views)
+        if not same:
+            agreed = None
+        else:
+            owners = {}
+            for host, node in views[0]["hosts"].items():
+                owners.setdefault(node, set()).add(host)
+            if owners != agreed:
+                agreed, agreed_at = owners, time.monotonic()
+            since = agreed_at + 1.5  # a node that gained hosts waits a heartbeat before polling them
+            polled = {node: hosts_polled(feeds, node, since) for node in ports}
+            if time.monotonic() > since + INTERVAL and polled == {n: agreed.get(n, set()) for n in ports}:
+                return agreed
+        time.sleep(0.3)
+    test.fail("the nodes never settled on their hosts: last view %s" % agreed)
 
 
 def assert_polite(test, feeds):
@@ -88,11 +112,11 @@ class Rejoin(unittest.TestCase):
             nodes = {}
             try:
                 text = feed_toml(feeds)
-                paths = {name: write_config(tmp, name, nats, text) for name in ("node-a", "node-b")}
+                configs = {name: write_config(tmp, name, nats, text) for name in ("node-a", "node-b")}
+                paths = {name: path for name, (path, _) in configs.items()}
                 for name, path in paths.items():
                     nodes[name] = harness.Daemon(path)
-                time.sleep(5)  # both joined, every feed polled
-                by_node = owners_now(feeds)
+                by_node = settled_owners(self, feeds, {name: port for name, (_, port) in configs.items()})
                 self.assertEqual(len(by_node), 2, "both nodes should own hosts: %s" % by_node)
                 victim = max(by_node, key=lambda n: len(by_node[n]))
                 other = [n for n in nodes if n != victim][0]
@@ -187,11 +211,12 @@ class StoriesMove(unittest.TestCase):
             nodes = {}
             try:
                 text = feed_toml(feeds)
-                paths = {name: write_config(tmp, name, nats, text, collapse="stories") for name in ("node-a", "node-b")}
-                for name, path in paths.items():
+                configs = {name: write_config(tmp, name, nats, text, collapse="stories")
+                           for name in ("node-a", "node-b")}
+                for name, (path, _) in configs.items():
                     nodes[name] = harness.Daemon(path)
-                time.sleep(5)  # every feed polled, alerted, its state shared
-                by_node = owners_now(feeds)
+                # Every feed polled, alerted, its state shared.
+                by_node = settled_owners(self, feeds, {name: port for name, (_, port) in configs.items()})
                 victim = max(by_node, key=lambda n: len(by_node[n]))
                 other = [n for n in nodes if n != victim][0]
                 host = sorted(by_node[victim])[0]
