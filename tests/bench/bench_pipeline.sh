@@ -16,8 +16,9 @@
 # Environment: NEWSWATCH_BUILD (build dir, set by tests/bench/run.sh), BENCH_REPEAT (runs
 # per figure, median by wall time reported; 3), BENCH_SKIP_NEWSBOAT=1, BENCH_SKIP_10K=1,
 # BENCH_10K_WATCHLISTS ("low"; "low high" adds the 480,000-alert cycle), BENCH_SKIP_LATENCY=1,
-# BENCH_LATENCY_SECONDS (60: new items at 4 a second, so 240 alerts), BENCH_KEEP=1 (keep the
-# temporary directories: corpus, configs, state, logs, e.g. for profiling).
+# BENCH_LATENCY_SECONDS (60: new items at 4 a second, so 240 alerts), BENCH_ONLY=latency (the
+# latency part alone: no corpus run, no nginx), BENCH_KEEP=1 (keep the temporary directories:
+# corpus, configs, state, logs, e.g. for profiling).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${NEWSWATCH_BUILD:-$PWD/build/release}"
@@ -32,7 +33,14 @@ NEWSBOAT_THREADS=8
 LATENCY_SECONDS="${BENCH_LATENCY_SECONDS:-60}"
 LATENCY_FEEDS=20
 LATENCY_RATE=4  # new items a second, across the feeds in turn
-for bin in "$NEWSWATCHD" "$BARE" /usr/sbin/nginx /usr/bin/time "$PY"; do
+ONLY="${BENCH_ONLY:-}"
+case "$ONLY" in
+  "" | latency) ;;
+  *) echo "bench_pipeline: BENCH_ONLY is \"latency\" or unset, not \"$ONLY\"" >&2; exit 1 ;;
+esac
+NEEDED=("$NEWSWATCHD" "$PY")
+[ "$ONLY" = latency ] || NEEDED+=("$BARE" /usr/sbin/nginx /usr/bin/time)
+for bin in "${NEEDED[@]}"; do
   [ -x "$bin" ] || { echo "bench_pipeline: missing $bin" >&2; exit 1; }
 done
 
@@ -40,6 +48,10 @@ done
 . tests/bench/lib.sh
 bench_init bench_pipeline
 
+if [ "$ONLY" = latency ]; then
+  # The watchlists alone (the latency run uses high.toml): the smallest corpus writes them.
+  "$PY" tests/bench/pipeline_corpus.py "$WORK" 1 1 >/dev/null
+else
 read -r ITEMS HIGH_ALERTS LOW_ALERTS BYTES < <("$PY" tests/bench/pipeline_corpus.py "$WORK" "$FEEDS" "$PER_FEED" |
   awk '{ print $2, $4, $6, $8 }')
 start_nginx "$WORK/feeds" f000.xml
@@ -168,6 +180,7 @@ if [ "${BENCH_SKIP_10K:-0}" != "1" ]; then
   done
   AFTER_RUN=""
 fi
+fi  # BENCH_ONLY
 
 if [ "${BENCH_SKIP_LATENCY:-0}" != "1" ]; then
   # 20 feeds polled every second from tests/bench/latency.py's server; the state folder on
