@@ -79,6 +79,15 @@ Result<Ok> SqliteDb::exec(const std::string& sql) {
   return Ok{};
 }
 
+Result<Ok> SqliteDb::run_cached(std::string_view sql) {
+  for (auto& [key, statement] : cached_)
+    if (key == sql) return statement.run();
+  auto prepared = prepare(sql);
+  if (!prepared) return prepared.error();
+  cached_.emplace_back(std::string(sql), std::move(*prepared));
+  return cached_.back().second.run();
+}
+
 Result<Ok> SqliteDb::ensure_module_schema(const std::string& module, int version, const std::string& schema) {
   // Each module records its own version, so folders migrate independently.
   if (auto r = exec("CREATE TABLE IF NOT EXISTS schema_version (module TEXT PRIMARY KEY, version INTEGER NOT NULL)");
@@ -108,17 +117,19 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
 }
 
 Result<SqliteTransaction> SqliteTransaction::begin(SqliteDb& db) {
-  if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return make_error("cannot begin a transaction: " + r.error().message);
+  if (auto r = db.run_cached("BEGIN IMMEDIATE"); !r) {
+    return make_error("cannot begin a transaction: " + r.error().message);
+  }
   return SqliteTransaction(db);
 }
 
 SqliteTransaction::~SqliteTransaction() {
-  if (open_) (void)db_->exec("ROLLBACK");
+  if (open_) (void)db_->run_cached("ROLLBACK");
 }
 
 Result<Ok> SqliteTransaction::commit() {
   if (!open_) return make_error("the transaction is no longer open");
-  auto r = db_->exec("COMMIT");
+  auto r = db_->run_cached("COMMIT");
   if (r) open_ = false;
   return r;
 }

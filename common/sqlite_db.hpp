@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -56,6 +57,9 @@ class SqliteDb {
   static Result<SqliteDb> open(const std::string& path);
 
   Result<Ok> exec(const std::string& sql);
+  // Runs one statement that returns no rows, prepared on its first use and kept: for what a
+  // hot path repeats (BEGIN, COMMIT, SAVEPOINT), where exec() would parse it every time.
+  Result<Ok> run_cached(std::string_view sql);
   // Runs `schema` (idempotent DDL) and records `module`'s schema version in the shared
   // schema_version table; errors when the file holds a newer version than `version`.
   Result<Ok> ensure_module_schema(const std::string& module, int version, const std::string& schema);
@@ -67,6 +71,8 @@ class SqliteDb {
  private:
   explicit SqliteDb(sqlite3* db) : db_(db, &sqlite3_close_v2) {}
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db_;
+  // After db_, so finalized before the connection closes. A handful of entries: linear search.
+  std::vector<std::pair<std::string, SqliteStatement>> cached_;
 };
 
 // A write transaction (BEGIN IMMEDIATE) that rolls back on destruction unless commit()

@@ -33,7 +33,7 @@ Result<CommitGroup::Batch> CommitGroup::open_batch() {
     group_seq_before_ = journal_.last_seq();
     schedule_flush();
   }
-  if (auto r = db_.exec("SAVEPOINT batch"); !r) return r.error();
+  if (auto r = db_.run_cached("SAVEPOINT batch"); !r) return r.error();
   batch_open_ = true;
   return Batch(*this, journal_.next_seq() - 1);
 }
@@ -42,7 +42,7 @@ void CommitGroup::abandon(Batch& batch) {
   batch.group_ = nullptr;
   batch_open_ = false;
   journal_.rollback_to(batch.seq_before_);
-  if (db_.exec("ROLLBACK TO batch; RELEASE batch").ok()) return;
+  if (db_.run_cached("ROLLBACK TO batch").ok() && db_.run_cached("RELEASE batch").ok()) return;
   // The savepoint could not be undone, so nothing in the transaction can be trusted: the
   // whole group goes, and every batch in it is told so.
   spdlog::error("state database: cannot roll a batch back ({}); dropping the group", db_.last_error());
@@ -58,7 +58,7 @@ void CommitGroup::abandon(Batch& batch) {
 
 void CommitGroup::seal(Batch batch, std::vector<alerts::Alert> alerts, std::size_t items, Done done) {
   if (batch.group_ != this) return;  // already given up (a moved-from or abandoned batch)
-  if (!db_.exec("RELEASE batch")) {
+  if (!db_.run_cached("RELEASE batch")) {
     abandon(batch);
     if (done) done(false);
     return;
@@ -106,12 +106,15 @@ bool CommitGroup::flush() {
   }
   journal_.committed();
   ++commits_;
-  for (auto& s : sealed) {
+  // Every alert of the group goes out before any caller is told: a caller's follow-up (the
+  // scheduler, the feed's state, the log) would otherwise delay the next batch's alerts.
+  for (const auto& s : sealed) {
     for (const auto& a : s.alerts) {
       if (!publisher_.send(a.topic, a.payload)) spdlog::warn("alert seq {} not published (replay has it)", a.seq);
     }
-    if (s.done) s.done(true);
   }
+  for (auto& s : sealed)
+    if (s.done) s.done(true);
   return true;
 }
 

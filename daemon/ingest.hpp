@@ -7,6 +7,7 @@
 // journalled in a committed transaction; only then may the scheduler keep the response's
 // validators (a lost batch must come again in full, not as a 304).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,6 +81,12 @@ class Ingest {
     std::uint64_t copies = 0;
   };
   void count_committed(std::string_view feed_id, std::size_t fresh_count, const BatchTally& tally);
+  // Where a batch's time went, from the end of its fetch to its alerts on the socket (once
+  // they are sent), logged at debug level: the daemon's share of the item → wire latency.
+  struct Spans {
+    std::chrono::steady_clock::time_point fetch_ended, parsed, sealed;
+  };
+  void log_spans(std::string_view feed_id, const Spans& spans);
   // Marks the feed's new items seen and journals their alerts in one batch of the group.
   // False when nothing could be recorded: the items come again with the next fetch.
   void record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, feeds::Feed& feed,
@@ -97,6 +104,7 @@ class Ingest {
   Metrics& metrics_;
   std::uint64_t generation_ = 0;  // of the snapshot the stages follow
   std::uint64_t published_ = 0;
+  std::chrono::steady_clock::time_point fetch_ended_{}, parsed_at_{};  // of the fetch being recorded
 };
 
 }  // namespace newswatch::daemon

@@ -456,7 +456,8 @@ class HttpFetcher::Impl {
     if (char* url = nullptr; curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != nullptr) {
       r.effective_url = url;
     }
-    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t.started);
+    r.ended = std::chrono::steady_clock::now();
+    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(r.ended - t.started);
     r.bytes = t.body.size();
     if (t.statuses.size() > 1) {
       const bool all_permanent =

@@ -65,6 +65,7 @@ struct FetchResult {
   std::string retry_after;
   std::string error;  // human-readable reason for failures
   std::chrono::microseconds elapsed{0};
+  std::chrono::steady_clock::time_point ended{};  // when the transfer was seen done
   std::uint64_t bytes = 0;
 };
 

@@ -13,6 +13,11 @@
         per alert received, once SENT_LOG exists and a second has passed without a message.
     latency.py report SENT_LOG RECV_LOG
         Matches the two by item id and prints p50, p99 and max.
+    latency.py floor ENDPOINT COUNT RATE
+        The same figures for the part of the path that is not newswatchd's: a pyzmq PUB in a
+        child process sends COUNT messages (RATE a second), each stamped just before its send,
+        to a SUB like the one above. Its p99 is a floor the item -> wire p99 cannot beat on
+        this machine at this moment (the same socket threads wake for every alert).
 
 Both clocks are CLOCK_MONOTONIC on one machine, so the times compare directly.
 """
@@ -161,6 +166,65 @@ def subscribe(endpoint, ready_file, sent_log, recv_log):
     ctx.term()
 
 
+def floor(endpoint, count, rate):
+    import subprocess
+    import zmq
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.RCVHWM, 0)
+    sub.setsockopt(zmq.SUBSCRIBE, b"alert.")
+    sub.setsockopt(zmq.SUBSCRIBE, b"sys.")
+    sub.connect(endpoint)
+    publisher = subprocess.Popen([sys.executable, __file__, "floor-publish", endpoint, str(count), str(rate)])
+    lat = []
+    while True:
+        if sub.poll(10000) == 0:
+            break  # the publisher is gone
+        topic, payload = sub.recv_multipart()
+        ns = time.monotonic_ns()
+        if topic == b"sys.end":
+            break
+        if topic.startswith(b"alert."):
+            lat.append((ns - int(payload)) / 1e6)
+    publisher.wait()
+    sub.close(0)
+    ctx.term()
+    if not lat:
+        print("zmq floor: nothing received")
+        return 1
+    lat.sort()
+
+    def pct(p):
+        return lat[max(0, min(len(lat) - 1, int(-(-p * len(lat) // 100)) - 1))]
+    print("zmq floor, pyzmq PUB -> SUB:  %d messages: p50 %.3f ms  p99 %.3f ms  max %.3f ms"
+          % (len(lat), pct(50), pct(99), lat[-1]))
+    return 0
+
+
+def floor_publish(endpoint, count, rate):
+    import zmq
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.PUB)
+    pub.setsockopt(zmq.SNDHWM, 0)
+    pub.bind(endpoint)
+    # The subscription travels to the publisher after the connect: send a probe until the
+    # subscriber's first one arrives (it answers nothing; a second of probes is plenty).
+    for _ in range(20):
+        pub.send_multipart([b"sys.probe", b""])
+        time.sleep(0.05)
+    start = time.monotonic()
+    for n in range(count):
+        delay = start + n / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        pub.send_multipart([b"alert.floor", str(time.monotonic_ns()).encode()])
+    time.sleep(0.2)
+    pub.send_multipart([b"sys.end", b""])
+    time.sleep(0.2)
+    pub.close(0)
+    ctx.term()
+
+
 def report(sent_log, recv_log):
     def read(path):
         with open(path) as f:
@@ -187,5 +251,9 @@ if __name__ == "__main__":
         subscribe(args[0], args[1], args[2], args[3])
     elif mode == "report":
         sys.exit(report(args[0], args[1]))
+    elif mode == "floor":
+        sys.exit(floor(args[0], int(args[1]), float(args[2])))
+    elif mode == "floor-publish":
+        floor_publish(args[0], int(args[1]), float(args[2]))
     else:
-        sys.exit("usage: latency.py serve|subscribe|report ...")
+        sys.exit("usage: latency.py serve|subscribe|report|floor ...")
