@@ -21,7 +21,8 @@ import time
 import unittest
 
 import harness
-from test_cluster_nats import CONFIG, HOSTS, INTERVAL, TTL, Feeds, Nats, stream_messages, urllib_open
+from test_cluster_nats import (CONFIG, HOSTS, INTERVAL, TTL, Feeds, Nats, stream_messages, urllib_open,
+                               wait_until_published)
 
 
 def feed_toml(feeds):
@@ -130,16 +131,25 @@ class Rejoin(unittest.TestCase):
                                     "%s did not take over %s after %s" % (other, share, how.name))
                     nodes[victim] = harness.Daemon(paths[victim])  # same state folder
                     back_at = time.monotonic()
-                    time.sleep(2 * INTERVAL + 2)
+                    # Start-up, a heartbeat to settle, the state load, a poll of each host: wait
+                    # for them (a loaded machine is slow), then for one more interval.
+                    deadline = back_at + 30
+                    while not share <= hosts_polled(feeds, victim, back_at) and time.monotonic() < deadline:
+                        time.sleep(0.3)
+                    time.sleep(INTERVAL + TTL)
                     self.assertEqual(hosts_polled(feeds, victim, back_at), share,
                                      "%s back after %s should poll exactly its share" % (victim, how.name))
-                    # The other node let go: its requests to those hosts stopped soon after the return
-                    # (the returning node's start-up, a heartbeat each, with room for a loaded machine).
-                    settled = back_at + 2 * TTL
-                    late = {h for h in hosts_polled(feeds, other, settled) if h in share}
+                    # The other node let go: it stopped polling each host before the returning node
+                    # began (by design: that one waits a heartbeat first), with a TTL's room for a
+                    # loaded machine.
+                    with feeds.lock:
+                        log = list(feeds.log)
+                    first = {h: min(s for h2, n, s, _ in log if h2 == h and n == victim and s > back_at)
+                             for h in share}
+                    late = {h for h, n, s, _ in log if n == other and h in share and s > first[h] + TTL}
                     self.assertEqual(late, set(), "%s still polls %s" % (other, late))
                 feeds.growing = False
-                time.sleep(INTERVAL + 2)  # the last items are polled and published
+                wait_until_published(nats.url, feeds)  # the last items are polled and published
             finally:
                 for d in nodes.values():
                     d.stop()
@@ -227,7 +237,7 @@ class StoriesMove(unittest.TestCase):
                 with feeds.lock:
                     feeds.copies[(host, "f0")] = 2  # a copy of item 2, new guid
                     feeds.items[(host, "f1")] += 1  # and a new item elsewhere on the host
-                time.sleep(INTERVAL + 2)
+                wait_until_published(nats.url, feeds, also=["http://%s/f0/copy-of-2" % host])
                 other_log = nodes[other].log_text()
             finally:
                 for d in nodes.values():

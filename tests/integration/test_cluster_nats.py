@@ -181,6 +181,26 @@ def stream_messages(nats_url, *extra, since=0):
     return out
 
 
+def wait_until_published(nats_url, feeds, also=(), timeout=60):
+    """Once the feeds stopped growing: waits until each feed's newest item (and the links in
+    `also`) has been served, and every item served has a message in the stream (a node may
+    still be polling or publishing when the test would stop it: on a loaded machine a fixed
+    sleep is not enough). Returns quietly at the deadline: the caller's assertions say what is
+    missing."""
+    with feeds.lock:
+        wanted = {"http://%s/%s/%d" % (host, feed, n) for (host, feed), n in feeds.items.items()} | set(also)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with feeds.lock:
+            served = set(feeds.served)
+        if wanted <= served:
+            listed = stream_messages(nats_url, "--json")
+            if listed.returncode == 0 and served <= {json.loads(line)["item"]["link"]
+                                                     for line in listed.stdout.splitlines()}:
+                return
+        time.sleep(0.5)
+
+
 @unittest.skipUnless(shutil.which("nats-server"), "nats-server is not installed")
 class ThreeNodes(unittest.TestCase):
     def test_failover_and_nats_restart(self):
@@ -221,7 +241,7 @@ class ThreeNodes(unittest.TestCase):
                 nats.start()
                 time.sleep(5)  # reconnect, catch up, keep polling
                 feeds.growing = False
-                time.sleep(2 * INTERVAL + 1)  # the last items are polled and published
+                wait_until_published(nats.url, feeds)  # the last items are polled and published
 
                 survivor = [n for n in nodes if n != victim][0]
                 with urllib_open(metrics[survivor], "/cluster") as status:
