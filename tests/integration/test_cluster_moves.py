@@ -21,8 +21,8 @@ import time
 import unittest
 
 import harness
-from test_cluster_nats import (CONFIG, HOSTS, INTERVAL, TTL, Feeds, Nats, stream_messages, urllib_open,
-                               wait_until_published)
+from test_cluster_nats import (CONFIG, HOSTS, INTERVAL, TTL, Feeds, Nats, hosts_polled, settled_owners,
+                               stream_messages, wait_until_published)
 
 
 def feed_toml(feeds):
@@ -42,45 +42,6 @@ def write_config(tmp, name, nats, feeds_text, collapse="none"):
     with open(path, "w") as fh:
         fh.write(text)
     return path, metrics
-
-
-def hosts_polled(feeds, node, since):
-    with feeds.lock:
-        return {h for h, n, start, _ in feeds.log if n == node and start > since}
-
-
-def cluster_view(port):
-    try:
-        with urllib_open(port, "/cluster") as text:
-            return json.loads(text)
-    except OSError:
-        return None  # not listening yet
-
-
-def settled_owners(test, feeds, ports, timeout=40):
-    """node -> hosts, once every node's GET /cluster lists every node as live with the same
-    owners, and the feed servers have since seen each node poll exactly its own hosts. (At
-    start-up, before the nodes have seen each other, one may poll everything for a moment, and
-    on a loaded machine that moment can last a few seconds: a fixed sleep is not enough.)"""
-    deadline = time.monotonic() + timeout
-    agreed, agreed_at = None, None
-    while time.monotonic() < deadline:
-        views = [cluster_view(port) for port in ports.values()]
-        same = all(v and sorted(v["members"]) == sorted(ports) and v["hosts"] == views[0]["hosts"] for v in views)
-        if not same:
-            agreed = None
-        else:
-            owners = {}
-            for host, node in views[0]["hosts"].items():
-                owners.setdefault(node, set()).add(host)
-            if owners != agreed:
-                agreed, agreed_at = owners, time.monotonic()
-            since = agreed_at + 1.5  # a node that gained hosts waits a heartbeat before polling them
-            polled = {node: hosts_polled(feeds, node, since) for node in ports}
-            if time.monotonic() > since + INTERVAL and polled == {n: agreed.get(n, set()) for n in ports}:
-                return agreed
-        time.sleep(0.3)
-    test.fail("the nodes never settled on their hosts: last view %s" % agreed)
 
 
 def assert_polite(test, feeds):
