@@ -87,16 +87,15 @@ class Rejoin(unittest.TestCase):
                 for how in (signal.SIGKILL, signal.SIGTERM):
                     nodes[victim].stop(how)
                     gone_at = time.monotonic()
-                    time.sleep(2 * INTERVAL + TTL)  # the other node takes the hosts over
-                    self.assertTrue(share <= hosts_polled(feeds, other, gone_at),
-                                    "%s did not take over %s after %s" % (other, share, how.name))
+                    # The other node takes the hosts over within the budget (docs/cluster.md).
+                    took_over = harness.wait_until(lambda: share <= hosts_polled(feeds, other, gone_at),
+                                                   gone_at + 2 * INTERVAL + TTL)
+                    self.assertTrue(took_over, "%s did not take over %s after %s" % (other, share, how.name))
                     nodes[victim] = harness.Daemon(paths[victim])  # same state folder
                     back_at = time.monotonic()
                     # Start-up, a heartbeat to settle, the state load, a poll of each host: wait
                     # for them (a loaded machine is slow), then for one more interval.
-                    deadline = back_at + 30
-                    while not share <= hosts_polled(feeds, victim, back_at) and time.monotonic() < deadline:
-                        time.sleep(0.3)
+                    harness.wait_until(lambda: share <= hosts_polled(feeds, victim, back_at), back_at + 30)
                     time.sleep(INTERVAL + TTL)
                     self.assertEqual(hosts_polled(feeds, victim, back_at), share,
                                      "%s back after %s should poll exactly its share" % (victim, how.name))
@@ -193,8 +192,8 @@ class StoriesMove(unittest.TestCase):
                 host = sorted(by_node[victim])[0]
                 nodes[victim].stop(signal.SIGKILL)
                 gone_at = time.monotonic()
-                time.sleep(2 * INTERVAL + TTL)
-                self.assertIn(host, hosts_polled(feeds, other, gone_at))
+                self.assertTrue(harness.wait_until(lambda: host in hosts_polled(feeds, other, gone_at),
+                                                   gone_at + 2 * INTERVAL + TTL), "%s never took %s over" % (other, host))
                 with feeds.lock:
                     feeds.copies[(host, "f0")] = 2  # a copy of item 2, new guid
                     feeds.items[(host, "f1")] += 1  # and a new item elsewhere on the host
