@@ -212,6 +212,19 @@ TEST_F(IngestTest, BatchesOfOneLoopTurnShareOneCommit) {
   EXPECT_TRUE((*b)->recorded);
 }
 
+// A group sends every alert it holds before it tells any caller: a caller's follow-up (the
+// scheduler, the feed's state, the log) must not hold back the alerts of the batches after it.
+TEST_F(IngestTest, AGroupSendsAllItsAlertsBeforeTellingAnyCaller) {
+  std::size_t out_at_first_verdict = 0;
+  auto a = ingest("a", rss({"Mali one"}), [&] { out_at_first_verdict = received().size(); });
+  auto b = ingest("b", rss({"Mali two"}));
+  run_loop();
+  EXPECT_EQ(group_->commits(), 1u);
+  EXPECT_EQ(out_at_first_verdict, 2u) << "the second batch's alert waited for the first batch's caller";
+  EXPECT_TRUE((*a)->recorded);
+  EXPECT_TRUE((*b)->recorded);
+}
+
 // A batch that fails half-way (here the database refuses one item; the matcher refusing a
 // scan takes the same way out) leaves nothing: no alert journalled or sent, no item seen, no
 // seq spent, and the batches beside it in the group are unharmed.
