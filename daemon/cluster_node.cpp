@@ -436,42 +436,54 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
 
   // Shares the seen identities of each feed whose listing changed since its last snapshot,
   // once the stream holds every alert journalled so far: a node loading the snapshot then
-  // never skips an item whose alert is not in the stream.
+  // never skips an item whose alert is not in the stream. One query finds what moved since
+  // the last pass (a heartbeat must not cost a lookup per feed), and the records (up to
+  // 900 KiB each) are encoded on the worker, off the loop.
   void snapshot_feeds() {
     if (!connected_ || acked_ < parts_.journal.last_seq()) return;
-    std::vector<std::pair<std::string, std::string>> puts;
+    const std::int64_t now = unix_now();
+    auto moved = parts_.store.listings_since(scanned_from_);
+    if (!moved) return;
+    scanned_from_ = now - 1;  // listed_at is in whole seconds: this second is looked at again
+    for (const auto& [id, at] : *moved) {
+      if (active_.count(id) == 0) continue;
+      if (auto it = snapshotted_.find(id); it != snapshotted_.end() && it->second == at) continue;
+      to_share_[id] = at;
+    }
+    std::vector<cluster::FeedState> states;
     std::map<std::string, std::int64_t> listed;
     const std::int64_t slack = seen_max_age_.count() / 4;  // touches lag the listing by up to this
-    for (const auto& id : active_) {
-      auto at = parts_.store.listed_at(id);
-      if (!at || !*at) continue;
-      if (auto it = snapshotted_.find(id); it != snapshotted_.end() && it->second == **at) continue;
-      auto items = parts_.store.recent_items(id, **at - slack, kMaxSnapshotItems);
-      if (!items) continue;
+    for (const auto& [id, at] : to_share_) {
+      if (active_.count(id) == 0) continue;  // given up meanwhile: its new owner shares it now
+      auto items = parts_.store.recent_items(id, at - slack, kMaxSnapshotItems);
+      if (!items) continue;  // stays out of `listed`: tried again at the next listing change
       cluster::FeedState state;
       state.feed = id;
       state.url = all_[id].url;
       state.node = settings_.node;
-      state.listed_at = **at;
+      state.listed_at = at;
       state.items = std::move(*items);
       if (parts_.stories) {
-        const stories::TimePoint at_now{std::chrono::seconds(unix_now())};
-        if (auto moved = parts_.stories->feed_stories(id, at_now, kMaxStoryItems, kMaxStoryText); moved) {
-          state.stories = std::move(*moved);
+        const stories::TimePoint at_now{std::chrono::seconds(now)};
+        if (auto stories = parts_.stories->feed_stories(id, at_now, kMaxStoryItems, kMaxStoryText); stories) {
+          state.stories = std::move(*stories);
         } else {
-          spdlog::warn("cluster: feed {}: cannot read its stories: {}", id, moved.error().message);
+          spdlog::warn("cluster: feed {}: cannot read its stories: {}", id, stories.error().message);
         }
       }
-      puts.emplace_back(id, cluster::encode_feed_state(std::move(state)));
-      listed[id] = **at;
+      states.push_back(std::move(state));
+      listed[id] = at;
     }
-    if (puts.empty()) return;
+    to_share_.clear();
+    if (states.empty()) return;
     std::weak_ptr<Impl> weak = weak_from_this();
-    worker_.post([weak, this, puts = std::move(puts), listed = std::move(listed)] {
+    worker_.post([weak, this, states = std::move(states), listed = std::move(listed)]() mutable {
       if (!feeds_kv_) open_feeds_bucket();
       std::vector<std::string> done;
       if (feeds_kv_) {
-        for (const auto& [id, value] : puts) {
+        for (auto& state : states) {
+          const std::string id = state.feed;
+          const std::string value = cluster::encode_feed_state(std::move(state));
           uint64_t rev = 0;
           if (kvStore_Put(&rev, feeds_kv_.get(), feed_key(id).c_str(), value.data(), static_cast<int>(value.size())) ==
               NATS_OK)
@@ -479,10 +491,16 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
         }
       }
       asio::post(parts_.io, [weak, done, listed] {
-        if (auto self = weak.lock()) {
-          for (const auto& id : done)
-            self->snapshotted_[id] = listed.at(id);
-          if (done.size() < listed.size()) ++self->counters_.nats_errors;
+        auto self = weak.lock();
+        if (!self) return;
+        for (const auto& id : done)
+          self->snapshotted_[id] = listed.at(id);
+        if (done.size() < listed.size()) {
+          ++self->counters_.nats_errors;
+          // Not shared: try again at the next pass, unless the listing moved on meanwhile.
+          for (const auto& [id, at] : listed) {
+            if (std::find(done.begin(), done.end(), id) == done.end()) self->to_share_.emplace(id, at);
+          }
         }
       });
     });
@@ -661,6 +679,8 @@ class ClusterNode::Impl : public std::enable_shared_from_this<ClusterNode::Impl>
   std::set<std::string> pending_;                      // owned, waiting to settle and load their state
   std::map<std::string, Clock::time_point> settling_;  // of those, gained while their owner lived: since when
   std::map<std::string, std::int64_t> snapshotted_;
+  std::map<std::string, std::int64_t> to_share_;  // listings that moved, not yet shared
+  std::int64_t scanned_from_ = 0;                 // listings before this were looked at
   bool have_members_ = false;
   bool started_ = false;
   bool warned_ = false;

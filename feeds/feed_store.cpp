@@ -99,6 +99,17 @@ Result<Ok> FeedStore::set_listed(std::string_view feed_id, std::int64_t unix_tim
   return set_listed_.bind(1, feed_id).bind(2, unix_time).run();
 }
 
+Result<std::vector<std::pair<std::string, std::int64_t>>> FeedStore::listings_since(std::int64_t since_unix) {
+  auto st = db_->prepare("SELECT feed_id, listed_at FROM feed_listing WHERE listed_at >= ?1");
+  if (!st) return st.error();
+  st->bind(1, since_unix);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  if (auto done = st->each_row([&] { out.emplace_back(st->column_text(0), st->column_int(1)); }); !done) {
+    return done.error();
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> FeedStore::recent_items(std::string_view feed_id, std::int64_t since_unix,
                                                          std::int64_t limit) {
   auto st = db_->prepare(

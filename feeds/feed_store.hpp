@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -32,6 +33,9 @@ class FeedStore {
   // seen_max_age before it, which is what lets prune_seen() spare them.
   Result<std::optional<std::int64_t>> listed_at(std::string_view feed_id);
   Result<Ok> set_listed(std::string_view feed_id, std::int64_t unix_time);
+  // Every feed whose listing was recorded at or after `since_unix`, with that time: one query
+  // for what moved, where asking listed_at() of every feed would be one per feed.
+  Result<std::vector<std::pair<std::string, std::int64_t>>> listings_since(std::int64_t since_unix);
   // The feed's item identities confirmed listed at or after `since_unix`, newest first, at
   // most `limit`: what a cluster node taking the feed over must know as seen (docs/cluster.md).
   Result<std::vector<std::string>> recent_items(std::string_view feed_id, std::int64_t since_unix, std::int64_t limit);

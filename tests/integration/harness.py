@@ -149,6 +149,16 @@ def scrape_metrics(port):
         return metric_samples(r.read().decode())
 
 
+def wait_until(condition, deadline, step=0.2):
+    """Polls `condition` until it holds or time.monotonic() passes `deadline`; returns whether
+    it held. For budgets the contract names: the caller asserts on the result."""
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(step)
+    return True
+
+
 def wait_for_log(daemon, needle, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -146,8 +146,13 @@ class CrashSafety(unittest.TestCase):
         long_tail = subprocess.Popen(
             [harness.NEWSWATCH, "tail", "--since", "0", "--wait", "0", "--json", "--config", self.config],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        out_chunks = []
-        reader = threading.Thread(target=lambda: out_chunks.append(long_tail.stdout.read()), daemon=True)
+        out_lines = []  # list.append is atomic: the test reads it while the thread adds to it
+
+        def read_lines():
+            for line in long_tail.stdout:
+                out_lines.append(line)
+
+        reader = threading.Thread(target=read_lines, daemon=True)
         reader.start()
         self.writer.start()
         kills_with_alerts = 0
@@ -174,7 +179,14 @@ class CrashSafety(unittest.TestCase):
                 fresh_tail = subprocess.run(
                     [harness.NEWSWATCH, "tail", "--since", "0", "--json", "--seconds", "4", "--config", self.config],
                     capture_output=True, text=True, timeout=60)
-                time.sleep(6)  # one heartbeat more for the long tail to notice anything it lacks
+                # The long tail catches up (a heartbeat tells it what it lacks), then gets a second
+                # more in which a duplicate would show.
+                printed = len(read_json_lines(fresh_tail.stdout))
+                waited = time.monotonic()
+                harness.wait_until(lambda: sum(1 for line in list(out_lines) if line.strip()) >= printed,
+                                   waited + 30)
+                print("the long tail caught up in %.1f s" % (time.monotonic() - waited), flush=True)
+                time.sleep(1.0)
             finally:
                 code, _ = final.stop()
                 log = final.log_text()
@@ -191,7 +203,7 @@ class CrashSafety(unittest.TestCase):
         self.assertGreater(len(expected), 200, "the writer produced enough to test")
         fresh = read_json_lines(fresh_tail.stdout)
         self.check_output(fresh, expected, "tail --since 0 after the crashes")
-        across = read_json_lines("".join(out_chunks))
+        across = read_json_lines("".join(out_lines))
         self.check_output(across, expected, "tail running across the crashes")
         tail_errors = long_tail.stderr.read()
         long_tail.stdout.close()

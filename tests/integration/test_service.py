@@ -187,7 +187,13 @@ class ServiceTest(unittest.TestCase):
         daemon = harness.Daemon(self.config)
         try:
             self.collect_alerts(8)
-            time.sleep(1.5)
+
+            def settled():  # every feed fetched and every item counted (the alerts come first)
+                got = harness.metric_samples(self.scrape()[2])
+                return (got.get('newswatch_fetches_total{outcome="ok"}', 0) >= 4 and
+                        got.get("newswatch_items_new_total", 0) >= 10)
+
+            harness.wait_until(settled, time.monotonic() + 20)
             status, ctype, body = self.scrape()
             hstatus, _, hbody = self.scrape("/healthz")
             nstatus, _, _ = self.scrape("/nope")

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -150,6 +151,27 @@ TEST_F(JournalTest, SeenItemsAgeFromTheFeedsLastListing) {
     EXPECT_EQ(kept, row.kept) << "now=" << row.now;
   }
   EXPECT_FALSE(*store->listed_at("removed"));
+}
+
+// What a cluster node shares at each heartbeat: only the listings that moved since it last looked.
+TEST_F(JournalTest, ListingsSinceFindsOnlyWhatMoved) {
+  auto db = SqliteDb::open(path_);
+  ASSERT_TRUE(db);
+  auto store = feeds::FeedStore::open(*db);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->set_listed("old", 900));
+  ASSERT_TRUE(store->set_listed("edge", 1000));
+  ASSERT_TRUE(store->set_listed("new", 1005));
+  using Listings = std::vector<std::pair<std::string, std::int64_t>>;
+  const auto sorted = [](Listings v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(sorted(*store->listings_since(1000)), (Listings{{"edge", 1000}, {"new", 1005}}));
+  EXPECT_EQ(sorted(*store->listings_since(0)), (Listings{{"edge", 1000}, {"new", 1005}, {"old", 900}}));
+  EXPECT_EQ(*store->listings_since(2000), Listings{});
+  ASSERT_TRUE(store->set_listed("old", 2000));
+  EXPECT_EQ(*store->listings_since(1006), (Listings{{"old", 2000}})) << "a listing that moves on is found again";
 }
 
 // A backlog (a lower seen_max_age, a long-unpruned database) goes in slices, between which
