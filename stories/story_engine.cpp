@@ -189,7 +189,7 @@ class PackedText {
 };
 
 // The two open-addressing tables below (linear probing over a power-of-two vector of entries,
-// each entry knowing whether it is empty() and carrying its `key`) share these two steps.
+// each entry knowing whether it is empty() and carrying its `key`) share these steps.
 
 // The first empty entry at or after `i`, cyclically (the table is never full).
 template <class Entry>
@@ -198,6 +198,15 @@ std::size_t first_empty(const std::vector<Entry>& entries, std::size_t i) {
   while (!entries[i].empty())
     i = (i + 1) & mask;
   return i;
+}
+
+// Doubles the table and puts every entry back at the first empty entry from its new home.
+template <class Entry, class Home>
+void grow_table(std::vector<Entry>& entries, Home home) {
+  std::vector<Entry> old(entries.size() * 2);
+  old.swap(entries);
+  for (const auto& e : old)
+    if (!e.empty()) entries[first_empty(entries, home(e.key))] = e;
 }
 
 // Backward-shift deletion: empties entry `i` and moves each later entry of its run into the hole
@@ -272,10 +281,7 @@ class BucketTable {
   }
   void place(std::uint32_t key, std::uint32_t slot) { entries_[first_empty(entries_, home(key))] = {key, slot}; }
   void grow() {
-    std::vector<Entry> old(entries_.size() * 2);
-    old.swap(entries_);
-    for (const auto& e : old)
-      if (!e.empty()) place(e.key, e.slot);
+    grow_table(entries_, [this](std::uint32_t k) { return home(k); });
   }
   std::vector<Entry> entries_;
   std::size_t size_ = 0;
@@ -339,10 +345,7 @@ class FlatMap32 {
     return e.value;
   }
   void grow() {
-    std::vector<Entry> old(entries_.size() * 2);
-    old.swap(entries_);
-    for (const auto& e : old)
-      if (!e.empty()) place(e.key, e.value);
+    grow_table(entries_, [this](std::uint32_t k) { return home(k); });
   }
   std::vector<Entry> entries_;
   std::size_t size_ = 0;
