@@ -34,11 +34,7 @@ nlohmann::json optional_time_json(const std::optional<feeds::TimePoint>& t) {
 void story_object(JsonWriter& w, const stories::StoryAssignment& story) {
   w.raw('{');
   w.key("copy_of");
-  if (story.copy_of) {
-    w.string(*story.copy_of);
-  } else {
-    w.null();
-  }
+  w.value_or_null(story.copy_of);
   w.next_key("first_feed");
   w.string(story.first_feed);
   w.next_key("first_seen");
@@ -109,11 +105,7 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
     if (i > 0) w.raw(',');
     w.raw('{');
     w.key("entity");
-    if (m.entity) {
-      w.string(*m.entity);
-    } else {
-      w.null();
-    }
+    w.value_or_null(m.entity);
     w.next_key("field");
     w.string(m.field);
     w.next_key("length");
@@ -125,11 +117,7 @@ std::string encode_alert_payload(std::uint64_t seq, std::string_view filter_id, 
     // A filter with a rank: every match says what it weighed (null: a query term outside the rank).
     if (match.score) {
       w.next_key("weight");
-      if (m.weight) {
-        w.number(*m.weight);
-      } else {
-        w.null();
-      }
+      w.value_or_null(m.weight);
     }
     w.raw('}');
   }

@@ -20,12 +20,13 @@ Result<AlertJournal> AlertJournal::open(SqliteDb& db) {
   if (!last) return last.error();
   if (auto row = last->step(); !row) return row.error();
   journal.assigned_seq_ = journal.committed_seq_ = static_cast<std::uint64_t>(last->column_int(0));
-  auto append = db.prepare("INSERT INTO journal(seq, topic, payload, created_at) VALUES (?1, ?2, ?3, ?4)");
-  if (!append) return append.error();
-  journal.append_ = std::move(*append);
-  auto meta = db.prepare("UPDATE journal_meta SET last_seq = ?1 WHERE id = 1");
-  if (!meta) return meta.error();
-  journal.update_meta_ = std::move(*meta);
+  if (auto prepared = db.prepare_each({
+          {&journal.append_, "INSERT INTO journal(seq, topic, payload, created_at) VALUES (?1, ?2, ?3, ?4)"},
+          {&journal.update_meta_, "UPDATE journal_meta SET last_seq = ?1 WHERE id = 1"},
+      });
+      !prepared) {
+    return prepared.error();
+  }
   return journal;
 }
 

@@ -3,8 +3,10 @@
 // dump(-1, ' ', false, replace) writes for the same values (alert payloads are hot: no tree).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace newswatch::alerts {
 
@@ -29,6 +31,17 @@ class JsonWriter {
   // Whole numbers print as integers ("4", as the analyst wrote them); others as nlohmann does.
   void number(double v);
   void null() { out_.append("null"); }
+  // The value as string() or number() writes it, or null when there is none.
+  template <class T>
+  void value_or_null(const std::optional<T>& v) {
+    if (!v) {
+      null();
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+      string(*v);
+    } else {
+      number(*v);
+    }
+  }
   void boolean(bool v) { out_.append(v ? "true" : "false"); }
   void raw(char c) { out_.push_back(c); }
 

@@ -12,22 +12,19 @@ Result<BurstStore> BurstStore::open(SqliteDb& db) {
                                    "  id INTEGER PRIMARY KEY CHECK (id = 1), through_seq INTEGER NOT NULL);");
   if (!r) return r.error();
   BurstStore store(db);
-  auto upsert = db.prepare(
-      "INSERT INTO burst_series(filter, entity, state, updated_at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT(filter, entity) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
-  if (!upsert) return upsert.error();
-  store.upsert_ = std::move(*upsert);
-  auto one = db.prepare("DELETE FROM burst_series WHERE filter = ?1 AND entity = ?2");
-  if (!one) return one.error();
-  store.remove_one_ = std::move(*one);
-  auto all = db.prepare("DELETE FROM burst_series WHERE filter = ?1");
-  if (!all) return all.error();
-  store.remove_filter_ = std::move(*all);
-  auto checkpoint = db.prepare(
-      "INSERT INTO burst_checkpoint(id, through_seq) VALUES (1, ?1) "
-      "ON CONFLICT(id) DO UPDATE SET through_seq = excluded.through_seq");
-  if (!checkpoint) return checkpoint.error();
-  store.checkpoint_ = std::move(*checkpoint);
+  if (auto prepared = db.prepare_each({
+          {&store.upsert_,
+           "INSERT INTO burst_series(filter, entity, state, updated_at) VALUES (?1, ?2, ?3, ?4) "
+           "ON CONFLICT(filter, entity) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"},
+          {&store.remove_one_, "DELETE FROM burst_series WHERE filter = ?1 AND entity = ?2"},
+          {&store.remove_filter_, "DELETE FROM burst_series WHERE filter = ?1"},
+          {&store.checkpoint_,
+           "INSERT INTO burst_checkpoint(id, through_seq) VALUES (1, ?1) "
+           "ON CONFLICT(id) DO UPDATE SET through_seq = excluded.through_seq"},
+      });
+      !prepared) {
+    return prepared.error();
+  }
   return store;
 }
 

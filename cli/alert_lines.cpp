@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "bursts/burst_message.hpp"
@@ -80,6 +82,23 @@ void print_message(std::ostream& out, const std::string& topic, const std::strin
     // Titles and links come from feeds: escaped, so none can drive the terminal.
     out << escape_controls(readable_line(topic, payload)) << '\n' << std::flush;
   }
+}
+
+bool follows_topic(const std::string& topic, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return topic.rfind(p, 0) == 0; });
+}
+
+bool save_position(const std::string& path, std::uint64_t position) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << position << '\n';
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
 }
 
 }  // namespace newswatch::cli

@@ -2,6 +2,7 @@
 // The `newswatch` subcommands, one function each in its own cli_<name>.cpp (args exclude
 // the subcommand name), each returning the process exit code (common/command_line.hpp).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ int cmd_config(const std::vector<std::string>& args);
 
 // `--config FILE`, the same on every subcommand.
 CLI::Option* add_config_option(CLI::App& app, std::string& path);
+
+// The config at `path` when it was named on the command line (`named`) or exists, else the
+// defaults; nullopt once its errors are printed on stderr, one a line (exit kExitInvalid).
+std::optional<Config> load_config_if_present(const std::string& path, bool named);
 
 // The bytes of a feed named on the command line: a file path, `-` for stdin, a file:// URL,
 // or an http(s) URL fetched once. content_type and base_url are filled in for the parser.

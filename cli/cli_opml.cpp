@@ -1,6 +1,5 @@
 // `newswatch import-opml FILE` and `newswatch export-opml`: move subscriptions in and out.
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.hpp"
@@ -9,28 +8,6 @@
 #include "daemon/config.hpp"
 
 namespace newswatch::cli {
-namespace {
-
-// The config named on the command line, or the default one when it exists; nullopt
-// (with an exit code) when an explicitly named config is broken.
-struct LoadedConfig {
-  std::optional<Config> config;
-  int exit_code = 0;
-};
-
-LoadedConfig load_optional_config(const std::string& path, bool explicit_path) {
-  std::error_code ec;
-  if (!explicit_path && !std::filesystem::exists(path, ec)) return {};
-  auto r = load_config(path);
-  if (!r) {
-    for (const auto& e : r.error())
-      print_error_line(format_error(e));
-    return {std::nullopt, 1};
-  }
-  return {std::move(*r), 0};
-}
-
-}  // namespace
 
 int cmd_import_opml(const std::vector<std::string>& args) {
   CLI::App app{
@@ -49,15 +26,13 @@ int cmd_import_opml(const std::vector<std::string>& args) {
     print_error_line(std::string("newswatch import-opml: ") + source.error().message);
     return 1;
   }
-  auto loaded = load_optional_config(config_path, explicit_config);
-  if (loaded.exit_code != 0) return loaded.exit_code;
+  const auto config = load_config_if_present(config_path, explicit_config);
+  if (!config) return kExitInvalid;
   std::set<std::string> taken;
   std::set<std::string> known_urls;
-  if (loaded.config) {
-    for (const auto& f : loaded.config->feeds) {
-      taken.insert(f.id);
-      known_urls.insert(f.url);
-    }
+  for (const auto& f : config->feeds) {
+    taken.insert(f.id);
+    known_urls.insert(f.url);
   }
   auto feeds = parse_opml(source->body, taken);
   if (!feeds) {
@@ -81,9 +56,9 @@ int cmd_export_opml(const std::vector<std::string>& args) {
   std::string config_path = daemon::kDefaultConfigPath;
   add_config_option(app, config_path);
   if (auto code = parse_command_line(app, args)) return *code;
-  auto loaded = load_optional_config(config_path, true);
-  if (loaded.exit_code != 0) return loaded.exit_code;
-  std::cout << export_opml(loaded.config->feeds);
+  const auto config = load_config_if_present(config_path, true);
+  if (!config) return kExitInvalid;
+  std::cout << export_opml(config->feeds);
   return 0;
 }
 

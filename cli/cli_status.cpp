@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <filesystem>
 #include <string>
 
 #include "cli/cli.hpp"
@@ -71,23 +70,14 @@ int cmd_status(const std::vector<std::string>& args) {
   if (auto code = parse_command_line(app, args)) return *code;
 
   if (url.empty()) {
-    Config config;
-    std::error_code ec;
-    if (app.count("--config") > 0 || std::filesystem::exists(config_path, ec)) {
-      auto loaded = load_config(config_path);
-      if (!loaded) {
-        for (const auto& e : loaded.error())
-          print_error_line(format_error(e));
-        return kExitInvalid;
-      }
-      config = std::move(*loaded);
-    }
-    if (config.metrics.listen.empty()) {
+    const auto config = load_config_if_present(config_path, app.count("--config") > 0);
+    if (!config) return kExitInvalid;
+    if (config->metrics.listen.empty()) {
       print_error_line(std::string("newswatch status: [metrics] listen is empty in ") + config_path +
                        ": the daemon serves no /feeds");
       return kExitInvalid;
     }
-    url = feeds_url(config.metrics.listen);
+    url = feeds_url(config->metrics.listen);
   }
   feeds::FetchOptions options;
   options.user_agent = "newswatch status";

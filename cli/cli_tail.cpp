@@ -16,12 +16,10 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -81,24 +79,6 @@ std::optional<std::uint64_t> payload_seq(const std::string& payload) {
   return it->get<std::uint64_t>();
 }
 
-bool starts_with_any(const std::string& topic, const std::vector<std::string>& prefixes) {
-  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return topic.rfind(p, 0) == 0; });
-}
-
-// Written to a temporary file and renamed, so a crash never leaves a torn number.
-bool save_state(const std::string& path, std::uint64_t seq) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return false;
-    out << seq << '\n';
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
-}
-
 class Tail {
  public:
   Tail(TailOptions o, alerts::AlertSequencer seq) : o_(std::move(o)), seq_(std::move(seq)) {}
@@ -152,7 +132,7 @@ class Tail {
           on_reply(alerts::recv_multipart(*replay));
       }
       if (!o_.state_file.empty() && printed_ != saved_) {
-        if (!save_state(o_.state_file, printed_))
+        if (!save_position(o_.state_file, printed_))
           print_error_line(std::string("newswatch tail: cannot write state file ") + o_.state_file);
         saved_ = printed_;
       }
@@ -216,7 +196,7 @@ class Tail {
           print_all(seq_.on_heartbeat(newest));
         }
       }
-      if (starts_with_any(topic, o_.topics)) print(topic, payload);
+      if (follows_topic(topic, o_.topics)) print(topic, payload);
       return;
     }
     const auto seq = payload_seq(payload);
@@ -349,19 +329,10 @@ int cmd_tail(const std::vector<std::string>& args) {
   }
 
   if (!from_nats && (o.endpoint.empty() || !o.replay)) {
-    Config config;
-    std::error_code ec;
-    if (o.config_given || std::filesystem::exists(o.config_path, ec)) {
-      auto loaded = load_config(o.config_path);
-      if (!loaded) {
-        for (const auto& e : loaded.error())
-          print_error_line(format_error(e));
-        return 1;
-      }
-      config = std::move(*loaded);
-    }
-    if (o.endpoint.empty()) o.endpoint = config.publish.endpoint;
-    if (!o.replay) o.replay = config.publish.replay_endpoint;
+    const auto config = load_config_if_present(o.config_path, o.config_given);
+    if (!config) return kExitInvalid;
+    if (o.endpoint.empty()) o.endpoint = config->publish.endpoint;
+    if (!o.replay) o.replay = config->publish.replay_endpoint;
   }
 
   // Where to start: a number, `last` (the state file), or nothing (live from now).

@@ -4,8 +4,6 @@
 // --state-file keeps. The stream is gap-free and ordered: nothing to re-sequence.
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -21,40 +19,13 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop(int /*signo*/) { g_stop = 1; }
 
-bool starts_with_any(const std::string& topic, const std::vector<std::string>& prefixes) {
-  for (const auto& p : prefixes) {
-    if (topic.rfind(p, 0) == 0) return true;
-  }
-  return false;
-}
-
-bool save_seq(const std::string& path, std::uint64_t seq) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return false;
-    out << seq << '\n';
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
-}
-
 }  // namespace
 
 int tail_nats(const NatsTailOptions& o) {
-  cluster::ClusterSettings settings;
-  std::error_code ec;
-  if (o.config_given || std::filesystem::exists(o.config_path, ec)) {
-    auto loaded = load_config(o.config_path);
-    if (!loaded) {
-      for (const auto& e : loaded.error())
-        std::fprintf(stderr, "%s\n", format_error(e).c_str());
-      return kExitInvalid;
-    }
-    if (loaded->cluster) settings = *loaded->cluster;  // stream name, credentials, TLS
-  }
+  const auto config = load_config_if_present(o.config_path, o.config_given);
+  if (!config) return kExitInvalid;
+  // The stream name, credentials and TLS of [cluster], if it has one.
+  cluster::ClusterSettings settings = config->cluster.value_or(cluster::ClusterSettings{});
   if (auto problem = cluster::server_url_problem(o.url)) {
     std::fprintf(stderr, "newswatch tail: --nats '%s' %s\n", o.url.c_str(), problem->c_str());
     return kExitUsage;
@@ -94,16 +65,16 @@ int tail_nats(const NatsTailOptions& o) {
     }
     last_error.clear();
     if (*m) {
-      if (starts_with_any((*m)->topic, o.topics)) print_message(std::cout, (*m)->topic, (*m)->payload, o.json);
+      if (follows_topic((*m)->topic, o.topics)) print_message(std::cout, (*m)->topic, (*m)->payload, o.json);
       last = (*m)->stream_seq;
     }
     if (!o.state_file.empty() && last != saved && (!*m || (*m)->pending == 0)) {
-      if (!save_seq(o.state_file, last))
+      if (!save_position(o.state_file, last))
         std::fprintf(stderr, "newswatch tail: cannot write state file %s\n", o.state_file.c_str());
       saved = last;
     }
   }
-  if (!o.state_file.empty() && last != saved) (void)save_seq(o.state_file, last);
+  if (!o.state_file.empty() && last != saved) (void)save_position(o.state_file, last);
   return kExitOk;
 }
 

@@ -205,7 +205,8 @@ Result<std::unique_ptr<StreamPublisher>> StreamPublisher::open(const NatsSession
 StreamPublisher::~StreamPublisher() { on_ack_->clear(); }
 
 Result<NatsMsgHandle> StreamPublisher::make_message(std::uint64_t local_seq, const std::string& topic,
-                                                    const std::string& payload, std::string& id) {
+                                                    const std::string& payload, std::string& id,
+                                                    jsPubOptions& options) const {
   const std::string subject = subject_for(topic);
   natsMsg* raw = nullptr;
   if (auto st = natsMsg_Create(&raw, subject.c_str(), nullptr, payload.data(), static_cast<int>(payload.size()));
@@ -219,18 +220,26 @@ Result<NatsMsgHandle> StreamPublisher::make_message(std::uint64_t local_seq, con
     return nats_error("message header", st);
   if (auto st = natsMsgHeader_Set(msg.get(), kSeqHeader, seq.c_str()); st != NATS_OK)
     return nats_error("message header", st);
+  jsPubOptions_Init(&options);
+  options.MsgId = id.c_str();
+  // Both ways wait as long: the context's Wait, which a synchronous publish falls back to, is
+  // this same ack_wait_ms_ (open()).
+  options.MaxWait = ack_wait_ms_;
   return msg;
+}
+
+void StreamPublisher::accept(PublishAck& ack, const jsPubAck& pa) {
+  ack.ok = true;
+  ack.duplicate = pa.Duplicate;
+  ack.stream_seq = pa.Duplicate ? 0 : pa.Sequence;
 }
 
 Result<Ok> StreamPublisher::publish_async(std::uint64_t local_seq, const std::string& topic,
                                           const std::string& payload) {
   std::string id;
-  auto msg = make_message(local_seq, topic, payload, id);
-  if (!msg) return msg.error();
   jsPubOptions o;
-  jsPubOptions_Init(&o);
-  o.MsgId = id.c_str();
-  o.MaxWait = ack_wait_ms_;
+  auto msg = make_message(local_seq, topic, payload, id, o);
+  if (!msg) return msg.error();
   natsMsg* raw = msg->release();
   // On success libnats owns the message; on failure it stays ours.
   const natsStatus st = js_PublishMsgAsync(js_.get(), &raw, &o);
@@ -242,11 +251,9 @@ Result<Ok> StreamPublisher::publish_async(std::uint64_t local_seq, const std::st
 Result<PublishAck> StreamPublisher::publish(std::uint64_t local_seq, const std::string& topic,
                                             const std::string& payload) {
   std::string id;
-  auto msg = make_message(local_seq, topic, payload, id);
-  if (!msg) return msg.error();
   jsPubOptions o;
-  jsPubOptions_Init(&o);
-  o.MsgId = id.c_str();
+  auto msg = make_message(local_seq, topic, payload, id, o);
+  if (!msg) return msg.error();
   jsPubAck* pa = nullptr;
   jsErrCode code{};
   const natsStatus st = js_PublishMsg(&pa, js_.get(), msg->get(), &o, &code);
@@ -254,9 +261,7 @@ Result<PublishAck> StreamPublisher::publish(std::uint64_t local_seq, const std::
   if (st != NATS_OK) return nats_error("publish " + topic, st, code);
   PublishAck ack;
   ack.local_seq = local_seq;
-  ack.ok = true;
-  ack.duplicate = pa->Duplicate;
-  ack.stream_seq = pa->Duplicate ? 0 : pa->Sequence;
+  accept(ack, *pa);
   return ack;
 }
 
@@ -270,9 +275,7 @@ void StreamPublisher::on_async_ack(jsCtx* /*js*/, natsMsg* msg, jsPubAck* pa, js
   if (pae != nullptr) {
     ack.error = pae->ErrText != nullptr ? pae->ErrText : natsStatus_GetText(pae->Err);
   } else if (pa != nullptr) {
-    ack.ok = true;
-    ack.duplicate = pa->Duplicate;
-    ack.stream_seq = pa->Duplicate ? 0 : pa->Sequence;
+    accept(ack, *pa);
   }
   slot->call(ack);
 }

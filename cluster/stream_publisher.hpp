@@ -63,8 +63,12 @@ class StreamPublisher {
   StreamPublisher(std::string node, AckHandler on_ack)
       : node_(std::move(node)), on_ack_(CallbackSlot<const PublishAck&>::make(std::move(on_ack))) {}
   static void on_async_ack(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure);
+  // The message with its node and seq headers, and in `options` what both publishes send it
+  // with: its message id (pointing into `id`, which must outlive them) and the ack wait.
   Result<NatsMsgHandle> make_message(std::uint64_t local_seq, const std::string& topic, const std::string& payload,
-                                     std::string& id);
+                                     std::string& id, jsPubOptions& options) const;
+  // A stream's answer that took the message: ok, and where it stands (nowhere new if a duplicate).
+  static void accept(PublishAck& ack, const jsPubAck& pa);
 
   std::string node_;
   CallbackSlot<const PublishAck&>* on_ack_;  // kept for the process (callback_slot.hpp)

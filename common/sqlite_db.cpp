@@ -116,6 +116,15 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
   return SqliteStatement(db_.get(), stmt);
 }
 
+Result<Ok> SqliteDb::prepare_each(std::initializer_list<std::pair<SqliteStatement*, std::string_view>> statements) {
+  for (const auto& [statement, sql] : statements) {
+    auto prepared = prepare(sql);
+    if (!prepared) return prepared.error();
+    *statement = std::move(*prepared);
+  }
+  return Ok{};
+}
+
 Result<SqliteTransaction> SqliteTransaction::begin(SqliteDb& db) {
   if (auto r = db.run_cached("BEGIN IMMEDIATE"); !r) {
     return make_error("cannot begin a transaction: " + r.error().message);

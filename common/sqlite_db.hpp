@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,9 @@ class SqliteDb {
   // schema_version table; errors when the file holds a newer version than `version`.
   Result<Ok> ensure_module_schema(const std::string& module, int version, const std::string& schema);
   Result<SqliteStatement> prepare(std::string_view sql);
+  // Prepares each statement a store keeps for its lifetime into its member, in order; stops at
+  // the first error (the statements before it are prepared, the rest left as they were).
+  Result<Ok> prepare_each(std::initializer_list<std::pair<SqliteStatement*, std::string_view>> statements);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
   std::string last_error() const { return sqlite3_errmsg(db_.get()); }
   sqlite3* handle() const { return db_.get(); }

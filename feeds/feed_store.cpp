@@ -57,26 +57,24 @@ Result<FeedStore> FeedStore::open(SqliteDb& db) {
   }
   FeedStore store(db);
   // Prepared once: each runs per fetch or per item.
-  const std::pair<SqliteStatement*, const char*> statements[] = {
-      {&store.last_listed_, "SELECT last_listed FROM seen_items WHERE feed_id = ?1 AND item_id = ?2"},
-      {&store.mark_seen_, "INSERT OR IGNORE INTO seen_items(feed_id, item_id, last_listed) VALUES (?1, ?2, ?3)"},
-      {&store.touch_seen_,
-       "UPDATE seen_items SET last_listed = max(last_listed, ?3) WHERE feed_id = ?1 AND item_id = ?2"},
-      {&store.listed_at_, "SELECT listed_at FROM feed_listing WHERE feed_id = ?1"},
-      {&store.set_listed_,
-       "INSERT INTO feed_listing(feed_id, listed_at) VALUES (?1, ?2) "
-       "ON CONFLICT(feed_id) DO UPDATE SET listed_at = max(listed_at, excluded.listed_at)"},
-      {&store.save_runtime_,
-       "INSERT INTO feed_state(feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(feed_id) DO UPDATE SET url = excluded.url, "
-       "config_url = excluded.config_url, "
-       "etag = excluded.etag, last_modified = excluded.last_modified, failures = excluded.failures, "
-       "gone = excluded.gone, last_outcome = excluded.last_outcome"},
-  };
-  for (const auto& [statement, sql] : statements) {
-    auto prepared = db.prepare(sql);
-    if (!prepared) return prepared.error();
-    *statement = std::move(*prepared);
+  if (auto prepared = db.prepare_each({
+          {&store.last_listed_, "SELECT last_listed FROM seen_items WHERE feed_id = ?1 AND item_id = ?2"},
+          {&store.mark_seen_, "INSERT OR IGNORE INTO seen_items(feed_id, item_id, last_listed) VALUES (?1, ?2, ?3)"},
+          {&store.touch_seen_,
+           "UPDATE seen_items SET last_listed = max(last_listed, ?3) WHERE feed_id = ?1 AND item_id = ?2"},
+          {&store.listed_at_, "SELECT listed_at FROM feed_listing WHERE feed_id = ?1"},
+          {&store.set_listed_,
+           "INSERT INTO feed_listing(feed_id, listed_at) VALUES (?1, ?2) "
+           "ON CONFLICT(feed_id) DO UPDATE SET listed_at = max(listed_at, excluded.listed_at)"},
+          {&store.save_runtime_,
+           "INSERT INTO feed_state(feed_id, url, etag, last_modified, failures, gone, last_outcome, config_url) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(feed_id) DO UPDATE SET url = excluded.url, "
+           "config_url = excluded.config_url, "
+           "etag = excluded.etag, last_modified = excluded.last_modified, failures = excluded.failures, "
+           "gone = excluded.gone, last_outcome = excluded.last_outcome"},
+      });
+      !prepared) {
+    return prepared.error();
   }
   return store;
 }

@@ -188,6 +188,47 @@ class PackedText {
   bool has_summary_ = false;
 };
 
+// The two open-addressing tables below (linear probing over a power-of-two vector of entries,
+// each entry knowing whether it is empty() and carrying its `key`) share these steps.
+
+// The first empty entry at or after `i`, cyclically (the table is never full).
+template <class Entry>
+std::size_t first_empty(const std::vector<Entry>& entries, std::size_t i) {
+  const std::size_t mask = entries.size() - 1;
+  while (!entries[i].empty())
+    i = (i + 1) & mask;
+  return i;
+}
+
+// Doubles the table and puts every entry back at the first empty entry from its new home.
+template <class Entry, class Home>
+void grow_table(std::vector<Entry>& entries, Home home) {
+  std::vector<Entry> old(entries.size() * 2);
+  old.swap(entries);
+  for (const auto& e : old)
+    if (!e.empty()) entries[first_empty(entries, home(e.key))] = e;
+}
+
+// Backward-shift deletion: empties entry `i` and moves each later entry of its run into the hole
+// unless its home lies cyclically in (hole, entry], so every key stays reachable from its home
+// with no tombstones.
+template <class Entry, class Home>
+void erase_at(std::vector<Entry>& entries, std::size_t i, Home home) {
+  const std::size_t mask = entries.size() - 1;
+  std::size_t j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (entries[j].empty()) break;
+    const std::size_t k = home(entries[j].key);
+    const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (!stays) {
+      entries[i] = entries[j];
+      i = j;
+    }
+  }
+  entries[i] = Entry{};
+}
+
 // Linear-probing multimap from a 32-bit band key to item slots, with backward-shift deletion so
 // that it holds exactly the live items' bands (bounded by the window, no tombstones).
 class BucketTable {
@@ -203,24 +244,12 @@ class BucketTable {
   void erase(std::uint32_t key, std::uint32_t slot) {
     const std::size_t mask = entries_.size() - 1;
     std::size_t i = home(key);
-    while (entries_[i].slot != kNone) {
+    while (!entries_[i].empty()) {
       if (entries_[i].key == key && entries_[i].slot == slot) break;
       i = (i + 1) & mask;
     }
-    if (entries_[i].slot == kNone) return;
-    std::size_t j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      if (entries_[j].slot == kNone) break;
-      const std::size_t k = home(entries_[j].key);
-      // Move j back into the hole at i unless its home lies cyclically in (i, j].
-      const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-      if (!stays) {
-        entries_[i] = entries_[j];
-        i = j;
-      }
-    }
-    entries_[i] = Entry{};
+    if (entries_[i].empty()) return;
+    erase_at(entries_, i, [this](std::uint32_t k) { return home(k); });
     --size_;
   }
 
@@ -245,22 +274,14 @@ class BucketTable {
   struct Entry {
     std::uint32_t key = 0;
     std::uint32_t slot = kNone;
+    bool empty() const { return slot == kNone; }
   };
   std::size_t home(std::uint32_t key) const {
     return static_cast<std::size_t>((key * 0x9E3779B1U) >> 7) & (entries_.size() - 1);
   }
-  void place(std::uint32_t key, std::uint32_t slot) {
-    const std::size_t mask = entries_.size() - 1;
-    std::size_t i = home(key);
-    while (entries_[i].slot != kNone)
-      i = (i + 1) & mask;
-    entries_[i] = {key, slot};
-  }
+  void place(std::uint32_t key, std::uint32_t slot) { entries_[first_empty(entries_, home(key))] = {key, slot}; }
   void grow() {
-    std::vector<Entry> old(entries_.size() * 2);
-    old.swap(entries_);
-    for (const auto& e : old)
-      if (e.slot != kNone) place(e.key, e.slot);
+    grow_table(entries_, [this](std::uint32_t k) { return home(k); });
   }
   std::vector<Entry> entries_;
   std::size_t size_ = 0;
@@ -296,21 +317,10 @@ class FlatMap32 {
     const std::size_t mask = entries_.size() - 1;
     std::size_t i = home(key);
     while (entries_[i].key != key) {
-      if (entries_[i].key == kEmptyKey) return;
+      if (entries_[i].empty()) return;
       i = (i + 1) & mask;
     }
-    std::size_t j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      if (entries_[j].key == kEmptyKey) break;
-      const std::size_t k = home(entries_[j].key);
-      const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-      if (!stays) {
-        entries_[i] = entries_[j];
-        i = j;
-      }
-    }
-    entries_[i] = Entry{};
+    erase_at(entries_, i, [this](std::uint32_t k) { return home(k); });
     --size_;
   }
 
@@ -321,6 +331,7 @@ class FlatMap32 {
   struct Entry {
     std::uint32_t key = kEmptyKey;
     std::uint32_t value = 0;
+    bool empty() const { return key == kEmptyKey; }
   };
   // The one key that means "empty" shares a slot with its neighbour: a negligible collision.
   static std::uint32_t fix(std::uint32_t key) { return key == kEmptyKey ? kEmptyKey - 1 : key; }
@@ -329,18 +340,12 @@ class FlatMap32 {
            (entries_.size() - 1);
   }
   std::uint32_t& place(std::uint32_t key, std::uint32_t value) {
-    const std::size_t mask = entries_.size() - 1;
-    std::size_t i = home(key);
-    while (entries_[i].key != kEmptyKey)
-      i = (i + 1) & mask;
-    entries_[i] = {key, value};
-    return entries_[i].value;
+    Entry& e = entries_[first_empty(entries_, home(key))];
+    e = {key, value};
+    return e.value;
   }
   void grow() {
-    std::vector<Entry> old(entries_.size() * 2);
-    old.swap(entries_);
-    for (const auto& e : old)
-      if (e.key != kEmptyKey) place(e.key, e.value);
+    grow_table(entries_, [this](std::uint32_t k) { return home(k); });
   }
   std::vector<Entry> entries_;
   std::size_t size_ = 0;
@@ -368,17 +373,11 @@ struct ItemRec {
   std::vector<std::uint32_t> indexed;  // terms under which the item is posted
 };
 
-struct StoryRec {
+// A story of the window: what is persisted and restored (story_id is `id` as 16 hex digits,
+// feeds kept sorted), and what only the engine needs.
+struct StoryRec : StoryRecord {
   bool live = false;
   std::uint64_t id = 0;
-  std::string id_text;
-  TimePoint first_seen{};
-  TimePoint last_seen{};
-  std::string first_feed;
-  std::string first_item;
-  std::string language;
-  std::size_t size = 0;
-  std::vector<std::string> feeds;  // sorted
   std::size_t live_items = 0;
   TermVector centroid;
   float norm = 0;
@@ -463,7 +462,7 @@ struct Ops {
   StoryAssignment assignment_of(const ItemRec& item) const {
     const StoryRec& st = s.stories[item.story];
     StoryAssignment a;
-    a.story_id = st.id_text;
+    a.story_id = st.story_id;
     a.copy_of = item.copy_of;
     a.copy_feed = item.copy_feed;
     a.size = st.size;
@@ -555,6 +554,20 @@ struct Ops {
     return static_cast<std::uint32_t>(s.items.size() - 1);
   }
 
+  // A slot holding `in` (whose key is `key`) and the text s.text was built from it; its story,
+  // copy and index are the caller's to set.
+  std::uint32_t new_item(const StoryItem& in, std::uint64_t key) {
+    const std::uint32_t slot = new_item_slot();
+    ItemRec& item = s.items[slot];
+    item.key = key;
+    item.item_id = in.item_id;
+    item.feed_id = in.feed_id;
+    item.arrival = in.arrival;
+    item.text.pack(s.text);
+    s.sketches[slot] = sketch_of(s.text);
+    return slot;
+  }
+
   std::uint32_t new_story(const ItemRec& first, std::string_view language) {
     std::uint32_t slot;
     if (!s.free_stories.empty()) {
@@ -574,7 +587,7 @@ struct Ops {
     st.id = id;
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(id));
-    st.id_text = buf;
+    st.story_id = buf;
     st.first_seen = first.arrival;
     st.last_seen = first.arrival;
     st.first_feed = first.feed_id;
@@ -803,14 +816,8 @@ StoryAssignment StoryEngine::assign(const StoryItem& in) {
     }
   }
 
-  const std::uint32_t slot = ops.new_item_slot();
+  const std::uint32_t slot = ops.new_item(in, key);
   ItemRec& item = s.items[slot];
-  item.key = key;
-  item.item_id = in.item_id;
-  item.feed_id = in.feed_id;
-  item.arrival = in.arrival;
-  item.text.pack(s.text);
-  s.sketches[slot] = sketch_of(s.text);
 
   std::uint32_t story = kNone;
   if (original != kNone) {
@@ -847,16 +854,10 @@ void StoryEngine::restore(const std::vector<StoryRecord>& stories, const std::ve
     ops.expire(in.arrival);
     s.builder.build(in.title, in.summary, in.entities, s.text);
     ops.vectorise(s.text, s.vec);
-    const std::uint32_t slot = ops.new_item_slot();
+    const std::uint32_t slot = ops.new_item(in, key);
     ItemRec& item = s.items[slot];
-    item.key = key;
-    item.item_id = in.item_id;
-    item.feed_id = in.feed_id;
-    item.arrival = in.arrival;
     item.copy_of = rec.copy_of;
     item.copy_feed = rec.copy_feed;
-    item.text.pack(s.text);
-    s.sketches[slot] = sketch_of(s.text);
     std::uint32_t story = kNone;
     if (const auto it = slots.find(rec.story_id); it != slots.end() && s.stories[it->second].live) {
       story = it->second;
@@ -865,7 +866,7 @@ void StoryEngine::restore(const std::vector<StoryRecord>& stories, const std::ve
       StoryRec& st = s.stories[story];
       // Keep the recorded id and history, not ones derived from the oldest surviving item.
       s.story_by_id.erase(st.id);
-      st.id_text = rec.story_id;
+      st.story_id = rec.story_id;
       st.id = parse_story_id(rec.story_id);
       s.story_by_id[st.id] = story;
       if (const auto r = records.find(rec.story_id); r != records.end()) {
@@ -889,17 +890,8 @@ void StoryEngine::restore(const std::vector<StoryRecord>& stories, const std::ve
 std::optional<StoryRecord> StoryEngine::story(std::string_view story_id) const {
   const auto it = state_->story_by_id.find(parse_story_id(story_id));
   if (it != state_->story_by_id.end()) {
-    const StoryRec& st = state_->stories[it->second];
-    StoryRecord r;
-    r.story_id = st.id_text;
-    r.first_seen = st.first_seen;
-    r.last_seen = st.last_seen;
-    r.first_feed = st.first_feed;
-    r.first_item = st.first_item;
-    r.language = st.language;
-    r.size = st.size;
-    r.feeds = st.feeds;
-    return r;
+    const StoryRecord& persisted = state_->stories[it->second];
+    return persisted;
   }
   return std::nullopt;
 }

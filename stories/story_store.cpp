@@ -47,6 +47,44 @@ std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
+// Columns `first`.. of a row: first_seen, last_seen, first_feed, first_item, language, size
+// (the caller knows the id and reads the feeds apart).
+StoryRecord story_of_row(const SqliteStatement& st, int first) {
+  StoryRecord r;
+  r.first_seen = time_of(st.column_int(first));
+  r.last_seen = time_of(st.column_int(first + 1));
+  r.first_feed = st.column_text(first + 2);
+  r.first_item = st.column_text(first + 3);
+  r.language = st.column_text(first + 4);
+  r.size = static_cast<std::size_t>(st.column_int(first + 5));
+  return r;
+}
+
+// Columns 0..8 of a row: item, story, copy_of, copy_feed, arrival, title, summary, language,
+// entities (the caller knows the feed).
+RecordedItem item_of_row(const SqliteStatement& st) {
+  RecordedItem r;
+  r.item.item_id = st.column_text(0);
+  r.story_id = st.column_text(1);
+  if (!st.column_is_null(2)) r.copy_of = st.column_text(2);
+  if (!st.column_is_null(3)) r.copy_feed = st.column_text(3);
+  r.item.arrival = time_of(st.column_int(4));
+  r.item.title = st.column_text(5);
+  r.item.summary = st.column_text(6);
+  r.item.language = st.column_text(7);
+  r.item.entities = split_lines(st.column_text(8));
+  return r;
+}
+
+// Each row of `sql`, its ?1 bound to `since` (a unix time), read by on_row(statement).
+template <class F>
+Result<Ok> rows_since(SqliteDb& db, std::string_view sql, std::int64_t since, F&& on_row) {
+  auto st = db.prepare(sql);
+  if (!st) return st.error();
+  st->bind(1, since);
+  return st->each_row([&] { on_row(*st); });
+}
+
 }  // namespace
 
 Result<StoryStore> StoryStore::open(SqliteDb& db) {
@@ -69,33 +107,33 @@ Result<StoryStore> StoryStore::open(SqliteDb& db) {
       "CREATE INDEX IF NOT EXISTS story_alerted_age ON story_alerted(at);");
   if (!r) return r.error();
   StoryStore store(db);
-  const std::pair<SqliteStatement*, const char*> statements[] = {
-      {&store.insert_item_,
-       "INSERT OR IGNORE INTO story_items(feed, item, story, copy_of, copy_feed, arrival, title, summary, language,"
-       " entities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
-      {&store.upsert_story_,
-       "INSERT INTO stories(id, first_seen, last_seen, first_feed, first_item, language, size)"
-       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET"
-       " last_seen = max(last_seen, excluded.last_seen), size = max(size, excluded.size),"
-       " language = CASE WHEN language = '' THEN excluded.language ELSE language END"},
-      {&store.insert_feed_, "INSERT OR IGNORE INTO story_feeds(story, feed) VALUES (?1, ?2)"},
-      {&store.upsert_alert_,
-       "INSERT INTO story_alerted(filter, key, at) VALUES (?1, ?2, ?3)"
-       " ON CONFLICT(filter, key) DO UPDATE SET at = max(at, excluded.at)"},
-  };
-  for (const auto& [statement, sql] : statements) {
-    auto prepared = db.prepare(sql);
-    if (!prepared) return prepared.error();
-    *statement = std::move(*prepared);
+  if (auto prepared = db.prepare_each({
+          {&store.insert_item_,
+           "INSERT OR IGNORE INTO story_items(feed, item, story, copy_of, copy_feed, arrival, title, summary, language,"
+           " entities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+          {&store.upsert_story_,
+           "INSERT INTO stories(id, first_seen, last_seen, first_feed, first_item, language, size)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET"
+           " last_seen = max(last_seen, excluded.last_seen), size = max(size, excluded.size),"
+           " language = CASE WHEN language = '' THEN excluded.language ELSE language END"},
+          {&store.insert_feed_, "INSERT OR IGNORE INTO story_feeds(story, feed) VALUES (?1, ?2)"},
+          {&store.upsert_alert_,
+           "INSERT INTO story_alerted(filter, key, at) VALUES (?1, ?2, ?3)"
+           " ON CONFLICT(filter, key) DO UPDATE SET at = max(at, excluded.at)"},
+      });
+      !prepared) {
+    return prepared.error();
   }
   return store;
 }
 
-Result<Ok> StoryStore::record(const StoryItem& item, const StoryAssignment& a) {
+Result<Ok> StoryStore::insert_item(const StoryItem& item, std::string_view story_id,
+                                   const std::optional<std::string>& copy_of,
+                                   const std::optional<std::string>& copy_feed) {
   auto& ins = insert_item_;
-  ins.bind(1, item.feed_id).bind(2, item.item_id).bind(3, a.story_id);
-  if (a.copy_of) {
-    ins.bind(4, *a.copy_of).bind(5, a.copy_feed.value_or(std::string()));
+  ins.bind(1, item.feed_id).bind(2, item.item_id).bind(3, story_id);
+  if (copy_of) {
+    ins.bind(4, *copy_of).bind(5, copy_feed.value_or(std::string()));
   } else {
     ins.bind_null(4).bind_null(5);
   }
@@ -104,7 +142,11 @@ Result<Ok> StoryStore::record(const StoryItem& item, const StoryAssignment& a) {
       .bind(8, clip(item.summary, kMaxStoredSummary))
       .bind(9, item.language == "und" ? std::string_view("") : std::string_view(item.language))
       .bind(10, join_lines(item.entities));
-  if (auto r = ins.run(); !r) return r.error();
+  return ins.run();
+}
+
+Result<Ok> StoryStore::record(const StoryItem& item, const StoryAssignment& a) {
+  if (auto r = insert_item(item, a.story_id, a.copy_of, a.copy_feed); !r) return r.error();
 
   const bool known = !item.language.empty() && item.language != "und";
   upsert_story_.bind(1, a.story_id)
@@ -134,69 +176,38 @@ Result<LoadedStories> StoryStore::load(std::chrono::seconds window, TimePoint no
   const std::int64_t horizon = unix_of(now - window);
   LoadedStories out;
   std::map<std::string, std::size_t> index;
-  {
-    auto st = db_->prepare(
-        "SELECT id, first_seen, last_seen, first_feed, first_item, language, size FROM stories"
-        " WHERE last_seen >= ?1 ORDER BY first_seen");
-    if (!st) return st.error();
-    st->bind(1, horizon);
-    const auto rows = st->each_row([&] {
-      StoryRecord r;
-      r.story_id = st->column_text(0);
-      r.first_seen = time_of(st->column_int(1));
-      r.last_seen = time_of(st->column_int(2));
-      r.first_feed = st->column_text(3);
-      r.first_item = st->column_text(4);
-      r.language = st->column_text(5);
-      r.size = static_cast<std::size_t>(st->column_int(6));
-      index.emplace(r.story_id, out.stories.size());
-      out.stories.push_back(std::move(r));
-    });
-    if (!rows) return rows.error();
-  }
-  {
-    auto st = db_->prepare(
-        "SELECT f.story, f.feed FROM story_feeds f JOIN stories s ON s.id = f.story WHERE s.last_seen >= ?1"
-        " ORDER BY f.story, f.feed");
-    if (!st) return st.error();
-    st->bind(1, horizon);
-    const auto rows = st->each_row([&] {
-      const auto it = index.find(st->column_text(0));
-      if (it != index.end()) out.stories[it->second].feeds.push_back(st->column_text(1));
-    });
-    if (!rows) return rows.error();
-  }
-  {
-    auto st = db_->prepare(
-        "SELECT feed, item, story, copy_of, copy_feed, arrival, title, summary, language, entities"
-        " FROM story_items WHERE arrival >= ?1 ORDER BY arrival, seq");  // adopted items come late
-    if (!st) return st.error();
-    st->bind(1, horizon);
-    const auto rows = st->each_row([&] {
-      RecordedItem r;
-      r.item.feed_id = st->column_text(0);
-      r.item.item_id = st->column_text(1);
-      r.story_id = st->column_text(2);
-      if (!st->column_is_null(3)) r.copy_of = st->column_text(3);
-      if (!st->column_is_null(4)) r.copy_feed = st->column_text(4);
-      r.item.arrival = time_of(st->column_int(5));
-      r.item.title = st->column_text(6);
-      r.item.summary = st->column_text(7);
-      r.item.language = st->column_text(8);
-      r.item.entities = split_lines(st->column_text(9));
-      out.items.push_back(std::move(r));
-    });
-    if (!rows) return rows.error();
-  }
-  {
-    auto st = db_->prepare("SELECT filter, key, at FROM story_alerted WHERE at >= ?1 ORDER BY at");
-    if (!st) return st.error();
-    st->bind(1, horizon);
-    const auto rows = st->each_row([&] {
-      out.alerted.push_back({st->column_text(0), st->column_text(1), time_of(st->column_int(2))});
-    });
-    if (!rows) return rows.error();
-  }
+  auto rows = rows_since(*db_,
+                         "SELECT id, first_seen, last_seen, first_feed, first_item, language, size FROM stories"
+                         " WHERE last_seen >= ?1 ORDER BY first_seen",
+                         horizon, [&](const SqliteStatement& st) {
+                           StoryRecord r = story_of_row(st, 1);
+                           r.story_id = st.column_text(0);
+                           index.emplace(r.story_id, out.stories.size());
+                           out.stories.push_back(std::move(r));
+                         });
+  if (!rows) return rows.error();
+  rows = rows_since(*db_,
+                    "SELECT f.story, f.feed FROM story_feeds f JOIN stories s ON s.id = f.story"
+                    " WHERE s.last_seen >= ?1 ORDER BY f.story, f.feed",
+                    horizon, [&](const SqliteStatement& st) {
+                      const auto it = index.find(st.column_text(0));
+                      if (it != index.end()) out.stories[it->second].feeds.push_back(st.column_text(1));
+                    });
+  if (!rows) return rows.error();
+  rows = rows_since(*db_,
+                    "SELECT item, story, copy_of, copy_feed, arrival, title, summary, language, entities, feed"
+                    " FROM story_items WHERE arrival >= ?1 ORDER BY arrival, seq",  // adopted items come late
+                    horizon, [&](const SqliteStatement& st) {
+                      RecordedItem r = item_of_row(st);
+                      r.item.feed_id = st.column_text(9);
+                      out.items.push_back(std::move(r));
+                    });
+  if (!rows) return rows.error();
+  rows = rows_since(*db_, "SELECT filter, key, at FROM story_alerted WHERE at >= ?1 ORDER BY at", horizon,
+                    [&](const SqliteStatement& st) {
+                      out.alerted.push_back({st.column_text(0), st.column_text(1), time_of(st.column_int(2))});
+                    });
+  if (!rows) return rows.error();
   return out;
 }
 
@@ -234,23 +245,14 @@ Result<FeedStories> StoryStore::feed_stories(std::string_view feed_id, TimePoint
         " WHERE feed = ?1 AND arrival >= ?2 ORDER BY arrival DESC, seq DESC LIMIT ?3");
     if (!st) return st.error();
     st->bind(1, feed_id).bind(2, unix_of(since)).bind(3, static_cast<std::int64_t>(max_items));
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      RecordedItem r;
+    const auto rows = st->each_row([&] {
+      RecordedItem r = item_of_row(*st);
       r.item.feed_id = std::string(feed_id);
-      r.item.item_id = st->column_text(0);
-      r.story_id = st->column_text(1);
-      if (!st->column_is_null(2)) r.copy_of = st->column_text(2);
-      if (!st->column_is_null(3)) r.copy_feed = st->column_text(3);
-      r.item.arrival = time_of(st->column_int(4));
-      r.item.title = std::string(clip(st->column_text(5), max_text));
-      r.item.summary = std::string(clip(st->column_text(6), max_text));
-      r.item.language = st->column_text(7);
-      r.item.entities = split_lines(st->column_text(8));
+      r.item.title.resize(clip(r.item.title, max_text).size());
+      r.item.summary.resize(clip(r.item.summary, max_text).size());
       out.items.push_back(std::move(r));
-    }
+    });
+    if (!rows) return rows.error();
   }
   std::reverse(out.items.begin(), out.items.end());
   std::set<std::string> story_ids;
@@ -276,33 +278,20 @@ Result<FeedStories> StoryStore::feed_stories(std::string_view feed_id, TimePoint
     auto row = story->step();
     if (!row) return row.error();
     if (!*row) continue;
-    StoryRecord r;
+    StoryRecord r = story_of_row(*story, 0);
     r.story_id = id;
-    r.first_seen = time_of(story->column_int(0));
-    r.last_seen = time_of(story->column_int(1));
-    r.first_feed = story->column_text(2);
-    r.first_item = story->column_text(3);
-    r.language = story->column_text(4);
-    r.size = static_cast<std::size_t>(story->column_int(5));
     feeds->reset();
     feeds->bind(1, id);
-    for (;;) {
-      auto f = feeds->step();
-      if (!f) return f.error();
-      if (!*f) break;
-      r.feeds.push_back(feeds->column_text(0));
-    }
+    if (auto f = feeds->each_row([&] { r.feeds.push_back(feeds->column_text(0)); }); !f) return f.error();
     out.stories.push_back(std::move(r));
   }
   for (const auto& key : keys) {
     alerted->reset();
     alerted->bind(1, key).bind(2, unix_of(since));
-    for (;;) {
-      auto a = alerted->step();
-      if (!a) return a.error();
-      if (!*a) break;
+    const auto rows = alerted->each_row([&] {
       out.alerted.push_back({alerted->column_text(0), key, time_of(alerted->column_int(1))});
-    }
+    });
+    if (!rows) return rows.error();
   }
   return out;
 }
@@ -323,19 +312,7 @@ Result<Ok> StoryStore::adopt(const FeedStories& moved) {
     }
   }
   for (const auto& r : moved.items) {
-    auto& ins = insert_item_;
-    ins.bind(1, r.item.feed_id).bind(2, r.item.item_id).bind(3, r.story_id);
-    if (r.copy_of) {
-      ins.bind(4, *r.copy_of).bind(5, r.copy_feed.value_or(std::string()));
-    } else {
-      ins.bind_null(4).bind_null(5);
-    }
-    ins.bind(6, unix_of(r.item.arrival))
-        .bind(7, clip(r.item.title, kMaxStoredTitle))
-        .bind(8, clip(r.item.summary, kMaxStoredSummary))
-        .bind(9, r.item.language == "und" ? std::string_view("") : std::string_view(r.item.language))
-        .bind(10, join_lines(r.item.entities));
-    if (auto res = ins.run(); !res) return res.error();
+    if (auto res = insert_item(r.item, r.story_id, r.copy_of, r.copy_feed); !res) return res.error();
     insert_feed_.bind(1, r.story_id).bind(2, r.item.feed_id);
     if (auto res = insert_feed_.run(); !res) return res.error();
   }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,9 @@ class StoryStore {
 
  private:
   explicit StoryStore(SqliteDb& db) : db_(&db) {}
+  // One story_items row, as record() and adopt() write it (texts clipped, "und" as no language).
+  Result<Ok> insert_item(const StoryItem& item, std::string_view story_id, const std::optional<std::string>& copy_of,
+                         const std::optional<std::string>& copy_feed);
   SqliteDb* db_;
   SqliteStatement insert_item_;
   SqliteStatement upsert_story_;

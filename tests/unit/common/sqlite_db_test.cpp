@@ -1,5 +1,6 @@
-// common/sqlite_db: SqliteDb::run_cached, the prepared-once path the commit group's
-// BEGIN, SAVEPOINT, RELEASE and COMMIT take, against a real SQLite file.
+// SqliteDb::prepare_each, which every store prepares its statements through (it only compiles
+// statements, so an in-memory database is enough), and SqliteDb::run_cached, the prepared-once
+// path of the commit group's BEGIN, SAVEPOINT, RELEASE and COMMIT (against a real WAL file).
 #include "common/sqlite_db.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,41 @@ namespace newswatch {
 namespace {
 
 class SqliteDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteDb::open(":memory:");
+    ASSERT_TRUE(opened) << opened.error().message;
+    db_.emplace(std::move(*opened));
+    ASSERT_TRUE(db_->exec("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"));
+  }
+  std::optional<SqliteDb> db_;
+};
+
+TEST_F(SqliteDbTest, PrepareEachFillsEveryStatementInOrder) {
+  SqliteStatement insert;
+  SqliteStatement select;
+  auto r =
+      db_->prepare_each({{&insert, "INSERT INTO t(k, v) VALUES (?1, ?2)"}, {&select, "SELECT v FROM t WHERE k = ?1"}});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(insert.bind(1, "a").bind(2, std::int64_t{7}).run());
+  select.bind(1, "a");
+  auto row = select.step();
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ(select.column_int(0), 7);
+}
+
+TEST_F(SqliteDbTest, PrepareEachStopsAtTheFirstBadStatementAndSaysWhy) {
+  SqliteStatement first;
+  SqliteStatement bad;
+  SqliteStatement after;
+  auto r = db_->prepare_each({{&first, "SELECT k FROM t"}, {&bad, "SELECT nope FROM t"}, {&after, "SELECT k FROM t"}});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("no such column: nope"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(first.step()) << "the statements before the bad one are prepared";
+  EXPECT_FALSE(after.step()) << "the ones after it are left unprepared";
+}
+
+class SqliteCachedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = ::testing::TempDir() + "/nw-sqlite-" + std::to_string(::getpid()) + ".db";
@@ -43,7 +79,7 @@ class SqliteDbTest : public ::testing::Test {
 
 // The same cached statements run transaction after transaction: each BEGIN, SAVEPOINT,
 // RELEASE and COMMIT takes effect, not only the first.
-TEST_F(SqliteDbTest, CachedStatementsRunEveryTime) {
+TEST_F(SqliteCachedTest, CachedStatementsRunEveryTime) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(db_->run_cached("BEGIN IMMEDIATE"));
     ASSERT_TRUE(db_->run_cached("SAVEPOINT batch"));
@@ -59,7 +95,7 @@ TEST_F(SqliteDbTest, CachedStatementsRunEveryTime) {
 }
 
 // An error comes back as a Result with SQLite's reason, and the statement stays usable.
-TEST_F(SqliteDbTest, CachedStatementErrorsAreReportedAndRecoverable) {
+TEST_F(SqliteCachedTest, CachedStatementErrorsAreReportedAndRecoverable) {
   auto r = db_->run_cached("COMMIT");  // no transaction is open
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no transaction is active"), std::string::npos) << r.error().message;
@@ -72,7 +108,7 @@ TEST_F(SqliteDbTest, CachedStatementErrorsAreReportedAndRecoverable) {
 
 // Transaction statements run through SqliteTransaction use the cache too: a transaction
 // destroyed without commit rolls back, and the next one begins cleanly.
-TEST_F(SqliteDbTest, TransactionsOnCachedStatements) {
+TEST_F(SqliteCachedTest, TransactionsOnCachedStatements) {
   {
     auto tx = SqliteTransaction::begin(*db_);
     ASSERT_TRUE(tx);
