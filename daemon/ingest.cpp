@@ -179,13 +179,6 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::int64_t unix_now = now.time_since_epoch().count();
 
-  // The batch opens first so the lookups below share its transaction: one SQLite read
-  // snapshot for the whole listing instead of one per item, a quarter off the lookups on
-  // the path from a fetch to its alerts.
-  auto opened = group_.open_batch();
-  if (!opened) return give_up("state database", opened.error());
-  batch.emplace(std::move(*opened));
-
   std::vector<feeds::Item*> fresh;
   std::vector<const feeds::Item*> still_listed;  // seen long ago: refresh so they never expire while listed
   const std::int64_t refresh_before = unix_now - snapshot.config.dedup.seen_max_age.count() / 4;
@@ -211,7 +204,6 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
     listing_stale = !*listed || **listed < refresh_before;
   }
   if (fresh.empty() && still_listed.empty() && !listing_stale) {
-    batch.reset();  // nothing to write
     verdict.recorded = complete;
     done(verdict);
     return;
@@ -235,6 +227,11 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
     }
   };
 
+  // Opened only now: a feed with nothing new takes no write lock, so a database another
+  // process holds for a moment costs only the feeds that have something to record.
+  auto opened = group_.open_batch();
+  if (!opened) return give_up("state database", opened.error());
+  batch.emplace(std::move(*opened));
   BatchTally tally;
   std::uint64_t seq = journal_.next_seq();
   const auto journal = [&](alerts::Alert a, std::string filter_id, MessageKind kind) -> Result<Ok> {
