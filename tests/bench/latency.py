@@ -132,14 +132,20 @@ def serve(port, count, seconds, rate, ready_file, sent_log):
     print("latency server: %d items added, %d sent" % (total, len(feeds.sent)))
 
 
-def subscribe(endpoint, ready_file, sent_log, recv_log):
+def sub_socket(endpoint, *topics):
+    """A pyzmq SUB with no receive limit, subscribed to `topics`, connected: (context, socket)."""
     import zmq
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
     sub.setsockopt(zmq.RCVHWM, 0)
-    sub.setsockopt(zmq.SUBSCRIBE, b"alert.")
-    sub.setsockopt(zmq.SUBSCRIBE, b"sys.heartbeat")
+    for topic in topics:
+        sub.setsockopt(zmq.SUBSCRIBE, topic)
     sub.connect(endpoint)
+    return ctx, sub
+
+
+def subscribe(endpoint, ready_file, sent_log, recv_log):
+    ctx, sub = sub_socket(endpoint, b"alert.", b"sys.heartbeat")
     received = []
     quiet = 0
     # Until the server has written its log (its schedule is over) and a second has passed
@@ -168,13 +174,7 @@ def subscribe(endpoint, ready_file, sent_log, recv_log):
 
 def floor(endpoint, count, rate):
     import subprocess
-    import zmq
-    ctx = zmq.Context()
-    sub = ctx.socket(zmq.SUB)
-    sub.setsockopt(zmq.RCVHWM, 0)
-    sub.setsockopt(zmq.SUBSCRIBE, b"alert.")
-    sub.setsockopt(zmq.SUBSCRIBE, b"sys.")
-    sub.connect(endpoint)
+    ctx, sub = sub_socket(endpoint, b"alert.", b"sys.")
     publisher = subprocess.Popen([sys.executable, __file__, "floor-publish", endpoint, str(count), str(rate)])
     lat = []
     while True:
