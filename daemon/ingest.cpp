@@ -146,8 +146,7 @@ void Ingest::on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::F
   // Content-Language is the last declared fallback for the items' languages.
   auto parsed = feeds::parse_feed(r.body, {r.effective_url, r.content_type, r.content_language});
   metrics_.parse_seconds.observe(seconds_since(parse_start));
-  fetch_ended_ = r.ended;
-  parsed_at_ = std::chrono::steady_clock::now();
+  const Spans spans{r.ended, std::chrono::steady_clock::now(), {}};
   if (!parsed) {
     spdlog::warn("feed {}: parse error: {}", spec.id, parsed.error().message);
     publish_feed_error(spec.id, r.status, "parse_error", parsed.error().message);
@@ -160,11 +159,11 @@ void Ingest::on_fetched(std::shared_ptr<const Snapshot> snapshot, const feeds::F
   for (const auto& problem : parsed->problems)
     spdlog::warn("feed {}: {}", spec.id, problem);
   if (parsed->ttl_minutes && *parsed->ttl_minutes > 0) verdict.ttl = std::chrono::minutes(*parsed->ttl_minutes);
-  record_items(*snapshot, spec, *parsed, verdict, std::move(done));
+  record_items(*snapshot, spec, *parsed, verdict, std::move(done), spans);
 }
 
 void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, feeds::Feed& feed,
-                          feeds::FetchVerdict verdict, feeds::VerdictSink done) {
+                          feeds::FetchVerdict verdict, feeds::VerdictSink done, Spans spans) {
   // A document recovered from broken XML keeps no validators: if it was cut short, a 304
   // would hide its missing items until the feed changes; the next poll reads it whole.
   const bool complete = !feed.incomplete;
@@ -304,7 +303,7 @@ void Ingest::record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec,
   const std::size_t fresh_count = fresh.size();
   auto messages = std::move(tally.messages);
   tally.messages.clear();
-  const Spans spans{fetch_ended_, parsed_at_, std::chrono::steady_clock::now()};
+  spans.sealed = std::chrono::steady_clock::now();
   group_.seal(std::move(*std::exchange(batch, std::nullopt)), std::move(messages), fresh_count + still_listed.size(),
               [this, verdict, complete, done, fresh_count, stages_touched, tally = std::move(tally), feed_id = spec.id,
                spans](bool committed) mutable {

@@ -89,8 +89,9 @@ class Ingest {
   void log_spans(std::string_view feed_id, const Spans& spans);
   // Marks the feed's new items seen and journals their alerts in one batch of the group.
   // False when nothing could be recorded: the items come again with the next fetch.
+  // `spans` holds the fetch's end and the parse's; the seal is stamped here.
   void record_items(const Snapshot& snapshot, const feeds::FeedSpec& spec, feeds::Feed& feed,
-                    feeds::FetchVerdict verdict, feeds::VerdictSink done);
+                    feeds::FetchVerdict verdict, feeds::VerdictSink done, Spans spans);
   void publish_feed_error(std::string_view feed_id, int status, std::string_view outcome, std::string_view message);
   // A new snapshot's story window, burst settings and entity types reach the stages here.
   void follow(const Snapshot& snapshot);
@@ -104,7 +105,6 @@ class Ingest {
   Metrics& metrics_;
   std::uint64_t generation_ = 0;  // of the snapshot the stages follow
   std::uint64_t published_ = 0;
-  std::chrono::steady_clock::time_point fetch_ended_{}, parsed_at_{};  // of the fetch being recorded
 };
 
 }  // namespace newswatch::daemon

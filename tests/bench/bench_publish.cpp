@@ -24,6 +24,7 @@
 #include "alerts/alert_journal.hpp"
 #include "alerts/alert_publisher.hpp"
 #include "common/sqlite_db.hpp"
+#include "tests/bench/alert_payload.hpp"
 
 namespace {
 
@@ -31,16 +32,7 @@ using namespace newswatch;
 using Clock = std::chrono::steady_clock;
 constexpr int kSubscribers = 10;
 
-std::string payload_for(std::uint64_t seq) {
-  // About the size of a real alert: item text plus matches.
-  std::string p = "{\"seq\":" + std::to_string(seq) +
-                  ",\"filter\":\"sahel\",\"topic\":\"alert.sahel\",\"feed\":\"un-news-africa\","
-                  "\"detected_at\":\"2012-12-20T18:05:00Z\",\"item\":{\"id\":\"urn:bench:" +
-                  std::to_string(seq) + "\",\"title\":\"Security Council authorises AFISMA\",\"summary\":\"";
-  p.append(900, 'x');
-  p += "\"},\"matches\":[{\"term\":\"AFISMA\",\"entity\":null,\"field\":\"title\",\"offset\":29,\"length\":6}]}";
-  return p;
-}
+using bench::alert_payload;
 
 struct Subscribers {
   zmq::context_t ctx{1};
@@ -170,7 +162,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> payloads;
   payloads.reserve(n);
   for (std::uint64_t i = 1; i <= n; ++i)
-    payloads.push_back(payload_for(i));
+    payloads.push_back(alert_payload(i));
   try {
     const double base = run_baseline(n, payloads);
     const double b50 = run_journalled(n, payloads, 50);

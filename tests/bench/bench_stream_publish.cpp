@@ -35,22 +35,14 @@
 #include "daemon/cluster_node.hpp"
 #include "daemon/commit_group.hpp"
 #include "feeds/feed_store.hpp"
+#include "tests/bench/alert_payload.hpp"
 
 namespace {
 
 using namespace newswatch;
 using Clock = std::chrono::steady_clock;
 
-std::string payload_for(std::uint64_t n) {
-  // About the size of a real alert: item text plus matches.
-  std::string p = "{\"seq\":" + std::to_string(n) +
-                  ",\"filter\":\"sahel\",\"topic\":\"alert.sahel\",\"feed\":\"un-news-africa\","
-                  "\"detected_at\":\"2012-12-20T18:05:00Z\",\"item\":{\"id\":\"urn:bench:" +
-                  std::to_string(n) + "\",\"title\":\"Security Council authorises AFISMA\",\"summary\":\"";
-  p.append(900, 'x');
-  p += "\"},\"matches\":[{\"term\":\"AFISMA\",\"entity\":null,\"field\":\"title\",\"offset\":29,\"length\":6}]}";
-  return p;
-}
+using bench::alert_payload;
 
 void check(natsStatus st, const char* what) {
   if (st != NATS_OK) throw std::runtime_error(std::string(what) + ": " + natsStatus_GetText(st));
@@ -236,7 +228,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> payloads;
   payloads.reserve(n);
   for (std::uint64_t i = 1; i <= n; ++i)
-    payloads.push_back(payload_for(i));
+    payloads.push_back(alert_payload(i));
   try {
     // Rounds interleaved, the median of each reported: the server warms up and the machine
     // is shared, so a single run of each would favour whichever came later.
